@@ -1,0 +1,138 @@
+/**
+ * homthu's configuration: one zod schema, one documented entry per variable,
+ * validated once at start-up. Every problem is listed at once and names the
+ * variable, so an operator fixes the whole file in one go.
+ *
+ * Secrets: in development a missing SECRET_KEY is generated once and kept in
+ * DATA_DIR/secret-key (mode 600) so that `npm start` works with no setup.
+ * With NODE_ENV=production the process refuses to start unless SECRET_KEY is
+ * set explicitly to something other than a development value.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import crypto from "node:crypto";
+import { z } from "zod";
+
+/** A value that anybody reading this repository knows; never acceptable in production. */
+export const DEV_SECRET_KEY = "0".repeat(64);
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** The environment variables homthu reads. The `describe` text is the configuration table in the README. */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development").describe("Run mode; production enforces real secrets, Secure cookies and HSTS."),
+  PORT: int(0, 65535).default(3000).describe("HTTP port of the web process."),
+  HOST: z.string().min(1).default("127.0.0.1").describe("Address the web process listens on."),
+  PUBLIC_URL: z.url().optional().describe("Public address of the tip line (used in emails and posters)."),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional().describe("PostgreSQL connection URL. Unset: an embedded PostgreSQL is started with data under DATA_DIR/postgres."),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").optional().describe("Redis connection URL. Unset: `redis-server` from PATH is started with data under DATA_DIR/redis."),
+  REDIS_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i).default("homthu").describe("Prefix of every Redis key (queues, rate limits)."),
+  DATA_DIR: z.string().min(1).default("./var").describe("Where embedded services and generated development secrets live."),
+  SECRET_KEY: z.string().regex(/^[0-9a-f]{64}$/i, "must be 64 hexadecimal characters (openssl rand -hex 32)").optional().describe("Master secret (32 bytes, hex). Sub-keys for form tokens, IP hashing and the receipt salt derive from it; changing it invalidates every receipt."),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info").describe("pino log level."),
+  TRUST_PROXY: z.string().default("false").describe("Express trust proxy setting (e.g. `loopback` behind a local reverse proxy)."),
+  ARGON2_MEMORY_KIB: int(1024, 4 * 1024 * 1024).default(19456).describe("argon2id memory per derivation in KiB (OWASP minimum 19456)."),
+  ARGON2_PASSES: int(1, 50).default(2).describe("argon2id passes (time cost)."),
+  ARGON2_PARALLELISM: int(1, 16).default(1).describe("argon2id lanes per derivation."),
+  ARGON2_MAX_CONCURRENT: int(1, 64).default(Math.max(1, os.availableParallelism())).describe("How many argon2 derivations may run at once; bounds memory under load."),
+  TIP_RATE_LIMIT_PER_HOUR: int(1, 100000).default(20).describe("Tips accepted per hashed client address per hour."),
+  TIP_RATE_LIMIT_GLOBAL_PER_MINUTE: int(1, 1000000).default(600).describe("Tips accepted per minute across all clients."),
+  FORM_TOKEN_TTL_MINUTES: int(5, 24 * 60).default(120).describe("How long a report form stays valid."),
+  MAX_PHOTO_MB: int(1, 50).default(10).describe("Largest photo accepted, in MB."),
+  MAX_PHOTOS: int(0, 20).default(5).describe("Photos per report."),
+  QUICK_EXIT_URL: z.url().default("https://www.google.com/").describe("Neutral site the quick-exit button goes to."),
+  AUTO_BOOTSTRAP: bool.optional().describe("Create admin@localhost with a printed password on first start. Default: on when DATABASE_URL is unset."),
+  RUN_MIGRATIONS: bool.default(true).describe("Apply database migrations at start-up."),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Configuration as the rest of the code sees it. */
+export interface AppConfig {
+  env: Env["NODE_ENV"];
+  isProduction: boolean;
+  port: number;
+  host: string;
+  publicUrl?: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  redisPrefix: string;
+  dataDir: string;
+  secretKey: Buffer;
+  logLevel: Env["LOG_LEVEL"];
+  trustProxy: string | boolean | number;
+  argon2: { memoryKiB: number; passes: number; parallelism: number; maxConcurrent: number };
+  limits: { tipsPerHour: number; tipsGlobalPerMinute: number; formTokenTtlMs: number; maxPhotoBytes: number; maxPhotos: number };
+  quickExitUrl: string;
+  autoBootstrap: boolean;
+  runMigrations: boolean;
+}
+
+/** Raised when configuration is invalid; main() prints it as one readable block and exits 1. */
+export class ConfigError extends Error {}
+
+function parseTrustProxy(v: string): string | boolean | number {
+  if (v === "true") return true;
+  if (v === "false") return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v;
+}
+
+function developmentSecret(dataDir: string): Buffer {
+  const file = path.join(dataDir, "secret-key");
+  if (fs.existsSync(file)) return Buffer.from(fs.readFileSync(file, "utf8").trim(), "hex");
+  fs.mkdirSync(dataDir, { recursive: true });
+  const key = crypto.randomBytes(32);
+  fs.writeFileSync(file, key.toString("hex") + "\n", { mode: 0o600 });
+  return key;
+}
+
+/**
+ * Validate `source` (process.env by default) and build the configuration.
+ * @throws ConfigError listing every invalid variable by name.
+ */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env, overrides: Partial<AppConfig> = {}): AppConfig {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(environment)"}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const isProduction = e.NODE_ENV === "production";
+  if (isProduction && (!e.SECRET_KEY || e.SECRET_KEY.toLowerCase() === DEV_SECRET_KEY)) {
+    throw new ConfigError("Invalid configuration:\n  SECRET_KEY: must be set to a secret of your own in production (openssl rand -hex 32); development secrets are refused.");
+  }
+  const dataDir = path.resolve(e.DATA_DIR);
+  const secretKey = e.SECRET_KEY ? Buffer.from(e.SECRET_KEY, "hex") : developmentSecret(dataDir);
+  return {
+    env: e.NODE_ENV,
+    isProduction,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: e.PUBLIC_URL,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    dataDir,
+    secretKey,
+    logLevel: e.LOG_LEVEL,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    argon2: { memoryKiB: e.ARGON2_MEMORY_KIB, passes: e.ARGON2_PASSES, parallelism: e.ARGON2_PARALLELISM, maxConcurrent: e.ARGON2_MAX_CONCURRENT },
+    limits: {
+      tipsPerHour: e.TIP_RATE_LIMIT_PER_HOUR,
+      tipsGlobalPerMinute: e.TIP_RATE_LIMIT_GLOBAL_PER_MINUTE,
+      formTokenTtlMs: e.FORM_TOKEN_TTL_MINUTES * 60_000,
+      maxPhotoBytes: e.MAX_PHOTO_MB * 1024 * 1024,
+      maxPhotos: e.MAX_PHOTOS,
+    },
+    quickExitUrl: e.QUICK_EXIT_URL,
+    autoBootstrap: e.AUTO_BOOTSTRAP ?? !e.DATABASE_URL,
+    runMigrations: e.RUN_MIGRATIONS,
+    ...overrides,
+  };
+}

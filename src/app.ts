@@ -1,0 +1,44 @@
+/**
+ * The Express application of the web process: security headers, logging,
+ * language, static files, then the routes, then the one error handler.
+ */
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import express from "express";
+import nunjucks from "nunjucks";
+import type { AppContext } from "./context.js";
+import { notFound } from "./errors.js";
+import { errorHandler } from "./middlewares/errorHandler.js";
+import { locale } from "./middlewares/locale.js";
+import { requestLog } from "./middlewares/requestLog.js";
+import { securityHeaders } from "./middlewares/securityHeaders.js";
+import { tipsApi } from "./routes/api/tips/tips.js";
+import { healthRoutes } from "./routes/health.js";
+import { publicPages } from "./routes/public/pages.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const VIEWS_DIR = path.join(here, "views");
+export const STATIC_DIR = path.join(here, "..", "static");
+
+export function createApp(ctx: AppContext): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", ctx.config.trustProxy);
+  app.set("query parser", "simple");
+  nunjucks.configure(VIEWS_DIR, { autoescape: true, express: app, noCache: !ctx.config.isProduction, throwOnUndefined: false });
+  app.set("view engine", "njk");
+
+  app.use(securityHeaders(ctx.config.isProduction));
+  app.use(requestLog(ctx.logger));
+  app.use("/static", express.static(STATIC_DIR, { index: false, fallthrough: false, maxAge: ctx.config.isProduction ? "1d" : 0 }));
+  app.use(locale(ctx.config));
+
+  app.use(healthRoutes(ctx));
+  app.use(tipsApi(ctx));
+  app.use(publicPages(ctx));
+
+  app.use((_req, _res, next) => next(notFound()));
+  const { maxPhotoBytes, maxPhotos } = ctx.config.limits;
+  app.use(errorHandler(ctx.logger, Math.round(maxPhotoBytes / 1024 / 1024), maxPhotos));
+  return app;
+}

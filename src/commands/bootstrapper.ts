@@ -1,0 +1,32 @@
+/**
+ * bootstrapper: create the first administrator and the province's recovery
+ * (escrow) key pair, whose private key exists only sealed to that
+ * administrator. Until this has run, the tip line refuses tips (nobody could
+ * read them). Refuses when an administrator already exists.
+ */
+import { eq, sql } from "drizzle-orm";
+import * as crypto from "../crypto/index.js";
+import type { Db } from "../db/client.js";
+import { recoveryKey, recoveryKeyHolders, staffUsers } from "../db/schema.js";
+import { createStaff } from "./staffCreator.js";
+
+export class AlreadyBootstrappedError extends Error {
+  constructor() {
+    super("an administrator already exists; use `staff create` to add accounts");
+  }
+}
+
+export async function bootstrap(db: Db, email: string, password: string): Promise<{ adminId: string }> {
+  return db.transaction(async (tx) => {
+    // Serialise concurrent first starts (several processes on an empty database).
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(1752132980)`);
+    const existing = await tx.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.role, "admin")).limit(1);
+    if (existing.length > 0) throw new AlreadyBootstrappedError();
+    const admin = await createStaff(tx, { email, role: "admin", districtCode: null, password });
+    const recovery = crypto.generateKeyPair();
+    await tx.delete(recoveryKey);
+    await tx.insert(recoveryKey).values({ id: 1, publicKey: recovery.publicKey });
+    await tx.insert(recoveryKeyHolders).values({ userId: admin.id, sealedPrivateKey: crypto.sealTo(recovery.privateKey, admin.publicKey) });
+    return { adminId: admin.id };
+  });
+}

@@ -1,0 +1,37 @@
+/**
+ * Everything a request handler, command or processor needs, built once per
+ * process by main.ts (or by the tests) and passed down explicitly.
+ */
+import type { Redis } from "ioredis";
+import type { AppConfig } from "../config/index.js";
+import type { Database } from "./db/client.js";
+import type { Logger } from "./logging/logger.js";
+import type { Queues } from "./queues/producer.js";
+import type { UnitDirectory } from "./units/directory.js";
+import { deriveSubkey, type Bytes } from "./crypto/index.js";
+
+export interface AppContext {
+  config: AppConfig;
+  logger: Logger;
+  database: Database;
+  redis: Redis;
+  queues: Queues;
+  units: UnitDirectory;
+  keys: ServerKeys;
+}
+
+/** Sub-keys of SECRET_KEY, one per purpose (crypto_kdf contexts). */
+export interface ServerKeys {
+  formToken: Bytes;
+  receiptSalt: Bytes;
+  /** The key that hashes client addresses for rate limiting; it changes every UTC day. */
+  clientAddress(day?: number): Bytes;
+}
+
+export function serverKeys(secretKey: Bytes): ServerKeys {
+  return {
+    formToken: deriveSubkey(secretKey, "formtokn"),
+    receiptSalt: deriveSubkey(secretKey, "rcptsalt"),
+    clientAddress: (day = Math.floor(Date.now() / 86_400_000)) => deriveSubkey(secretKey, "clientip", day),
+  };
+}

@@ -1,0 +1,81 @@
+CREATE TABLE "recovery_key" (
+	"id" smallint PRIMARY KEY DEFAULT 1 NOT NULL,
+	"public_key" "bytea" NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "recovery_key_holders" (
+	"user_id" uuid PRIMARY KEY NOT NULL,
+	"sealed_private_key" "bytea" NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "staff_users" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"email" text NOT NULL,
+	"role" text NOT NULL,
+	"district_code" text,
+	"police_unit_id" uuid,
+	"password_hash" text NOT NULL,
+	"key_salt" "bytea" NOT NULL,
+	"public_key" "bytea" NOT NULL,
+	"wrapped_private_key" "bytea" NOT NULL,
+	"active" boolean DEFAULT true NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "staff_users_email_unique" UNIQUE("email")
+);
+--> statement-breakpoint
+CREATE TABLE "tip_items" (
+	"id" uuid PRIMARY KEY NOT NULL,
+	"tip_id" uuid NOT NULL,
+	"kind" text NOT NULL,
+	"position" integer DEFAULT 0 NOT NULL,
+	"ciphertext" "bytea" NOT NULL,
+	"sealed_key" "bytea" NOT NULL,
+	"created_hour" timestamp with time zone DEFAULT date_trunc('hour', now()) NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "tip_key_wraps" (
+	"tip_id" uuid NOT NULL,
+	"user_id" uuid NOT NULL,
+	"sealed_private_key" "bytea" NOT NULL,
+	CONSTRAINT "tip_key_wraps_tip_id_user_id_pk" PRIMARY KEY("tip_id","user_id")
+);
+--> statement-breakpoint
+CREATE TABLE "tips" (
+	"id" uuid PRIMARY KEY NOT NULL,
+	"received_at" timestamp with time zone NOT NULL,
+	"category" text NOT NULL,
+	"district_code" text NOT NULL,
+	"commune_code" text NOT NULL,
+	"urgent" boolean DEFAULT false NOT NULL,
+	"status" text DEFAULT 'received' NOT NULL,
+	"source" text DEFAULT 'web' NOT NULL,
+	"no_liaison" boolean DEFAULT false NOT NULL,
+	"assignee_id" uuid,
+	"assigned_at" timestamp with time zone,
+	"version" integer DEFAULT 1 NOT NULL,
+	"public_key" "bytea" NOT NULL,
+	"receipt_lookup" "bytea" NOT NULL,
+	"receipt_wrapped_key" "bytea" NOT NULL,
+	"recovery_sealed_key" "bytea" NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "units" (
+	"code" text PRIMARY KEY NOT NULL,
+	"parent_code" text,
+	"level" text NOT NULL,
+	"name" text NOT NULL,
+	"type" text NOT NULL,
+	"position" integer NOT NULL
+);
+--> statement-breakpoint
+ALTER TABLE "recovery_key_holders" ADD CONSTRAINT "recovery_key_holders_user_id_staff_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."staff_users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "tip_items" ADD CONSTRAINT "tip_items_tip_id_tips_id_fk" FOREIGN KEY ("tip_id") REFERENCES "public"."tips"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "tip_key_wraps" ADD CONSTRAINT "tip_key_wraps_tip_id_tips_id_fk" FOREIGN KEY ("tip_id") REFERENCES "public"."tips"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "tip_key_wraps" ADD CONSTRAINT "tip_key_wraps_user_id_staff_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."staff_users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "tip_items_tip_idx" ON "tip_items" USING btree ("tip_id","kind","position");--> statement-breakpoint
+CREATE INDEX "tip_key_wraps_user_idx" ON "tip_key_wraps" USING btree ("user_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "tips_receipt_lookup_idx" ON "tips" USING btree ("receipt_lookup");--> statement-breakpoint
+CREATE INDEX "tips_district_received_idx" ON "tips" USING btree ("district_code","received_at");--> statement-breakpoint
+CREATE INDEX "tips_received_idx" ON "tips" USING btree ("received_at");--> statement-breakpoint
+CREATE INDEX "units_parent_idx" ON "units" USING btree ("parent_code");

@@ -1,0 +1,34 @@
+/**
+ * The logger (pino, JSON lines). It must never carry anything that could
+ * identify a tipster: no IP address, user agent, request body, receipt or tip
+ * content. We never pass those to it, and as a second wall the paths below are
+ * censored wherever they appear, and errors are reduced to type/code/message/stack
+ * (driver errors carry a `detail` that can hold row values).
+ */
+import pino, { type DestinationStream, type Logger } from "pino";
+
+export type { Logger };
+
+const REDACT = [
+  "ip", "ips", "remoteAddress", "headers", "body", "receipt", "description", "location",
+  "password", "token", "req.headers", "req.body", "req.ip", "*.ip", "*.body", "*.receipt", "*.password",
+];
+
+function safeError(err: unknown): Record<string, unknown> {
+  if (!(err instanceof Error)) return { message: String(err) };
+  const e = err as Error & { code?: unknown };
+  return { type: e.name, code: typeof e.code === "string" ? e.code : undefined, message: e.message, stack: e.stack };
+}
+
+/** A pino logger with homthu's redaction; `destination` lets tests capture every line. */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: undefined,
+      redact: { paths: REDACT, censor: "[redacted]" },
+      serializers: { err: safeError, error: safeError },
+    },
+    destination,
+  );
+}

@@ -1,0 +1,35 @@
+/**
+ * POST /api/v1/tips — the JSON API (application/json, or multipart/form-data
+ * with photos in the field `photos`). Steps: content type → rate limits →
+ * body → validate → create. 201 with the receipt; 400 with field messages.
+ */
+import express, { Router, type NextFunction, type Request, type Response } from "express";
+import type { AppContext } from "../../../context.js";
+import { invalidInput, unsupportedMediaType } from "../../../errors.js";
+import { tipLimits } from "../../../middlewares/rateLimit.js";
+import { noStore } from "../../../middlewares/securityHeaders.js";
+import { acceptTip, photoUpload } from "../../tipIntake.js";
+
+function requireTipContentType(req: Request, _res: Response, next: NextFunction) {
+  next(req.is(["application/json", "multipart/form-data"]) ? undefined : unsupportedMediaType());
+}
+
+export function tipsApi(ctx: AppContext): Router {
+  const router = Router();
+  router.post(
+    "/api/v1/tips",
+    noStore,
+    requireTipContentType,
+    ...tipLimits(ctx),
+    express.json({ limit: "64kb", strict: true }),
+    (req: Request, res: Response, next: NextFunction) => (req.is("multipart/form-data") ? photoUpload(ctx)(req, res, next) : next()),
+    async (req: Request, res: Response) => {
+      const body: unknown = req.body;
+      if (typeof body !== "object" || body === null || Array.isArray(body)) throw invalidInput("invalid_tip", { _: "errors.not_an_object" });
+      const result = await acceptTip(ctx, body, (req.files as Express.Multer.File[] | undefined) ?? []);
+      if (!result.ok) throw invalidInput("invalid_tip", result.fields);
+      res.status(201).json({ receipt: result.created.receipt, status: "received" });
+    },
+  );
+  return router;
+}

@@ -1,0 +1,78 @@
+/**
+ * The public pages: home, the report form and its answer, and the follow-up
+ * page. Server-rendered, no JavaScript needed, every string from the locale
+ * files. The form posts multipart (photos) to POST /report, which shares the
+ * validator and the tip creator with the JSON API.
+ */
+import express, { Router, type Request, type Response } from "express";
+import type { AppContext } from "../../context.js";
+import { recoveryKey } from "../../db/schema.js";
+import { isCrossSite, consumeFormToken, issueFormToken } from "../../middlewares/formToken.js";
+import { setLocale } from "../../middlewares/locale.js";
+import { tipLimits } from "../../middlewares/rateLimit.js";
+import { noStore } from "../../middlewares/securityHeaders.js";
+import { toHttpError, translateField } from "../../middlewares/errorHandler.js";
+import { forbidden, notReady } from "../../errors.js";
+import { pickLocale } from "../../i18n/index.js";
+import { CATEGORIES } from "../../validation/tip.js";
+import { acceptTip, runUpload } from "../tipIntake.js";
+
+const FORM_FIELDS = ["category", "districtCode", "communeCode", "location", "observedAt", "description", "urgent", "sharePhotoLocation"] as const;
+
+async function isOpen(ctx: AppContext): Promise<boolean> {
+  const rows = await ctx.database.db.select({ id: recoveryKey.id }).from(recoveryKey).limit(1);
+  return rows.length > 0;
+}
+
+/** Render the report form with the typed values kept and the messages translated. */
+async function renderForm(ctx: AppContext, res: Response, status: number, values: Record<string, unknown>, errors: Record<string, string>) {
+  const t = res.locals.t as (k: string, p?: Record<string, string | number>) => string;
+  const tree = await ctx.units.tree();
+  const kept = Object.fromEntries(FORM_FIELDS.map((f) => [f, typeof values[f] === "string" ? values[f] : ""]));
+  res.status(status).render("report.njk", {
+    form: {
+      token: issueFormToken(ctx),
+      values: { ...kept, urgent: values.urgent === "true", sharePhotoLocation: values.sharePhotoLocation === "true" },
+      errors: Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, translateField(t, v)])),
+    },
+    categories: CATEGORIES.map((value) => ({ value })),
+    districts: tree.districts,
+    maxPhotos: ctx.config.limits.maxPhotos,
+    maxPhotoMb: Math.round(ctx.config.limits.maxPhotoBytes / 1024 / 1024),
+  });
+}
+
+export function publicPages(ctx: AppContext): Router {
+  const router = Router();
+  router.use(noStore);
+
+  router.get("/", (_req, res) => void res.render("home.njk"));
+
+  router.get("/report", async (req: Request, res: Response) => {
+    if (!(await isOpen(ctx))) throw notReady();
+    const preset = typeof req.query.district === "string" ? { districtCode: req.query.district } : {};
+    await renderForm(ctx, res, 200, preset, {});
+  });
+
+  router.post("/report", express.urlencoded({ extended: false, limit: "64kb" }), ...tipLimits(ctx), async (req: Request, res: Response) => {
+    if (isCrossSite(req)) throw forbidden();
+    const uploadError = req.is("multipart/form-data") ? await runUpload(ctx, req, res) : null;
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (body.lang === "en" || body.lang === "vi") setLocale(res, req, pickLocale(body.lang));
+    if (uploadError) {
+      const http = toHttpError(uploadError, ctx.config.limits.maxPhotoBytes / 1024 / 1024, ctx.config.limits.maxPhotos);
+      if (!http?.fields) throw uploadError;
+      return renderForm(ctx, res, http.status, body, http.fields);
+    }
+    if (!(await isOpen(ctx))) throw notReady();
+    const { formToken, lang: _lang, ...fields } = body;
+    if (!(await consumeFormToken(ctx, formToken))) return renderForm(ctx, res, 400, body, { formToken: "errors.form_expired" });
+    const result = await acceptTip(ctx, fields, (req.files as Express.Multer.File[] | undefined) ?? []);
+    if (!result.ok) return renderForm(ctx, res, 400, body, result.fields);
+    res.status(201).render("receipt.njk", { receipt: result.created.receipt, isHelpRequest: result.category === "help_request" });
+  });
+
+  router.get("/follow-up", (_req, res) => void res.render("followUp.njk", { form: { values: { receipt: "" }, errors: {} } }));
+
+  return router;
+}

@@ -1,0 +1,115 @@
+/**
+ * Starting and stopping homthu: the one place that knows the order.
+ *
+ * Start: crypto → services (embedded ones only when no URL is configured) →
+ * database + migrations → units on first start → Redis → queues → first
+ * administrator on the embedded default → web and/or workers.
+ * Stop (the shutdown coordinator): HTTP stops accepting and finishes in-flight
+ * requests → workers finish in-flight jobs → queues → database and Redis →
+ * the embedded services we started.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { eq } from "drizzle-orm";
+import type { AppConfig } from "../config/index.js";
+import { startWorkers, type Workers } from "../workers/index.js";
+import { createApp } from "./app.js";
+import { bootstrap } from "./commands/bootstrapper.js";
+import { importUnitsIfEmpty } from "./commands/unitsImporter.js";
+import { serverKeys, type AppContext } from "./context.js";
+import * as crypto from "./crypto/index.js";
+import { openDatabase } from "./db/client.js";
+import { runMigrations } from "./db/migrate.js";
+import { staffUsers } from "./db/schema.js";
+import type { Logger } from "./logging/logger.js";
+import { bullPrefix, Queues } from "./queues/producer.js";
+import { appRedis, whenConnected } from "./redis/connections.js";
+import { resolveServices } from "./services/index.js";
+import { UnitDirectory } from "./units/directory.js";
+
+export type Role = "all" | "web" | "worker";
+
+export const DEFAULT_UNITS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "config", "units", "ben-tre-2019.csv");
+
+export interface Running {
+  ctx: AppContext;
+  /** The web server's address, when this process serves HTTP. */
+  url?: string;
+  stop(): Promise<void>;
+}
+
+/** Build the shared context: services, database, Redis, queues. Used by start() and the CLI. */
+export async function openContext(config: AppConfig, logger: Logger): Promise<{ ctx: AppContext; close(): Promise<void>; redisUrl: string }> {
+  await crypto.ready(config.argon2);
+  const services = await resolveServices({ databaseUrl: config.databaseUrl, redisUrl: config.redisUrl, dataDir: config.dataDir }, logger);
+  const database = openDatabase(services.databaseUrl);
+  const redis = appRedis(services.redisUrl);
+  redis.on("error", () => undefined); // reconnects on its own; callers see failed commands
+  try {
+    if (config.runMigrations) await runMigrations(database);
+    if (await importUnitsIfEmpty(database.db, DEFAULT_UNITS_FILE)) logger.info("administrative units imported from the default file");
+    await whenConnected(redis);
+  } catch (err) {
+    await Promise.allSettled([database.close(), services.stop()]);
+    redis.disconnect();
+    throw err;
+  }
+  const queues = new Queues(redis, bullPrefix(config.redisPrefix));
+  const ctx: AppContext = { config, logger, database, redis, queues, units: new UnitDirectory(database.db), keys: serverKeys(config.secretKey) };
+  const close = async () => {
+    await queues.close().catch(() => undefined);
+    await redis.quit().catch(() => redis.disconnect());
+    await database.close().catch(() => undefined);
+    await services.stop();
+  };
+  return { ctx, close, redisUrl: services.redisUrl };
+}
+
+/** On the embedded default, the first start creates admin@localhost and prints its password once. */
+async function autoBootstrap(ctx: AppContext): Promise<void> {
+  const admins = await ctx.database.db.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.role, "admin")).limit(1);
+  if (admins.length > 0) return;
+  const password = Buffer.from(crypto.randomBytes(18)).toString("base64url");
+  await bootstrap(ctx.database.db, "admin@localhost", password);
+  process.stdout.write(
+    `\n  homthu: first start — administrator created\n    email:    admin@localhost\n    password: ${password}\n  This password is shown once. Write it down; it also unlocks the recovery key.\n\n`,
+  );
+}
+
+export async function start(role: Role, config: AppConfig, logger: Logger): Promise<Running> {
+  const { ctx, close, redisUrl } = await openContext(config, logger);
+  let server: http.Server | undefined;
+  let workers: Workers | undefined;
+  try {
+    if (config.autoBootstrap) await autoBootstrap(ctx);
+    if (role !== "web") workers = await startWorkers(ctx, redisUrl);
+    if (role !== "worker") {
+      server = http.createServer(createApp(ctx));
+      server.keepAliveTimeout = 5_000;
+      await new Promise<void>((resolve, reject) => server!.once("error", reject).listen(config.port, config.host, resolve));
+    }
+  } catch (err) {
+    await workers?.close();
+    await close();
+    throw err;
+  }
+  const addr = server?.address() as AddressInfo | undefined;
+  const url = addr ? `http://${addr.address.includes(":") ? `[${addr.address}]` : addr.address}:${addr.port}` : undefined;
+  logger.info({ role, url }, "homthu started");
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      if (server) {
+        const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+        server.closeIdleConnections();
+        await closed;
+      }
+      await workers?.close();
+      await close();
+      logger.info("homthu stopped");
+    })());
+  return { ctx, url, stop };
+}

@@ -1,0 +1,61 @@
+/**
+ * The administrative tree as the app reads it: loaded from the units table and
+ * kept in memory for a short while (the tree is ~200 rows and changes once in
+ * years). Every process reloads on its own, so nothing needs to be shared.
+ */
+import { asc } from "drizzle-orm";
+import type { Db } from "../db/client.js";
+import { units } from "../db/schema.js";
+
+export interface Commune {
+  code: string;
+  name: string;
+}
+export interface District {
+  code: string;
+  name: string;
+  communes: Commune[];
+}
+export interface UnitTree {
+  province: { code: string; name: string } | null;
+  /** False for a province → commune tree (no district level): one pseudo-district is the province. */
+  hasDistricts: boolean;
+  districts: District[];
+  /** commune code → district code */
+  communeDistrict: Map<string, string>;
+}
+
+const TTL_MS = 60_000;
+
+export class UnitDirectory {
+  private cached?: { at: number; tree: UnitTree };
+
+  constructor(private readonly db: Db) {}
+
+  /** Forget the cached tree (after an import in this process). */
+  invalidate(): void {
+    this.cached = undefined;
+  }
+
+  async tree(): Promise<UnitTree> {
+    if (this.cached && Date.now() - this.cached.at < TTL_MS) return this.cached.tree;
+    const rows = await this.db.select().from(units).orderBy(asc(units.position));
+    const province = rows.find((r) => r.level === "province") ?? null;
+    const hasDistricts = rows.some((r) => r.level === "district");
+    const districts: District[] = hasDistricts
+      ? rows.filter((r) => r.level === "district").map((r) => ({ code: r.code, name: r.name, communes: [] }))
+      : province
+        ? [{ code: province.code, name: province.name, communes: [] }]
+        : [];
+    const byCode = new Map(districts.map((d) => [d.code, d]));
+    const communeDistrict = new Map<string, string>();
+    for (const r of rows) {
+      if (r.level !== "commune" || !r.parentCode) continue;
+      byCode.get(r.parentCode)?.communes.push({ code: r.code, name: r.name });
+      communeDistrict.set(r.code, r.parentCode);
+    }
+    const tree = { province: province && { code: province.code, name: province.name }, hasDistricts, districts, communeDistrict };
+    this.cached = { at: Date.now(), tree };
+    return tree;
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * The one validator of a tip, shared by the JSON API and the HTML form.
+ * Shape and ranges are checked by the zod schema; that the district and
+ * commune exist and belong together is checked against the units tree.
+ */
+import { z } from "zod";
+import type { UnitTree } from "../units/directory.js";
+import { fieldErrors, formBoolean, optionalText } from "./fields.js";
+
+export const CATEGORIES = ["selling", "using", "storage", "cultivation", "luring_minors", "help_request", "other"] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?$/;
+
+/** ISO 8601 date or date-time, not in the future (a day's grace for time zones). */
+const observedAt = z
+  .string({ error: "errors.invalid_date" })
+  .transform((s) => s.trim())
+  .refine((s) => s === "" || ((DATE.test(s) || DATE_TIME.test(s)) && !Number.isNaN(Date.parse(s))), "errors.invalid_date")
+  .refine((s) => s === "" || Date.parse(s) <= Date.now() + 86_400_000, "errors.date_in_future")
+  .optional()
+  .transform((s) => (s ? s : undefined));
+
+export const tipSchema = z.strictObject({
+  category: z.enum(CATEGORIES, { error: "errors.invalid_category" }),
+  districtCode: z.string({ error: "errors.required" }).trim().regex(/^\d{1,10}$/, "errors.invalid_district"),
+  communeCode: z.string({ error: "errors.required" }).trim().regex(/^\d{1,10}$/, "errors.invalid_commune"),
+  location: optionalText(500, "errors.location_too_long"),
+  observedAt,
+  description: z
+    .string({ error: "errors.required" })
+    .transform((s) => s.trim())
+    .pipe(z.string().min(20, "errors.description_too_short").max(5000, "errors.description_too_long")),
+  urgent: formBoolean().optional().default(false),
+  sharePhotoLocation: formBoolean().optional().default(false),
+});
+
+export type TipInput = z.output<typeof tipSchema>;
+
+export type Validation<T> = { ok: true; value: T } | { ok: false; fields: Record<string, string> };
+
+/** Validate a raw tip (parsed JSON or form fields) against the schema and the units tree. */
+export function validateTip(raw: unknown, tree: UnitTree): Validation<TipInput> {
+  const parsed = tipSchema.safeParse(raw);
+  const fields = parsed.success ? {} : fieldErrors(parsed.error);
+  const value = parsed.success ? parsed.data : undefined;
+  // Place checks run even when other fields failed, so the form shows every problem at once.
+  const r = (raw ?? {}) as Record<string, unknown>;
+  const district = typeof r.districtCode === "string" ? r.districtCode.trim() : undefined;
+  const commune = typeof r.communeCode === "string" ? r.communeCode.trim() : undefined;
+  if (!fields.districtCode && district !== undefined && !tree.districts.some((d) => d.code === district)) fields.districtCode = "errors.invalid_district";
+  if (!fields.communeCode && commune !== undefined) {
+    const owner = tree.communeDistrict.get(commune);
+    if (!owner) fields.communeCode = "errors.invalid_commune";
+    else if (!fields.districtCode && owner !== district) fields.communeCode = "errors.commune_not_in_district";
+  }
+  if (Object.keys(fields).length > 0 || !value) return { ok: false, fields };
+  return { ok: true, value };
+}
