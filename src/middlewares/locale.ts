@@ -15,7 +15,7 @@ export function setLocale(res: Response, req: Request, lang: Locale): void {
   res.locals.langQuery = lang === "vi" ? "" : `?lang=${lang}`;
   res.locals.langField = lang === "vi" ? null : lang;
   const qs = params.toString();
-  res.locals.langSwitch = { href: req.path + (qs ? `?${qs}` : ""), label: translator(other)("layout.languageName") };
+  res.locals.langSwitch = { href: req.path + (qs ? `?${qs}` : ""), label: translator(lang)("layout.otherLanguage") };
 }
 
 export function locale(config: AppConfig) {

@@ -1,0 +1,59 @@
+/**
+ * Start a real homthu (web + workers) against the test services, with argon2
+ * turned down so tests run fast, and every log line captured for inspection.
+ */
+import { Writable } from "node:stream";
+import { sql } from "drizzle-orm";
+import { loadConfig, type AppConfig } from "../../config/index.js";
+import { createLogger } from "../../src/logging/logger.js";
+import { start, type Role, type Running } from "../../src/runtime.js";
+import { services } from "./services.js";
+
+export const TEST_SECRET = "ab".repeat(32);
+
+export interface TestApp extends Running {
+  url: string;
+  logs: string[];
+}
+
+export function testConfig(overrides: Record<string, string> = {}, extra: Partial<AppConfig> = {}): AppConfig {
+  const s = services();
+  return loadConfig(
+    {
+      NODE_ENV: "test",
+      PORT: "0",
+      HOST: "127.0.0.1",
+      DATABASE_URL: s.databaseUrl,
+      REDIS_URL: s.redisUrl,
+      REDIS_PREFIX: s.redisPrefix,
+      SECRET_KEY: TEST_SECRET,
+      LOG_LEVEL: "info",
+      ARGON2_MEMORY_KIB: "1024",
+      ARGON2_PASSES: "1",
+      ARGON2_MAX_CONCURRENT: "2",
+      TRUST_PROXY: "loopback",
+      TIP_RATE_LIMIT_PER_HOUR: "1000",
+      AUTO_BOOTSTRAP: "false",
+      ...overrides,
+    },
+    extra,
+  );
+}
+
+export async function startTestApp(opts: { role?: Role; env?: Record<string, string> } = {}): Promise<TestApp> {
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(...chunk.toString("utf8").split("\n").filter(Boolean));
+      done();
+    },
+  });
+  const config = testConfig(opts.env);
+  const running = await start(opts.role ?? "all", config, createLogger(config.logLevel, sink));
+  return { ...running, url: running.url ?? "", logs };
+}
+
+/** Empty every table but the units, so a test starts from a known state. */
+export async function resetData(app: Running): Promise<void> {
+  await app.ctx.database.db.execute(sql`TRUNCATE tips, tip_items, tip_key_wraps, recovery_key_holders, recovery_key, staff_users CASCADE`);
+}
