@@ -1,0 +1,27 @@
+/** Photos made at test time: a JPEG carrying a camera make/model and a GPS position in its EXIF. */
+import sharp from "sharp";
+
+export const CANARY_CAMERA = "CanaryCam-7Q";
+/** 10°14'35.97"N 106°22'44.11"E — a field in Châu Thành. */
+export const CANARY_GPS = { lat: 10 + 14 / 60 + 35.97 / 3600, lon: 106 + 22 / 60 + 44.11 / 3600 };
+
+export async function photoWithGps(width = 320, height = 240): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: "#2e7d32" } })
+    .jpeg()
+    .withExif({
+      IFD0: { Make: CANARY_CAMERA, Model: `${CANARY_CAMERA}-X1` },
+      IFD3: { GPSLatitudeRef: "N", GPSLatitude: "10/1 14/1 3597/100", GPSLongitudeRef: "E", GPSLongitude: "106/1 22/1 4411/100" },
+    })
+    .toBuffer();
+}
+
+/** The EXIF encoding of the rational 3597/100 (latitude seconds), in both byte orders. */
+export function gpsRationalBytes(): Buffer[] {
+  const be = Buffer.alloc(8);
+  be.writeUInt32BE(3597, 0);
+  be.writeUInt32BE(100, 4);
+  const le = Buffer.alloc(8);
+  le.writeUInt32LE(3597, 0);
+  le.writeUInt32LE(100, 4);
+  return [be, le];
+}
