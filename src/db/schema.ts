@@ -8,7 +8,7 @@
  * tip_items, encrypted (see src/crypto and docs/security.md).
  */
 import { sql } from "drizzle-orm";
-import { boolean, customType, index, integer, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigserial, boolean, customType, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 /** PostgreSQL bytea as Uint8Array (node-postgres returns Buffer, a Uint8Array). */
 const bytea = customType<{ data: Uint8Array; driverData: Buffer }>({
@@ -44,8 +44,60 @@ export const staffUsers = pgTable("staff_users", {
   publicKey: bytea("public_key").notNull(),
   wrappedPrivateKey: bytea("wrapped_private_key").notNull(),
   active: boolean("active").notNull().default(true),
+  /** TOTP secret, encrypted under a SECRET_KEY sub-key (the server must read it to verify codes). */
+  totpSecret: bytea("totp_secret"),
+  totpEnabled: boolean("totp_enabled").notNull().default(false),
+  /** Set by an administrator's reset: old tips stay unreadable until "restore access". */
+  needsRestore: boolean("needs_restore").notNull().default(false),
+  notifyMode: text("notify_mode", { enum: ["instant", "digest"] }).notNull().default("instant"),
+  lastLoginAt: timestamp("last_login_at", { withTimezone: true }),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+/** Police units: one district, or the whole province when districtCode is null. */
+export const policeUnits = pgTable("police_units", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull(),
+  districtCode: text("district_code"),
+  active: boolean("active").notNull().default(true),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** One-time activation links. Only a hash of the token is stored. */
+export const invitations = pgTable("invitations", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  email: text("email").notNull(),
+  role: text("role", { enum: ["admin", "liaison", "police", "supervisor"] }).notNull(),
+  districtCode: text("district_code"),
+  policeUnitId: uuid("police_unit_id"),
+  tokenHash: bytea("token_hash").notNull().unique(),
+  invitedBy: uuid("invited_by").notNull(),
+  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  usedAt: timestamp("used_at", { withTimezone: true }),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * The audit log: append-only, each row holding the SHA-256 of the previous
+ * row's hash and its own content (a hash chain). `npm run cli -- audit verify` walks it.
+ */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    at: timestamp("at", { withTimezone: true }).notNull(),
+    actorId: uuid("actor_id"),
+    action: text("action").notNull(),
+    subjectType: text("subject_type"),
+    subjectId: text("subject_id"),
+    /** District the subject belongs to, so supervisors can be given their district's rows. */
+    districtCode: text("district_code"),
+    details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
+    prevHash: bytea("prev_hash").notNull(),
+    hash: bytea("hash").notNull(),
+  },
+  (t) => [index("audit_subject_idx").on(t.subjectType, t.subjectId), index("audit_at_idx").on(t.at)],
+);
 
 /** The province's recovery (escrow) key: one row. Its private key exists only sealed to the administrators who hold it. */
 export const recoveryKey = pgTable("recovery_key", {
@@ -79,6 +131,24 @@ export const tips = pgTable(
     noLiaison: boolean("no_liaison").notNull().default(false),
     assigneeId: uuid("assignee_id"),
     assignedAt: timestamp("assigned_at", { withTimezone: true }),
+    // Workflow bookkeeping (the state machine in src/cases/workflow.ts); no content.
+    triagedAt: timestamp("triaged_at", { withTimezone: true }),
+    triageOutcome: text("triage_outcome"),
+    duplicateOfId: uuid("duplicate_of_id"),
+    forwardedUnitId: uuid("forwarded_unit_id"),
+    forwardedAt: timestamp("forwarded_at", { withTimezone: true }),
+    acknowledgedAt: timestamp("acknowledged_at", { withTimezone: true }),
+    verifyExtended: boolean("verify_extended").notNull().default(false),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+    outcome: text("outcome"),
+    closedAt: timestamp("closed_at", { withTimezone: true }),
+    /** The running deadline (null when none runs, e.g. while waiting for the tipster). */
+    deadlineAt: timestamp("deadline_at", { withTimezone: true }),
+    deadlineKind: text("deadline_kind"),
+    /** Help requests: referred to counselling or treatment (the plan's 80% target). */
+    referred: boolean("referred"),
+    /** Set when the content was purged by the retention job; routing fields stay for statistics. */
+    purgedAt: timestamp("purged_at", { withTimezone: true }),
     version: integer("version").notNull().default(1),
     publicKey: bytea("public_key").notNull(),
     /** crypto_kdf sub-key of argon2id(receipt): finds the tip, proves nothing else. */
@@ -92,6 +162,9 @@ export const tips = pgTable(
     uniqueIndex("tips_receipt_lookup_idx").on(t.receiptLookup),
     index("tips_district_received_idx").on(t.districtCode, t.receivedAt),
     index("tips_received_idx").on(t.receivedAt),
+    index("tips_assignee_status_idx").on(t.assigneeId, t.status),
+    index("tips_unit_idx").on(t.forwardedUnitId),
+    index("tips_deadline_idx").on(t.deadlineAt),
   ],
 );
 
@@ -118,7 +191,10 @@ export const tipItems = pgTable(
     tipId: uuid("tip_id")
       .notNull()
       .references(() => tips.id, { onDelete: "cascade" }),
-    kind: text("kind", { enum: ["report", "photo", "message"] }).notNull(),
+    kind: text("kind", { enum: ["report", "photo", "message", "note", "contact"] }).notNull(),
+    /** For messages: who wrote it. A staff author is named; a tipster never is. */
+    author: text("author", { enum: ["tipster", "staff"] }),
+    authorId: uuid("author_id"),
     position: integer("position").notNull().default(0),
     ciphertext: bytea("ciphertext").notNull(),
     sealedKey: bytea("sealed_key").notNull(),
@@ -127,3 +203,40 @@ export const tipItems = pgTable(
   },
   (t) => [index("tip_items_tip_idx").on(t.tipId, t.kind, t.position)],
 );
+
+/** Which police unit takes a district's actionable cases; a commune may be given to another unit. */
+export const coverage = pgTable(
+  "coverage",
+  {
+    /** A district code or a commune code. */
+    unitCode: text("unit_code").primaryKey(),
+    policeUnitId: uuid("police_unit_id")
+      .notNull()
+      .references(() => policeUnits.id, { onDelete: "cascade" }),
+  },
+);
+
+/** In-app notifications. They name a case id and a reason, never content. */
+export const notifications = pgTable(
+  "notifications",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => staffUsers.id, { onDelete: "cascade" }),
+    tipId: uuid("tip_id"),
+    kind: text("kind").notNull(),
+    urgent: boolean("urgent").notNull().default(false),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    readAt: timestamp("read_at", { withTimezone: true }),
+    emailedAt: timestamp("emailed_at", { withTimezone: true }),
+  },
+  (t) => [index("notifications_user_idx").on(t.userId, t.createdAt)],
+);
+
+/** Settings administrators change at run time (outcome wordings, public figures page…). */
+export const settings = pgTable("settings", {
+  key: text("key").primaryKey(),
+  value: jsonb("value").notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
