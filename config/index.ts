@@ -45,6 +45,15 @@ export const envSchema = z.object({
   MAX_PHOTO_MB: int(1, 50).default(10).describe("Largest photo accepted, in MB."),
   MAX_PHOTOS: int(0, 20).default(5).describe("Photos per report."),
   QUICK_EXIT_URL: z.url().default("https://www.google.com/").describe("Neutral site the quick-exit button goes to."),
+  SESSION_IDLE_MINUTES: int(1, 24 * 60).default(30).describe("Staff session idle timeout."),
+  SESSION_ABSOLUTE_HOURS: int(1, 7 * 24).default(12).describe("Staff session absolute lifetime."),
+  TOTP_REQUIRED_ROLES: z.string().regex(/^((admin|liaison|police|supervisor)(,(admin|liaison|police|supervisor))*)?$/, "comma-separated roles").default("admin,police").describe("Roles that must use a TOTP second factor."),
+  LOGIN_LOCK_AFTER: int(3, 100).default(10).describe("Failed logins before an account is locked."),
+  LOGIN_LOCK_MINUTES: int(1, 24 * 60).default(15).describe("How long a locked account stays locked."),
+  LOGIN_RATE_LIMIT_PER_HOUR: int(1, 100000).default(60).describe("Login attempts per hashed client address per hour."),
+  INVITATION_HOURS: int(1, 24 * 30).default(72).describe("How long an activation link is valid."),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional().describe("SMTP server for staff emails. Unset: email is off, notifications stay in the app."),
+  MAIL_FROM: z.string().default("homthu <no-reply@localhost>").describe("Sender of staff emails."),
   AUTO_BOOTSTRAP: bool.optional().describe("Create admin@localhost with a printed password on first start. Default: on when DATABASE_URL is unset."),
   RUN_MIGRATIONS: bool.default(true).describe("Apply database migrations at start-up."),
 });
@@ -68,6 +77,9 @@ export interface AppConfig {
   argon2: { memoryKiB: number; passes: number; parallelism: number; maxConcurrent: number };
   limits: { tipsPerHour: number; tipsGlobalPerMinute: number; formTokenTtlMs: number; maxPhotoBytes: number; maxPhotos: number };
   quickExitUrl: string;
+  sessions: { idleMs: number; absoluteMs: number };
+  auth: { totpRequiredRoles: string[]; lockAfter: number; lockMs: number; loginsPerHour: number; invitationMs: number };
+  mail: { smtpUrl?: string; from: string };
   autoBootstrap: boolean;
   runMigrations: boolean;
 }
@@ -131,6 +143,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, overrides: P
       maxPhotos: e.MAX_PHOTOS,
     },
     quickExitUrl: e.QUICK_EXIT_URL,
+    sessions: { idleMs: e.SESSION_IDLE_MINUTES * 60_000, absoluteMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000 },
+    auth: {
+      totpRequiredRoles: e.TOTP_REQUIRED_ROLES.split(",").filter(Boolean),
+      lockAfter: e.LOGIN_LOCK_AFTER,
+      lockMs: e.LOGIN_LOCK_MINUTES * 60_000,
+      loginsPerHour: e.LOGIN_RATE_LIMIT_PER_HOUR,
+      invitationMs: e.INVITATION_HOURS * 3_600_000,
+    },
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
     autoBootstrap: e.AUTO_BOOTSTRAP ?? !e.DATABASE_URL,
     runMigrations: e.RUN_MIGRATIONS,
     ...overrides,

@@ -8,6 +8,8 @@ import type { Database } from "./db/client.js";
 import type { Logger } from "./logging/logger.js";
 import type { Queues } from "./queues/producer.js";
 import type { UnitDirectory } from "./units/directory.js";
+import type { SessionStore } from "./sessions/sessionStore.js";
+import type { Mailer } from "./mail/mailer.js";
 import { deriveSubkey, type Bytes } from "./crypto/index.js";
 
 export interface AppContext {
@@ -18,11 +20,17 @@ export interface AppContext {
   queues: Queues;
   units: UnitDirectory;
   keys: ServerKeys;
+  sessions: SessionStore;
+  mailer: Mailer;
 }
 
 /** Sub-keys of SECRET_KEY, one per purpose (crypto_kdf contexts). */
 export interface ServerKeys {
   formToken: Bytes;
+  /** Encrypts staff TOTP secrets at rest. */
+  totp: Bytes;
+  /** MACs email addresses for login throttling (the same for known and unknown addresses). */
+  loginThrottle: Bytes;
   receiptSalt: Bytes;
   /** The key that hashes client addresses for rate limiting; it changes every UTC day. */
   clientAddress(day?: number): Bytes;
@@ -31,6 +39,8 @@ export interface ServerKeys {
 export function serverKeys(secretKey: Bytes): ServerKeys {
   return {
     formToken: deriveSubkey(secretKey, "formtokn"),
+    totp: deriveSubkey(secretKey, "totpsecr"),
+    loginThrottle: deriveSubkey(secretKey, "loginthr"),
     receiptSalt: deriveSubkey(secretKey, "rcptsalt"),
     clientAddress: (day = Math.floor(Date.now() / 86_400_000)) => deriveSubkey(secretKey, "clientip", day),
   };

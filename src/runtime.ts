@@ -28,6 +28,8 @@ import { bullPrefix, Queues } from "./queues/producer.js";
 import { appRedis, whenConnected } from "./redis/connections.js";
 import { resolveServices } from "./services/index.js";
 import { UnitDirectory } from "./units/directory.js";
+import { SessionStore } from "./sessions/sessionStore.js";
+import { createMailer } from "./mail/mailer.js";
 
 export type Role = "all" | "web" | "worker";
 
@@ -57,8 +59,11 @@ export async function openContext(config: AppConfig, logger: Logger): Promise<{ 
     throw err;
   }
   const queues = new Queues(redis, bullPrefix(config.redisPrefix));
-  const ctx: AppContext = { config, logger, database, redis, queues, units: new UnitDirectory(database.db), keys: serverKeys(config.secretKey) };
+  const sessions = new SessionStore(redis, config.redisPrefix, config.sessions);
+  const mailer = createMailer(config.mail.smtpUrl, config.mail.from, logger);
+  const ctx: AppContext = { config, logger, database, redis, queues, units: new UnitDirectory(database.db), keys: serverKeys(config.secretKey), sessions, mailer };
   const close = async () => {
+    mailer.close();
     await queues.close().catch(() => undefined);
     await redis.quit().catch(() => redis.disconnect());
     await database.close().catch(() => undefined);

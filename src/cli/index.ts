@@ -18,14 +18,20 @@ import { runMigrations } from "../db/migrate.js";
 import { createLogger } from "../logging/logger.js";
 import { resolveServices } from "../services/index.js";
 import { readPassword } from "./readPassword.js";
+import { verifyAudit } from "../audit/auditLog.js";
 
 export class UsageError extends Error {}
 
-const USAGE = `usage: npm run cli -- units import FILE | bootstrap --email E | staff create --email E --role admin|liaison|police|supervisor [--district CODE] [--unit ID]`;
+const USAGE = `usage: npm run cli -- units import FILE | audit verify | bootstrap --email E | staff create --email E --role admin|liaison|police|supervisor [--district CODE] [--unit ID]`;
 
 type Handler = (database: Database, args: string[]) => Promise<string>;
 
 const commands: Record<string, Handler> = {
+  "audit verify": async ({ db }) => {
+    const verdict = await verifyAudit(db);
+    if (!verdict.ok) throw new Error(`audit log broken at row ${verdict.badRowId}: ${verdict.reason} (${verdict.rows} rows before it are intact)`);
+    return `audit log intact: ${verdict.rows} rows, head ${verdict.head}`;
+  },
   "units import": async ({ db }, args) => {
     const file = args[0];
     if (!file) throw new UsageError("units import needs a FILE");

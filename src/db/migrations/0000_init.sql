@@ -23,6 +23,7 @@ CREATE TABLE "invitations" (
 	"district_code" text,
 	"police_unit_id" uuid,
 	"token_hash" "bytea" NOT NULL,
+	"user_id" uuid,
 	"invited_by" uuid NOT NULL,
 	"expires_at" timestamp with time zone NOT NULL,
 	"used_at" timestamp with time zone,

@@ -1,0 +1,114 @@
+/**
+ * Administration API (administrators; the audit log also for supervisors):
+ *   GET  /api/v1/admin/users                      POST /api/v1/admin/invitations
+ *   POST /api/v1/admin/users/:id/{deactivate,reset,unlock,restore-access,grant-recovery}
+ *   GET  /api/v1/admin/police-units               POST /api/v1/admin/police-units
+ *   GET  /api/v1/admin/audit?action=&actorId=&from=&to=&page=
+ */
+import { Router, type Request, type Response } from "express";
+import { and, asc, desc, eq, gte, lte, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { appendAudit } from "../../../audit/auditLog.js";
+import { clearFailures, isLocked } from "../../../auth/loginThrottle.js";
+import { grantRecoveryKey, restoreAccess } from "../../../commands/accessRestorer.js";
+import { createInvitation, createPasswordReset } from "../../../commands/invitationCreator.js";
+import { createPoliceUnit } from "../../../commands/policeUnitCreator.js";
+import { deactivateStaff } from "../../../commands/staffDeactivator.js";
+import type { AppContext } from "../../../context.js";
+import { auditLog, policeUnits, staffUsers } from "../../../db/schema.js";
+import { notFound } from "../../../errors.js";
+import { requireCsrf, requireStaff, staffOf } from "../../../middlewares/staffSession.js";
+import { noStore } from "../../../middlewares/securityHeaders.js";
+import { authorize } from "../../../policies/index.js";
+import { presentStaff } from "../../../presenters/staffPresenter.js";
+import { invitationSchema, parseOrThrow, policeUnitSchema, uuidParam } from "../../../validation/staff.js";
+
+export const auditQuerySchema = z.strictObject({
+  action: z.string().max(100).optional(),
+  actorId: uuidParam.optional(),
+  from: z.iso.date("errors.invalid_date").optional(),
+  to: z.iso.date("errors.invalid_date").optional(),
+  page: z.coerce.number({ error: "errors.invalid" }).int("errors.invalid").min(1, "errors.invalid").max(100000, "errors.invalid").default(1),
+  lang: z.string().optional(),
+});
+
+/** Audit rows the actor may see, newest first, 50 a page. */
+export async function auditPage(ctx: AppContext, res: Response, raw: unknown) {
+  const staff = staffOf(res);
+  authorize(staff.actor, "audit.view");
+  const q = parseOrThrow(auditQuerySchema, raw, "invalid_query");
+  const where: SQL[] = [];
+  if (staff.actor.role !== "admin" && staff.actor.districtCode) where.push(eq(auditLog.districtCode, staff.actor.districtCode));
+  if (q.action) where.push(eq(auditLog.action, q.action));
+  if (q.actorId) where.push(eq(auditLog.actorId, q.actorId));
+  if (q.from) where.push(gte(auditLog.at, new Date(`${q.from}T00:00:00Z`)));
+  if (q.to) where.push(lte(auditLog.at, new Date(`${q.to}T23:59:59.999Z`)));
+  const rows = await ctx.database.db.select({ id: auditLog.id, at: auditLog.at, actorId: auditLog.actorId, action: auditLog.action, subjectType: auditLog.subjectType, subjectId: auditLog.subjectId, districtCode: auditLog.districtCode, details: auditLog.details }).from(auditLog).where(and(...where)).orderBy(desc(auditLog.id)).limit(50).offset((q.page - 1) * 50);
+  return { query: q, rows };
+}
+
+export function adminApi(ctx: AppContext): Router {
+  const router = Router();
+  router.use("/api/v1/admin", noStore, requireStaff, requireCsrf);
+  const userId = (req: Request) => parseOrThrow(z.object({ id: uuidParam }), req.params, "not_found").id;
+
+  router.get("/api/v1/admin/users", async (_req, res) => {
+    authorize(staffOf(res).actor, "users.manage");
+    const users = await ctx.database.db.select().from(staffUsers).orderBy(asc(staffUsers.email));
+    res.json({ users: await Promise.all(users.map(async (u) => ({ ...presentStaff(u), locked: await isLocked(ctx, u.email) }))) });
+  });
+
+  router.post("/api/v1/admin/invitations", async (req, res) => {
+    const input = parseOrThrow(invitationSchema, req.body, "invalid_invitation");
+    const link = await createInvitation(ctx, staffOf(res).actor, input);
+    res.status(201).json({ invitationId: link.invitationId, emailed: link.emailed, ...(link.emailed ? {} : { activationUrl: link.url }) });
+  });
+
+  router.post("/api/v1/admin/users/:id/deactivate", async (req, res) => {
+    await deactivateStaff(ctx, staffOf(res).actor, userId(req));
+    res.status(204).end();
+  });
+
+  router.post("/api/v1/admin/users/:id/reset", async (req, res) => {
+    const link = await createPasswordReset(ctx, staffOf(res).actor, userId(req));
+    res.status(201).json({ emailed: link.emailed, ...(link.emailed ? {} : { activationUrl: link.url }) });
+  });
+
+  router.post("/api/v1/admin/users/:id/unlock", async (req, res) => {
+    const actor = staffOf(res).actor;
+    authorize(actor, "users.manage");
+    const [user] = await ctx.database.db.select().from(staffUsers).where(eq(staffUsers.id, userId(req)));
+    if (!user) throw notFound();
+    await clearFailures(ctx, user.email);
+    await ctx.database.db.transaction((tx) => appendAudit(tx, { actorId: actor.id, action: "user.unlocked", subjectType: "staff", subjectId: user.id, districtCode: user.districtCode }));
+    res.status(204).end();
+  });
+
+  router.post("/api/v1/admin/users/:id/restore-access", async (req, res) => {
+    const staff = staffOf(res);
+    res.json(await restoreAccess(ctx, staff.actor, staff.session.privateKey, userId(req)));
+  });
+
+  router.post("/api/v1/admin/users/:id/grant-recovery", async (req, res) => {
+    const staff = staffOf(res);
+    await grantRecoveryKey(ctx, staff.actor, staff.session.privateKey, userId(req));
+    res.status(204).end();
+  });
+
+  router.get("/api/v1/admin/police-units", async (_req, res) => {
+    authorize(staffOf(res).actor, "units.manage");
+    res.json({ policeUnits: await ctx.database.db.select().from(policeUnits).orderBy(asc(policeUnits.name)) });
+  });
+
+  router.post("/api/v1/admin/police-units", async (req, res) => {
+    const input = parseOrThrow(policeUnitSchema, req.body, "invalid_unit");
+    res.status(201).json(await createPoliceUnit(ctx, staffOf(res).actor, input));
+  });
+
+  router.get("/api/v1/admin/audit", async (req, res) => {
+    const { rows } = await auditPage(ctx, res, req.query);
+    res.json({ entries: rows.map((r) => ({ ...r, at: r.at.toISOString() })) });
+  });
+
+  return router;
+}

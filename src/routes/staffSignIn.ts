@@ -1,0 +1,61 @@
+/**
+ * The session side of signing in, shared by the API and the HTML login page:
+ * run the login command, then create a fresh session (a new id at every
+ * step, so a planted cookie is never promoted) and set the cookie.
+ */
+import type { Request, Response } from "express";
+import { eq } from "drizzle-orm";
+import { appendAudit } from "../audit/auditLog.js";
+import { newTotpSecret, otpauthUrl, sealTotpSecret, verifyTotp } from "../auth/totp.js";
+import { staffLogin, type StaffUser } from "../commands/staffLogin.js";
+import type { AppContext } from "../context.js";
+import { staffUsers } from "../db/schema.js";
+import { HttpError } from "../errors.js";
+import { readCookie, sessionCookieOptions, STAFF_COOKIE, type StaffRequestState } from "../middlewares/staffSession.js";
+
+export type SignInResult =
+  | { kind: "ok"; user: StaffUser; csrf: string }
+  | { kind: "enroll"; otpauthUrl: string; csrf: string }
+  | { kind: "invalid" | "totp_required" }
+  | { kind: "throttled"; retryAfterSeconds: number };
+
+export async function signIn(ctx: AppContext, req: Request, res: Response, input: { email: string; password: string; totp?: string }): Promise<SignInResult> {
+  const outcome = await staffLogin(ctx, input);
+  if (outcome.kind !== "ok" && outcome.kind !== "enroll") return outcome;
+  const old = readCookie(req, STAFF_COOKIE);
+  if (old) await ctx.sessions.destroy(old);
+  if (outcome.kind === "enroll") {
+    const secret = newTotpSecret();
+    const { cookie, record } = await ctx.sessions.create(outcome.user.id, outcome.privateKey, "totp_enroll", { pendingTotpSecret: secret });
+    res.cookie(STAFF_COOKIE, cookie, sessionCookieOptions(ctx));
+    return { kind: "enroll", otpauthUrl: otpauthUrl(outcome.user.email, secret), csrf: record.csrf };
+  }
+  const { cookie, record } = await ctx.sessions.create(outcome.user.id, outcome.privateKey, "full");
+  res.cookie(STAFF_COOKIE, cookie, sessionCookieOptions(ctx));
+  return { kind: "ok", user: outcome.user, csrf: record.csrf };
+}
+
+/** Confirm the first TOTP code; the session is replaced by a full one. */
+export async function finishTotpEnrollment(ctx: AppContext, res: Response, code: string): Promise<{ user: StaffUser; csrf: string }> {
+  const staff = res.locals.staff as StaffRequestState | undefined;
+  const secret = staff?.session.record.pendingTotpSecret;
+  if (!staff || staff.session.record.stage !== "totp_enroll" || !secret) throw new HttpError(401, "not_authenticated", "errors.not_authenticated");
+  if (!(await verifyTotp(ctx, staff.user.id, secret, code))) throw new HttpError(400, "invalid_totp", "errors.invalid_input", { code: "errors.invalid_totp" });
+  await ctx.database.db.transaction(async (tx) => {
+    await tx.update(staffUsers).set({ totpSecret: sealTotpSecret(ctx, staff.user.id, secret), totpEnabled: true, lastLoginAt: new Date() }).where(eq(staffUsers.id, staff.user.id));
+    await appendAudit(tx, { actorId: staff.user.id, action: "auth.totp_enrolled", subjectType: "staff", subjectId: staff.user.id, districtCode: staff.user.districtCode });
+    await appendAudit(tx, { actorId: staff.user.id, action: "auth.login", subjectType: "staff", subjectId: staff.user.id, districtCode: staff.user.districtCode });
+  });
+  await ctx.sessions.destroy(staff.cookie);
+  const { cookie, record } = await ctx.sessions.create(staff.user.id, staff.session.privateKey, "full");
+  res.cookie(STAFF_COOKIE, cookie, sessionCookieOptions(ctx));
+  return { user: { ...staff.user, totpEnabled: true }, csrf: record.csrf };
+}
+
+export async function signOut(ctx: AppContext, res: Response): Promise<void> {
+  const staff = res.locals.staff as StaffRequestState | undefined;
+  if (!staff) return;
+  await ctx.sessions.destroy(staff.cookie);
+  await ctx.database.db.transaction((tx) => appendAudit(tx, { actorId: staff.user.id, action: "auth.logout", subjectType: "staff", subjectId: staff.user.id, districtCode: staff.user.districtCode }));
+  res.clearCookie(STAFF_COOKIE, sessionCookieOptions(ctx));
+}
