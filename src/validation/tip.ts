@@ -13,11 +13,18 @@ export type Category = (typeof CATEGORIES)[number];
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?$/;
 
+/** A real calendar day: JavaScript's Date.parse quietly rolls 30 February over to March. */
+function realDay(s: string): boolean {
+  const [y, m, d] = s.slice(0, 10).split("-").map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
 /** ISO 8601 date or date-time, not in the future (a day's grace for time zones). */
 const observedAt = z
   .string({ error: "errors.invalid_date" })
   .transform((s) => s.trim())
-  .refine((s) => s === "" || ((DATE.test(s) || DATE_TIME.test(s)) && !Number.isNaN(Date.parse(s))), "errors.invalid_date")
+  .refine((s) => s === "" || ((DATE.test(s) || DATE_TIME.test(s)) && !Number.isNaN(Date.parse(s)) && realDay(s)), "errors.invalid_date")
   .refine((s) => s === "" || Date.parse(s) <= Date.now() + 86_400_000, "errors.date_in_future")
   .optional()
   .transform((s) => (s ? s : undefined));

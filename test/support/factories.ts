@@ -4,7 +4,7 @@ import { createStaff, type Role } from "../../src/commands/staffCreator.js";
 import type { AppContext } from "../../src/context.js";
 import { unlockStaffKey } from "../../src/tips/tipReader.js";
 
-export const PASSWORD = "correct horse battery staple";
+export const PASSWORD = "Rừng dừa Bến Tre, 26-06";
 
 export async function anAdministrator(ctx: AppContext, email = "admin@example.org") {
   const { adminId } = await bootstrap(ctx.database.db, email, PASSWORD);
