@@ -54,6 +54,12 @@ export const envSchema = z.object({
   INVITATION_HOURS: int(1, 24 * 30).default(72).describe("How long an activation link is valid."),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional().describe("SMTP server for staff emails. Unset: email is off, notifications stay in the app."),
   MAIL_FROM: z.string().default("homthu <no-reply@localhost>").describe("Sender of staff emails."),
+  TRIAGE_DEADLINE_HOURS: z.coerce.number().positive().default(24).describe("Time to triage a tip after receipt (hours, decimals allowed)."),
+  URGENT_TRIAGE_DEADLINE_HOURS: z.coerce.number().positive().default(4).describe("Time to triage an urgent tip."),
+  ACK_DEADLINE_HOURS: z.coerce.number().positive().default(48).describe("Time for the police unit to acknowledge a forwarded case."),
+  VERIFY_DEADLINE_DAYS: z.coerce.number().positive().default(20).describe("Time to verify after acknowledgement (Criminal Procedure Code art. 147)."),
+  VERIFY_EXTENDED_DAYS: z.coerce.number().positive().default(60).describe("Verification time once extended (with a reason)."),
+  VERIFY_REMINDER_DAYS: z.coerce.number().positive().default(7).describe("Reminder interval while a case is being verified."),
   AUTO_BOOTSTRAP: bool.optional().describe("Create admin@localhost with a printed password on first start. Default: on when DATABASE_URL is unset."),
   RUN_MIGRATIONS: bool.default(true).describe("Apply database migrations at start-up."),
 });
@@ -80,6 +86,8 @@ export interface AppConfig {
   sessions: { idleMs: number; absoluteMs: number };
   auth: { totpRequiredRoles: string[]; lockAfter: number; lockMs: number; loginsPerHour: number; invitationMs: number };
   mail: { smtpUrl?: string; from: string };
+  /** Deadlines in milliseconds. */
+  deadlines: { triage: number; urgentTriage: number; acknowledge: number; verify: number; verifyExtended: number; verifyReminder: number };
   autoBootstrap: boolean;
   runMigrations: boolean;
 }
@@ -152,6 +160,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, overrides: P
       invitationMs: e.INVITATION_HOURS * 3_600_000,
     },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
+    deadlines: {
+      triage: e.TRIAGE_DEADLINE_HOURS * 3_600_000,
+      urgentTriage: e.URGENT_TRIAGE_DEADLINE_HOURS * 3_600_000,
+      acknowledge: e.ACK_DEADLINE_HOURS * 3_600_000,
+      verify: e.VERIFY_DEADLINE_DAYS * 86_400_000,
+      verifyExtended: e.VERIFY_EXTENDED_DAYS * 86_400_000,
+      verifyReminder: e.VERIFY_REMINDER_DAYS * 86_400_000,
+    },
     autoBootstrap: e.AUTO_BOOTSTRAP ?? !e.DATABASE_URL,
     runMigrations: e.RUN_MIGRATIONS,
     ...overrides,

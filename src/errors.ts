@@ -11,6 +11,8 @@ export class HttpError extends Error {
     readonly messageKey: string,
     /** Field name → locale key, for validation errors. */
     readonly fields?: Record<string, string>,
+    /** Extra JSON properties of the error (e.g. currentStatus), also usable as {placeholders} in the message. */
+    readonly extra?: Record<string, string>,
   ) {
     super(code);
   }
@@ -23,3 +25,6 @@ export const rateLimited = () => new HttpError(429, "rate_limited", "errors.rate
 export const payloadTooLarge = () => new HttpError(413, "payload_too_large", "errors.body_too_large");
 export const unsupportedMediaType = () => new HttpError(415, "unsupported_media_type", "errors.unsupported_media_type");
 export const forbidden = () => new HttpError(403, "forbidden", "errors.forbidden");
+
+/** 409 for a change that lost a race: someone else changed the case first. */
+export const conflict = () => new HttpError(409, "conflict", "errors.conflict");

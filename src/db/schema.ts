@@ -146,6 +146,7 @@ export const tips = pgTable(
     closedAt: timestamp("closed_at", { withTimezone: true }),
     /** The running deadline (null when none runs, e.g. while waiting for the tipster). */
     deadlineAt: timestamp("deadline_at", { withTimezone: true }),
+    deadlineFrom: timestamp("deadline_from", { withTimezone: true }),
     deadlineKind: text("deadline_kind"),
     /** Help requests: referred to counselling or treatment (the plan's 80% target). */
     referred: boolean("referred"),
@@ -229,6 +230,8 @@ export const notifications = pgTable(
     tipId: uuid("tip_id"),
     kind: text("kind").notNull(),
     urgent: boolean("urgent").notNull().default(false),
+    /** Makes creating the same notification twice (a retried job) a no-op. */
+    dedupeKey: text("dedupe_key").unique(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     readAt: timestamp("read_at", { withTimezone: true }),
     emailedAt: timestamp("emailed_at", { withTimezone: true }),

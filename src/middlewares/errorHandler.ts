@@ -46,8 +46,8 @@ export function errorHandler(logger: Logger, maxPhotoMb: number, maxPhotos: numb
     res.status(http.status);
     if (req.path.startsWith("/api/")) {
       const fields = http.fields && Object.fromEntries(Object.entries(http.fields).map(([k, v]) => [k, translateField(t, v)]));
-      return void res.json({ error: { code: http.code, message: t(http.messageKey), ...(fields ? { fields } : {}) } });
+      return void res.json({ error: { code: http.code, message: t(http.messageKey, http.extra), ...(fields ? { fields } : {}), ...http.extra } });
     }
-    res.render(http.code === "not_ready" ? "notReady.njk" : "error.njk", { status: http.status, message: t(http.messageKey) });
+    res.render(http.code === "not_ready" ? "notReady.njk" : "error.njk", { status: http.status, message: t(http.messageKey, http.extra) });
   };
 }

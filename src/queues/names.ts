@@ -4,12 +4,32 @@
  */
 export const QUEUES = {
   routeTip: "route-tip",
+  caseDeadlines: "case-deadlines",
+  notify: "notify",
+  maintenance: "maintenance",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 export interface RouteTipJob {
   tipId: string;
+}
+
+/** A deadline check: it acts only if the case still has this very deadline (otherwise the case moved on). */
+export interface DeadlineJob {
+  tipId: string;
+  kind: string;
+  /** ISO time of the deadline this job belongs to. */
+  deadlineAt: string;
+  stage: "reminder" | "escalation";
+}
+
+export interface NotifyJob {
+  notificationId: string;
+}
+
+export interface MaintenanceJob {
+  task: "sweep" | "digest" | "purge";
 }
 
 /** Retries with exponential backoff; failed jobs are kept so administrators see them. */

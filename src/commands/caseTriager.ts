@@ -1,0 +1,58 @@
+/**
+ * caseTriager: the liaison's decision on a tip — actionable, a duplicate of
+ * another case, not actionable (with a reason), or needs more information (a
+ * question goes to the tipster and the deadline pauses until they answer).
+ * Reasons and questions are encrypted like tip content.
+ */
+import { eq } from "drizzle-orm";
+import { addEncryptedItem } from "../cases/caseNotes.js";
+import { statusAfterTriage, type TriageOutcome } from "../cases/workflow.js";
+import type { AppContext } from "../context.js";
+import { tips } from "../db/schema.js";
+import { invalidInput } from "../errors.js";
+import type { Actor } from "../policies/index.js";
+import { moveCase, type MoveOptions } from "./caseMover.js";
+
+export interface TriageInput {
+  outcome: TriageOutcome;
+  duplicateOfId?: string;
+  /** Why it is not actionable, or the question for the tipster. */
+  text?: string;
+}
+
+export async function triageCase(ctx: AppContext, actor: Actor, tipId: string, input: TriageInput, opts: MoveOptions = {}) {
+  if ((input.outcome === "not_actionable" || input.outcome === "needs_info") && !input.text?.trim()) throw invalidInput("invalid_triage", { text: "errors.required" });
+  return moveCase(
+    ctx,
+    actor,
+    tipId,
+    "triage",
+    async (tip, tx) => {
+      if (input.outcome === "duplicate") {
+        const [original] = input.duplicateOfId ? await tx.select({ id: tips.id, districtCode: tips.districtCode }).from(tips).where(eq(tips.id, input.duplicateOfId)) : [];
+        if (!original || original.id === tip.id) throw invalidInput("invalid_triage", { duplicateOfId: "errors.invalid_duplicate" });
+      }
+      const status = statusAfterTriage(input.outcome);
+      const now = new Date();
+      return {
+        status,
+        set: {
+          triageOutcome: input.outcome,
+          triagedAt: tip.triagedAt ?? now,
+          duplicateOfId: input.outcome === "duplicate" ? input.duplicateOfId : null,
+          closedAt: status === "closed" ? now : null,
+          assigneeId: tip.assigneeId ?? actor.id,
+        },
+        // Actionable cases wait for forwarding without a clock of their own; the others stop the clock.
+        deadline: null,
+        details: { outcome: input.outcome, ...(input.duplicateOfId ? { duplicateOfId: input.duplicateOfId } : {}) },
+        also: async (t) => {
+          if (!input.text?.trim()) return;
+          const isQuestion = input.outcome === "needs_info";
+          await addEncryptedItem(t, { tipId, tipPublicKey: tip.publicKey, kind: isQuestion ? "message" : "note", author: "staff", authorId: actor.id, body: { text: input.text.trim(), purpose: isQuestion ? "question" : "triage_reason" } });
+        },
+      };
+    },
+    opts,
+  );
+}
