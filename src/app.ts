@@ -33,8 +33,8 @@ export function createApp(ctx: AppContext): express.Express {
 
   app.use(securityHeaders(ctx.config.isProduction));
   app.use(requestLog(ctx.logger));
-  app.use("/static", express.static(STATIC_DIR, { index: false, fallthrough: false, maxAge: ctx.config.isProduction ? "1d" : 0 }));
   app.use(locale(ctx.config));
+  app.use("/static", express.static(STATIC_DIR, { index: false, fallthrough: false, maxAge: ctx.config.isProduction ? "1d" : 0 }));
 
   app.use(healthRoutes(ctx));
   app.use(tipsApi(ctx));

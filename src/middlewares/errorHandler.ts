@@ -5,7 +5,7 @@
  */
 import type { NextFunction, Request, Response } from "express";
 import { MulterError } from "multer";
-import { HttpError, invalidInput, payloadTooLarge } from "../errors.js";
+import { HttpError, invalidInput, notFound, payloadTooLarge } from "../errors.js";
 import type { Logger } from "../logging/logger.js";
 import { translator, pickLocale } from "../i18n/index.js";
 
@@ -21,6 +21,7 @@ export function toHttpError(err: unknown, maxPhotoMb: number, maxPhotos: number)
   const e = err as { type?: string; status?: number };
   if (e?.type === "entity.too.large") return payloadTooLarge();
   if (e?.type === "entity.parse.failed") return new HttpError(400, "invalid_json", "errors.invalid_json");
+  if (e?.status === 404) return notFound();
   if (typeof e?.status === "number" && e.status >= 400 && e.status < 500) return new HttpError(e.status, "bad_request", "errors.bad_request");
   // busboy/multer stream errors (truncated multipart, malformed boundary)
   if (err instanceof Error && /Unexpected end of form|Malformed part header|Multipart: Boundary not found|Unexpected end of multipart/i.test(err.message))

@@ -59,12 +59,12 @@ export async function setUpServices(): Promise<TestServices> {
   let redisUrl = process.env.REDIS_URL;
   if (!adminUrl || !redisUrl) tmp = fs.mkdtempSync(path.join(os.tmpdir(), "homthu-test-"));
   if (!redisUrl) {
-    const redis = await startEmbeddedRedis({ dataDir: path.join(tmp!, "redis"), port: 63000 + Math.floor(Math.random() * 900), logger: silent });
+    const redis = await startEmbeddedRedis({ dataDir: path.join(tmp!, "redis"), port: 62000 + Math.floor(Math.random() * 900), logger: silent });
     started.push(redis);
     redisUrl = redis.url;
   }
   if (!adminUrl) {
-    const postgres = await startEmbeddedPostgres({ dataDir: path.join(tmp!, "postgres"), port: 55000 + Math.floor(Math.random() * 900), logger: silent });
+    const postgres = await startEmbeddedPostgres({ dataDir: path.join(tmp!, "postgres"), port: 61000 + Math.floor(Math.random() * 900), logger: silent });
     started.push(postgres);
     adminUrl = postgres.url;
   }

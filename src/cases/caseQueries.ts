@@ -1,0 +1,91 @@
+/**
+ * Reading cases: the inbox list (never content) within the actor's
+ * jurisdiction, and possible duplicates. The jurisdiction filter mirrors the
+ * policy module; the policy is still checked per case when one is opened.
+ */
+import { and, asc, desc, eq, gte, inArray, isNull, lt, ne, or, sql, type SQL } from "drizzle-orm";
+import type { Db } from "../db/client.js";
+import { tips } from "../db/schema.js";
+import type { Actor } from "../policies/index.js";
+import { OPEN_STATUSES } from "./workflow.js";
+
+export interface CaseFilters {
+  status?: string;
+  category?: string;
+  districtCode?: string;
+  communeCode?: string;
+  urgent?: boolean;
+  overdue?: boolean;
+  assigneeId?: string;
+  page: number;
+  pageSize: number;
+}
+
+const POLICE_VISIBLE = ["forwarded", "acknowledged", "verifying", "resolved", "closed"];
+
+/** The SQL form of "cases this actor may list". */
+export function caseScope(actor: Actor): SQL {
+  const live = isNull(tips.purgedAt);
+  switch (actor.role) {
+    case "admin":
+      return live;
+    case "liaison":
+      return actor.districtCode ? and(live, eq(tips.districtCode, actor.districtCode))! : live;
+    case "police":
+      return actor.policeUnitId ? and(live, eq(tips.forwardedUnitId, actor.policeUnitId), inArray(tips.status, POLICE_VISIBLE), ne(tips.category, "help_request"))! : sql`false`;
+    default:
+      return sql`false`;
+  }
+}
+
+export const listColumns = {
+  id: tips.id,
+  receivedAt: tips.receivedAt,
+  category: tips.category,
+  districtCode: tips.districtCode,
+  communeCode: tips.communeCode,
+  urgent: tips.urgent,
+  status: tips.status,
+  source: tips.source,
+  noLiaison: tips.noLiaison,
+  assigneeId: tips.assigneeId,
+  forwardedUnitId: tips.forwardedUnitId,
+  deadlineAt: tips.deadlineAt,
+  deadlineKind: tips.deadlineKind,
+  version: tips.version,
+};
+
+export async function listCases(db: Db, actor: Actor, f: CaseFilters) {
+  const where: SQL[] = [caseScope(actor)];
+  if (f.status === "open") where.push(inArray(tips.status, OPEN_STATUSES));
+  else if (f.status) where.push(eq(tips.status, f.status));
+  if (f.category) where.push(eq(tips.category, f.category));
+  if (f.districtCode) where.push(eq(tips.districtCode, f.districtCode));
+  if (f.communeCode) where.push(eq(tips.communeCode, f.communeCode));
+  if (f.urgent !== undefined) where.push(eq(tips.urgent, f.urgent));
+  if (f.overdue) where.push(lt(tips.deadlineAt, new Date()));
+  if (f.assigneeId) where.push(eq(tips.assigneeId, f.assigneeId));
+  const filter = and(...where);
+  const [rows, total] = await Promise.all([
+    db
+      .select(listColumns)
+      .from(tips)
+      .where(filter)
+      .orderBy(sql`${tips.deadlineAt} ASC NULLS LAST`, desc(tips.receivedAt), asc(tips.id))
+      .limit(f.pageSize)
+      .offset((f.page - 1) * f.pageSize),
+    db.select({ n: sql<number>`count(*)::int` }).from(tips).where(filter),
+  ]);
+  return { rows, total: total[0]?.n ?? 0 };
+}
+
+/** Cases of the same commune and category in the 30 days before this one (possible duplicates). */
+export async function duplicateSuggestions(db: Db, actor: Actor, tip: { id: string; communeCode: string; category: string; receivedAt: Date }) {
+  const since = new Date(tip.receivedAt.getTime() - 30 * 86_400_000);
+  return db
+    .select(listColumns)
+    .from(tips)
+    .where(and(caseScope(actor), eq(tips.communeCode, tip.communeCode), eq(tips.category, tip.category), ne(tips.id, tip.id), gte(tips.receivedAt, since), or(lt(tips.receivedAt, tip.receivedAt), eq(tips.receivedAt, tip.receivedAt))))
+    .orderBy(desc(tips.receivedAt))
+    .limit(10);
+}

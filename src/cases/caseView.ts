@@ -1,0 +1,103 @@
+/**
+ * Opening a case for a staff member: plaintext fields, and — when the policy
+ * allows content and the person holds a key wrap — the decrypted report,
+ * messages and notes (photos are listed; their bytes are served one by one).
+ * Viewing content is audited in the same transaction as reading it.
+ */
+import { and, asc, eq } from "drizzle-orm";
+import { appendAudit } from "../audit/auditLog.js";
+import type { CaseRow } from "../commands/caseMover.js";
+import type { ReportContent } from "../commands/tipCreator.js";
+import type { AppContext } from "../context.js";
+import * as crypto from "../crypto/index.js";
+import { auditLog, staffUsers, tipItems, tips } from "../db/schema.js";
+import { notFound } from "../errors.js";
+import { authorizeCase, canOnCase, type Actor, type CaseAction } from "../policies/index.js";
+import { NoAccessError, tipKeysForStaff } from "../tips/tipReader.js";
+import { RULES, type Transition } from "./workflow.js";
+
+export interface CaseMessage {
+  id: string;
+  author: "tipster" | "staff";
+  authorId: string | null;
+  hour: string;
+  text: string;
+  purpose?: string;
+  photoIds: string[];
+}
+
+export interface CaseContent {
+  report: ReportContent;
+  photoIds: string[];
+  messages: CaseMessage[];
+  notes: CaseMessage[];
+  /** The tipster left a way to be contacted (shown only after a reason is given). */
+  hasContact: boolean;
+}
+
+export async function loadCase(ctx: AppContext, tipId: string): Promise<CaseRow> {
+  const [tip] = await ctx.database.db.select().from(tips).where(eq(tips.id, tipId));
+  if (!tip || tip.purgedAt) throw notFound();
+  return tip;
+}
+
+/** The transitions this actor may attempt now (for buttons and the API). */
+export function allowedTransitions(actor: Actor, tip: CaseRow): Transition[] {
+  return (Object.keys(RULES) as Transition[]).filter((t) => t !== "answer" && (RULES[t].from as readonly string[]).includes(tip.status) && canOnCase(actor, RULES[t].action, tip));
+}
+
+export async function tipKeyPairFor(ctx: AppContext, actor: Actor, privateKey: crypto.Bytes, tipId: string): Promise<crypto.KeyPair | null> {
+  const [me] = await ctx.database.db.select({ publicKey: staffUsers.publicKey }).from(staffUsers).where(eq(staffUsers.id, actor.id));
+  if (!me) return null;
+  return tipKeysForStaff(ctx.database.db, tipId, { publicKey: me.publicKey, privateKey }, actor.id).catch((e: unknown) => {
+    if (e instanceof NoAccessError) return null;
+    throw e;
+  });
+}
+
+function decryptJson<T>(item: typeof tipItems.$inferSelect, tipId: string, keys: crypto.KeyPair): T {
+  return JSON.parse(crypto.utf8.decode(crypto.decryptItem(item, tipId, item.id, keys))) as T;
+}
+
+/** Decrypted content, or null when the person holds no key for this tip. */
+export async function openCaseContent(ctx: AppContext, actor: Actor, privateKey: crypto.Bytes, tip: CaseRow, action: CaseAction = "case.viewContent"): Promise<CaseContent | null> {
+  authorizeCase(actor, action, tip);
+  const keys = await tipKeyPairFor(ctx, actor, privateKey, tip.id);
+  if (!keys) return null;
+  const items = await ctx.database.db.select().from(tipItems).where(eq(tipItems.tipId, tip.id)).orderBy(asc(tipItems.createdHour), asc(tipItems.position));
+  const report = items.find((i) => i.kind === "report");
+  if (!report) return null;
+  const asMessage = (i: typeof tipItems.$inferSelect): CaseMessage => {
+    const body = decryptJson<{ text: string; purpose?: string; photoIds?: string[] }>(i, tip.id, keys);
+    return { id: i.id, author: i.author ?? "staff", authorId: i.authorId, hour: i.createdHour.toISOString(), text: body.text, purpose: body.purpose, photoIds: body.photoIds ?? [] };
+  };
+  const content: CaseContent = {
+    report: decryptJson<ReportContent>(report, tip.id, keys),
+    photoIds: items.filter((i) => i.kind === "photo").map((i) => i.id),
+    messages: items.filter((i) => i.kind === "message").map(asMessage),
+    notes: items.filter((i) => i.kind === "note").map(asMessage),
+    hasContact: items.some((i) => i.kind === "contact"),
+  };
+  await ctx.database.db.transaction((tx) => appendAudit(tx, { actorId: actor.id, action: "case.content_viewed", subjectType: "case", subjectId: tip.id, districtCode: tip.districtCode }));
+  return content;
+}
+
+/** One photo's bytes (a metadata-free JPEG). */
+export async function openCasePhoto(ctx: AppContext, actor: Actor, privateKey: crypto.Bytes, tip: CaseRow, photoId: string): Promise<Uint8Array> {
+  authorizeCase(actor, "case.downloadPhoto", tip);
+  const keys = await tipKeyPairFor(ctx, actor, privateKey, tip.id);
+  const [item] = await ctx.database.db.select().from(tipItems).where(and(eq(tipItems.id, photoId), eq(tipItems.tipId, tip.id), eq(tipItems.kind, "photo")));
+  if (!keys || !item) throw notFound();
+  const bytes = crypto.decryptFile(item, tip.id, item.id, keys);
+  await ctx.database.db.transaction((tx) => appendAudit(tx, { actorId: actor.id, action: "case.photo_downloaded", subjectType: "case", subjectId: tip.id, districtCode: tip.districtCode, details: { photoId } }));
+  return bytes;
+}
+
+/** The case's history: its audit rows, oldest first. */
+export async function caseHistory(ctx: AppContext, tipId: string) {
+  return ctx.database.db
+    .select({ at: auditLog.at, actorId: auditLog.actorId, action: auditLog.action, details: auditLog.details })
+    .from(auditLog)
+    .where(and(eq(auditLog.subjectType, "case"), eq(auditLog.subjectId, tipId)))
+    .orderBy(asc(auditLog.id));
+}
