@@ -17,6 +17,7 @@ import { healthRoutes } from "./routes/health.js";
 import { publicPages } from "./routes/public/pages.js";
 import { authApi } from "./routes/api/auth/auth.js";
 import { adminApi } from "./routes/api/admin/admin.js";
+import { casesApi } from "./routes/api/cases/cases.js";
 import { loadStaff } from "./middlewares/staffSession.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -43,6 +44,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(loadStaff(ctx));
   app.use(authApi(ctx));
   app.use(adminApi(ctx));
+  app.use(casesApi(ctx));
   app.use(publicPages(ctx));
 
   app.use((_req, _res, next) => next(notFound()));

@@ -37,6 +37,12 @@ export const policeUnitSchema = z.strictObject({
   _csrf: z.string().optional(),
 });
 
+export const coverageSchema = z.strictObject({
+  unitCode: z.string({ error: "errors.required" }).regex(/^\d{1,10}$/, "errors.invalid_commune"),
+  policeUnitId: z.string().regex(/^[0-9a-f-]{36}$/i, "errors.invalid_police_unit").nullable().optional().transform((v) => v ?? null),
+  _csrf: z.string().optional(),
+});
+
 export const uuidParam = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "errors.not_found");
 
 /** Parse or throw a 400 with field messages (`code` names the kind of input). */

@@ -15,13 +15,15 @@ import { createInvitation, createPasswordReset } from "../../../commands/invitat
 import { createPoliceUnit } from "../../../commands/policeUnitCreator.js";
 import { deactivateStaff } from "../../../commands/staffDeactivator.js";
 import type { AppContext } from "../../../context.js";
-import { auditLog, policeUnits, staffUsers } from "../../../db/schema.js";
+import { auditLog, coverage, policeUnits, staffUsers } from "../../../db/schema.js";
+import { setCoverage } from "../../../commands/coverageSetter.js";
+import { queueHealth, retryFailed } from "../../../queues/health.js";
 import { notFound } from "../../../errors.js";
 import { requireCsrf, requireStaff, staffOf } from "../../../middlewares/staffSession.js";
 import { noStore } from "../../../middlewares/securityHeaders.js";
 import { authorize } from "../../../policies/index.js";
 import { presentStaff } from "../../../presenters/staffPresenter.js";
-import { invitationSchema, parseOrThrow, policeUnitSchema, uuidParam } from "../../../validation/staff.js";
+import { coverageSchema, invitationSchema, parseOrThrow, policeUnitSchema, uuidParam } from "../../../validation/staff.js";
 
 export const auditQuerySchema = z.strictObject({
   action: z.string().max(100).optional(),
@@ -103,6 +105,27 @@ export function adminApi(ctx: AppContext): Router {
   router.post("/api/v1/admin/police-units", async (req, res) => {
     const input = parseOrThrow(policeUnitSchema, req.body, "invalid_unit");
     res.status(201).json(await createPoliceUnit(ctx, staffOf(res).actor, input));
+  });
+
+  router.get("/api/v1/admin/coverage", async (_req, res) => {
+    authorize(staffOf(res).actor, "units.manage");
+    res.json({ coverage: await ctx.database.db.select().from(coverage) });
+  });
+
+  router.post("/api/v1/admin/coverage", async (req, res) => {
+    const input = parseOrThrow(coverageSchema, req.body, "invalid_coverage");
+    await setCoverage(ctx, staffOf(res).actor, input.unitCode, input.policeUnitId);
+    res.status(204).end();
+  });
+
+  router.get("/api/v1/admin/queues", async (_req, res) => {
+    authorize(staffOf(res).actor, "queues.manage");
+    res.json({ queues: await queueHealth(ctx) });
+  });
+
+  router.post("/api/v1/admin/queues/:name/retry", async (req, res) => {
+    authorize(staffOf(res).actor, "queues.manage");
+    res.json({ retried: await retryFailed(ctx, String(req.params.name)) });
   });
 
   router.get("/api/v1/admin/audit", async (req, res) => {

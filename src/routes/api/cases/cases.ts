@@ -1,0 +1,152 @@
+/**
+ * The case API for staff:
+ *   GET  /api/v1/cases                    the inbox (filters, pagination; no content)
+ *   POST /api/v1/cases                    record a tip received on paper or by phone
+ *   GET  /api/v1/cases/:id                one case: fields, decrypted content, history, allowed actions, duplicates
+ *   GET  /api/v1/cases/:id/photos/:photoId
+ *   POST /api/v1/cases/:id/{assign,triage,forward,acknowledge,verify,resolve,close,reopen}
+ *   POST /api/v1/cases/:id/grant-access
+ *   GET  /api/v1/notifications            POST /api/v1/notifications/read
+ * Each step: session → CSRF → validation → command (which checks the policy).
+ */
+import { Router, type Request, type Response } from "express";
+import { and, desc, eq, isNull } from "drizzle-orm";
+import { z } from "zod";
+import { caseHistory, loadCase, openCaseContent, openCasePhoto, allowedTransitions } from "../../../cases/caseView.js";
+import { duplicateSuggestions, listCases } from "../../../cases/caseQueries.js";
+import { HELP_OUTCOMES } from "../../../cases/workflow.js";
+import { grantCaseAccess } from "../../../commands/accessGranter.js";
+import { assignCase } from "../../../commands/caseAssigner.js";
+import { closeCase, referHelpRequest, reopenCase } from "../../../commands/caseClosure.js";
+import { forwardCase } from "../../../commands/caseForwarder.js";
+import { acknowledgeCase, extendVerification, resolveCase, startVerifying } from "../../../commands/casePoliceWork.js";
+import { triageCase } from "../../../commands/caseTriager.js";
+import { createTip } from "../../../commands/tipCreator.js";
+import type { AppContext } from "../../../context.js";
+import { notifications } from "../../../db/schema.js";
+import { invalidInput } from "../../../errors.js";
+import { noStore } from "../../../middlewares/securityHeaders.js";
+import { requireCsrf, requireStaff, staffOf } from "../../../middlewares/staffSession.js";
+import { authorize } from "../../../policies/index.js";
+import { presentCase, presentListItem } from "../../../presenters/casePresenter.js";
+import { caseListSchema, grantAccessSchema, recordedSourceSchema, transitionSchemas, type TransitionName } from "../../../validation/cases.js";
+import { parseOrThrow, uuidParam } from "../../../validation/staff.js";
+import { validateTip } from "../../../validation/tip.js";
+
+const idParams = z.object({ id: uuidParam, photoId: uuidParam.optional() });
+
+/** Run one transition from a validated body; shared by the API and the case page's forms. */
+export async function runTransition(ctx: AppContext, res: Response, tipId: string, name: TransitionName, body: unknown) {
+  const staff = staffOf(res);
+  const { actor } = staff;
+  const key = staff.session.privateKey;
+  switch (name) {
+    case "assign": {
+      const b = parseOrThrow(transitionSchemas.assign, body, "invalid_transition");
+      return assignCase(ctx, actor, tipId, b.assigneeId, { expectedVersion: b.version });
+    }
+    case "triage": {
+      const b = parseOrThrow(transitionSchemas.triage, body, "invalid_transition");
+      return triageCase(ctx, actor, tipId, { outcome: b.outcome, duplicateOfId: b.duplicateOfId, text: b.text }, { expectedVersion: b.version });
+    }
+    case "forward": {
+      const b = parseOrThrow(transitionSchemas.forward, body, "invalid_transition");
+      return forwardCase(ctx, actor, key, tipId, b.policeUnitId, { expectedVersion: b.version });
+    }
+    case "acknowledge": {
+      const b = parseOrThrow(transitionSchemas.acknowledge, body, "invalid_transition");
+      return acknowledgeCase(ctx, actor, tipId, { expectedVersion: b.version });
+    }
+    case "verify": {
+      const b = parseOrThrow(transitionSchemas.verify, body, "invalid_transition");
+      if (b.extend) return extendVerification(ctx, actor, tipId, b.reason ?? "", { expectedVersion: b.version });
+      return startVerifying(ctx, actor, tipId, { expectedVersion: b.version });
+    }
+    case "resolve": {
+      const b = parseOrThrow(transitionSchemas.resolve, body, "invalid_transition");
+      const help = (HELP_OUTCOMES as readonly string[]).includes(b.outcome);
+      return (help ? referHelpRequest : resolveCase)(ctx, actor, tipId, b.outcome, { expectedVersion: b.version });
+    }
+    case "close": {
+      const b = parseOrThrow(transitionSchemas.close, body, "invalid_transition");
+      return closeCase(ctx, actor, tipId, { expectedVersion: b.version });
+    }
+    case "reopen": {
+      const b = parseOrThrow(transitionSchemas.reopen, body, "invalid_transition");
+      return reopenCase(ctx, actor, tipId, b.reason, { expectedVersion: b.version });
+    }
+  }
+}
+
+export function casesApi(ctx: AppContext): Router {
+  const router = Router();
+  router.use(["/api/v1/cases", "/api/v1/notifications"], noStore, requireStaff, requireCsrf);
+
+  router.get("/api/v1/cases", async (req: Request, res: Response) => {
+    const { actor } = staffOf(res);
+    authorize(actor, "case.list");
+    const f = parseOrThrow(caseListSchema, req.query, "invalid_query");
+    const { rows, total } = await listCases(ctx.database.db, actor, f);
+    res.json({ cases: rows.map(presentListItem), page: f.page, pageSize: f.pageSize, total });
+  });
+
+  router.post("/api/v1/cases", async (req: Request, res: Response) => {
+    const { actor } = staffOf(res);
+    const { source, ...fields } = (req.body ?? {}) as Record<string, unknown>;
+    const parsedSource = recordedSourceSchema.safeParse(source);
+    const checked = validateTip(fields, await ctx.units.tree());
+    if (!checked.ok || !parsedSource.success) throw invalidInput("invalid_tip", { ...(checked.ok ? {} : checked.fields), ...(parsedSource.success ? {} : { source: "errors.invalid_source" }) });
+    authorize(actor, "case.record", { districtCode: checked.value.districtCode });
+    const created = await createTip(ctx, checked.value, [], parsedSource.data);
+    res.status(201).json({ id: created.tipId });
+  });
+
+  router.get("/api/v1/cases/:id", async (req: Request, res: Response) => {
+    const staff = staffOf(res);
+    const { id } = parseOrThrow(idParams, req.params, "not_found");
+    const tip = await loadCase(ctx, id);
+    const content = await openCaseContent(ctx, staff.actor, staff.session.privateKey, tip);
+    const [history, duplicates] = await Promise.all([caseHistory(ctx, id), duplicateSuggestions(ctx.database.db, staff.actor, tip)]);
+    res.json({ case: presentCase(tip), content, history, allowedActions: allowedTransitions(staff.actor, tip), duplicates: duplicates.map(presentListItem) });
+  });
+
+  router.get("/api/v1/cases/:id/photos/:photoId", async (req: Request, res: Response) => {
+    const staff = staffOf(res);
+    const { id, photoId } = parseOrThrow(idParams, req.params, "not_found");
+    const tip = await loadCase(ctx, id);
+    const bytes = await openCasePhoto(ctx, staff.actor, staff.session.privateKey, tip, photoId!);
+    res.setHeader("Content-Type", "image/jpeg");
+    res.setHeader("Content-Disposition", "inline");
+    res.end(Buffer.from(bytes));
+  });
+
+  router.post("/api/v1/cases/:id/:transition", async (req: Request, res: Response, next) => {
+    const name = req.params.transition as string;
+    if (name === "grant-access") {
+      const { id } = parseOrThrow(idParams, req.params, "not_found");
+      const b = parseOrThrow(grantAccessSchema, req.body, "invalid_grant");
+      const staff = staffOf(res);
+      await grantCaseAccess(ctx, staff.actor, staff.session.privateKey, id, b.userId);
+      return void res.status(204).end();
+    }
+    if (!(name in transitionSchemas)) return next();
+    const { id } = parseOrThrow(idParams, req.params, "not_found");
+    const tip = await runTransition(ctx, res, id, name as TransitionName, req.body);
+    res.json({ case: presentCase(tip!) });
+  });
+
+  router.get("/api/v1/notifications", async (_req: Request, res: Response) => {
+    const { user } = staffOf(res);
+    const rows = await ctx.database.db.select().from(notifications).where(eq(notifications.userId, user.id)).orderBy(desc(notifications.createdAt)).limit(100);
+    res.json({ notifications: rows.map((n) => ({ id: n.id, caseId: n.tipId, kind: n.kind, urgent: n.urgent, createdAt: n.createdAt.toISOString(), read: !!n.readAt })) });
+  });
+
+  router.post("/api/v1/notifications/read", async (_req: Request, res: Response) => {
+    const { user } = staffOf(res);
+    await ctx.database.db.update(notifications).set({ readAt: new Date() }).where(and(eq(notifications.userId, user.id), isNull(notifications.readAt)));
+    res.status(204).end();
+  });
+
+  return router;
+}
+

@@ -1,0 +1,47 @@
+/** Schemas of the case API and forms: list filters and one body per transition. */
+import { z } from "zod";
+import { CATEGORIES } from "./tip.js";
+import { HELP_OUTCOMES, POLICE_OUTCOMES, STATUSES, TRIAGE_OUTCOMES } from "../cases/workflow.js";
+import { uuidParam } from "./staff.js";
+import { formBoolean } from "./fields.js";
+
+const version = z.coerce.number({ error: "errors.invalid" }).int("errors.invalid").min(1, "errors.invalid").max(2 ** 31, "errors.invalid").optional();
+const common = { version, _csrf: z.string().optional(), lang: z.string().optional() };
+const text = (max: number) => z.string({ error: "errors.required" }).max(max, "errors.too_long");
+const emptyToUndefined = (v: unknown) => (v === "" ? undefined : v);
+
+export const caseListSchema = z.strictObject({
+  status: z.preprocess(emptyToUndefined, z.enum([...STATUSES, "open"], { error: "errors.invalid" }).optional()),
+  category: z.preprocess(emptyToUndefined, z.enum(CATEGORIES, { error: "errors.invalid_category" }).optional()),
+  districtCode: z.preprocess(emptyToUndefined, z.string().regex(/^\d{1,10}$/, "errors.invalid_district").optional()),
+  communeCode: z.preprocess(emptyToUndefined, z.string().regex(/^\d{1,10}$/, "errors.invalid_commune").optional()),
+  urgent: z.preprocess(emptyToUndefined, formBoolean().optional()),
+  overdue: z.preprocess(emptyToUndefined, formBoolean().optional()),
+  assigneeId: z.preprocess(emptyToUndefined, uuidParam.optional()),
+  page: z.coerce.number({ error: "errors.invalid" }).int("errors.invalid").min(1, "errors.invalid").max(100_000, "errors.invalid").default(1),
+  pageSize: z.coerce.number({ error: "errors.invalid" }).int("errors.invalid").min(1, "errors.invalid").max(100, "errors.invalid").default(25),
+  lang: z.string().optional(),
+});
+
+export const transitionSchemas = {
+  assign: z.strictObject({ assigneeId: uuidParam, ...common }),
+  triage: z.strictObject({
+    outcome: z.enum(TRIAGE_OUTCOMES, { error: "errors.invalid_outcome" }),
+    duplicateOfId: z.preprocess(emptyToUndefined, uuidParam.optional()),
+    text: z.preprocess(emptyToUndefined, text(5000).optional()),
+    ...common,
+  }),
+  forward: z.strictObject({ policeUnitId: z.preprocess(emptyToUndefined, uuidParam.optional()), ...common }),
+  acknowledge: z.strictObject({ ...common }),
+  verify: z.strictObject({ extend: z.preprocess(emptyToUndefined, formBoolean().optional()), reason: z.preprocess(emptyToUndefined, text(5000).optional()), ...common }),
+  resolve: z.strictObject({ outcome: z.enum([...POLICE_OUTCOMES, ...HELP_OUTCOMES], { error: "errors.invalid_outcome" }), ...common }),
+  close: z.strictObject({ ...common }),
+  reopen: z.strictObject({ reason: text(5000), ...common }),
+} as const;
+
+export type TransitionName = keyof typeof transitionSchemas;
+
+export const grantAccessSchema = z.strictObject({ userId: uuidParam, _csrf: z.string().optional() });
+
+/** A tip received on paper (the school or village mailbox) or by phone, typed in by a liaison. */
+export const recordedSourceSchema = z.enum(["mailbox", "phone"], { error: "errors.invalid_source" });
