@@ -15,10 +15,13 @@ import { securityHeaders } from "./middlewares/securityHeaders.js";
 import { tipsApi } from "./routes/api/tips/tips.js";
 import { healthRoutes } from "./routes/health.js";
 import { publicPages } from "./routes/public/pages.js";
+import { followUpPages } from "./routes/public/followUp.js";
 import { authApi } from "./routes/api/auth/auth.js";
 import { adminApi } from "./routes/api/admin/admin.js";
 import { casesApi } from "./routes/api/cases/cases.js";
 import { loadStaff } from "./middlewares/staffSession.js";
+import { loadTipster } from "./middlewares/tipsterSession.js";
+import { tipsterApi } from "./routes/api/tipster/tipster.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const VIEWS_DIR = path.join(here, "views");
@@ -42,10 +45,13 @@ export function createApp(ctx: AppContext): express.Express {
   // Staff areas: JSON bodies, the session (if any); each router requires what it needs.
   app.use(["/api/v1/auth", "/api/v1/me", "/api/v1/admin", "/api/v1/activate", "/api/v1/cases", "/api/v1/notifications", "/api/v1/stats"], express.json({ limit: "64kb" }));
   app.use(loadStaff(ctx));
+  app.use(loadTipster(ctx));
+  app.use(tipsterApi(ctx));
   app.use(authApi(ctx));
   app.use(adminApi(ctx));
   app.use(casesApi(ctx));
   app.use(publicPages(ctx));
+  app.use(followUpPages(ctx));
 
   app.use((_req, _res, next) => next(notFound()));
   const { maxPhotoBytes, maxPhotos } = ctx.config.limits;

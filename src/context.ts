@@ -9,6 +9,7 @@ import type { Logger } from "./logging/logger.js";
 import type { Queues } from "./queues/producer.js";
 import type { UnitDirectory } from "./units/directory.js";
 import type { SessionStore } from "./sessions/sessionStore.js";
+import type { TipsterSessionStore } from "./tipster/tipsterSessions.js";
 import type { Mailer } from "./mail/mailer.js";
 import { deriveSubkey, type Bytes } from "./crypto/index.js";
 
@@ -21,6 +22,7 @@ export interface AppContext {
   units: UnitDirectory;
   keys: ServerKeys;
   sessions: SessionStore;
+  tipsterSessions: TipsterSessionStore;
   mailer: Mailer;
 }
 

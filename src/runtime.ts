@@ -29,6 +29,7 @@ import { appRedis, whenConnected } from "./redis/connections.js";
 import { resolveServices } from "./services/index.js";
 import { UnitDirectory } from "./units/directory.js";
 import { SessionStore } from "./sessions/sessionStore.js";
+import { TipsterSessionStore } from "./tipster/tipsterSessions.js";
 import { createMailer } from "./mail/mailer.js";
 
 export type Role = "all" | "web" | "worker";
@@ -61,7 +62,7 @@ export async function openContext(config: AppConfig, logger: Logger): Promise<{ 
   const queues = new Queues(redis, bullPrefix(config.redisPrefix));
   const sessions = new SessionStore(redis, config.redisPrefix, config.sessions);
   const mailer = createMailer(config.mail.smtpUrl, config.mail.from, logger);
-  const ctx: AppContext = { config, logger, database, redis, queues, units: new UnitDirectory(database.db), keys: serverKeys(config.secretKey), sessions, mailer };
+  const ctx: AppContext = { config, logger, database, redis, queues, units: new UnitDirectory(database.db), keys: serverKeys(config.secretKey), sessions, tipsterSessions: new TipsterSessionStore(redis, config.redisPrefix), mailer };
   const close = async () => {
     mailer.close();
     await queues.close().catch(() => undefined);

@@ -22,6 +22,8 @@ export interface AuditEntry {
   subjectId?: string;
   districtCode?: string | null;
   details?: Record<string, unknown>;
+  /** Record the time only to the hour: for events a tipster caused (when they wrote can identify them). */
+  hourOnly?: boolean;
 }
 
 function canonical(value: unknown): string {
@@ -47,7 +49,7 @@ export async function appendAudit(tx: Tx, entry: AuditEntry): Promise<void> {
   const [last] = await tx.select({ id: auditLog.id, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);
   const row: RowFields = {
     id: (last?.id ?? 0) + 1,
-    at: new Date(),
+    at: entry.hourOnly ? new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000) : new Date(),
     actorId: entry.actorId,
     action: entry.action,
     subjectType: entry.subjectType ?? null,

@@ -30,6 +30,8 @@ export interface Move {
   deadline?: Deadline | null;
   details?: Record<string, unknown>;
   notify?: NewNotification[];
+  /** The tipster caused this change: its audit time is kept only to the hour. */
+  byTipster?: boolean;
   /** More writes in the same transaction (key wraps, encrypted notes…). */
   also?: (tx: Tx) => Promise<void>;
 }
@@ -72,6 +74,7 @@ export async function moveCase(
       subjectId: tipId,
       districtCode: tip.districtCode,
       details: { from: tip.status, to: move.status, ...move.details },
+      hourOnly: move.byTipster,
     });
     notificationIds = await addNotifications(tx, move.notify ?? []);
     return row;

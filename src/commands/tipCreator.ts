@@ -84,6 +84,11 @@ export async function createTip(ctx: AppContext, input: TipInput, photos: Accept
       const enc = crypto.encryptFile(p.photo.jpeg, tipId, p.id, tipKeys.publicKey);
       await tx.insert(tipItems).values({ id: p.id, tipId, kind: "photo", position: p.position, ciphertext: enc.ciphertext, sealedKey: enc.sealedKey });
     }
+    if (input.contact) {
+      const contactId = randomUUID();
+      const enc = crypto.encryptItem(crypto.utf8.encode(JSON.stringify({ contact: input.contact })), tipId, contactId, tipKeys.publicKey);
+      await tx.insert(tipItems).values({ id: contactId, tipId, kind: "contact", ciphertext: enc.ciphertext, sealedKey: enc.sealedKey });
+    }
     if (recipients.length > 0)
       await tx.insert(tipKeyWraps).values(recipients.map((r) => ({ tipId, userId: r.id, sealedPrivateKey: crypto.sealTo(tipKeys.privateKey, r.publicKey) })));
   });

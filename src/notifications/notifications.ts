@@ -14,16 +14,20 @@ export interface NewNotification {
   tipId: string | null;
   kind: NotificationKind;
   urgent?: boolean;
+  /** Keep the time only to the hour (notifications a tipster caused). */
+  hourOnly?: boolean;
   /** Same key twice = one notification (retried jobs). */
   dedupeKey?: string;
 }
+
+const thisHour = () => new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
 
 /** Insert; returns the ids of the rows actually created (duplicates skipped). */
 export async function addNotifications(tx: Tx, rows: NewNotification[]): Promise<string[]> {
   if (rows.length === 0) return [];
   const inserted = await tx
     .insert(notifications)
-    .values(rows.map((r) => ({ userId: r.userId, tipId: r.tipId, kind: r.kind, urgent: r.urgent ?? false, dedupeKey: r.dedupeKey ?? null })))
+    .values(rows.map((r) => ({ userId: r.userId, tipId: r.tipId, kind: r.kind, urgent: r.urgent ?? false, dedupeKey: r.dedupeKey ?? null, ...(r.hourOnly ? { createdAt: thisHour() } : {}) })))
     .onConflictDoNothing({ target: notifications.dedupeKey })
     .returning({ id: notifications.id });
   return inserted.map((r) => r.id);

@@ -45,3 +45,20 @@ export const grantAccessSchema = z.strictObject({ userId: uuidParam, _csrf: z.st
 
 /** A tip received on paper (the school or village mailbox) or by phone, typed in by a liaison. */
 export const recordedSourceSchema = z.enum(["mailbox", "phone"], { error: "errors.invalid_source" });
+
+export const staffMessageSchema = z.strictObject({
+  text: z.string({ error: "errors.required" }).trim().min(1, "errors.required").max(5000, "errors.too_long"),
+  purpose: z.enum(["reply", "question"], { error: "errors.invalid" }).default("reply"),
+  ...common,
+});
+
+export const revealContactSchema = z.strictObject({ reason: z.string({ error: "errors.required" }).trim().min(1, "errors.required").max(1000, "errors.too_long"), _csrf: z.string().optional() });
+
+/** A tipster's follow-up message (JSON or the multipart form's text field). */
+export const tipsterMessageSchema = z.strictObject({
+  text: z.string({ error: "errors.required" }).trim().min(1, "errors.required").max(5000, "errors.description_too_long"),
+  _csrf: z.string().optional(),
+  lang: z.string().optional(),
+});
+
+export const receiptSchema = z.strictObject({ receipt: z.string({ error: "errors.required" }).max(64, "errors.invalid_receipt"), _csrf: z.string().optional(), lang: z.string().optional() });

@@ -40,6 +40,8 @@ export const tipSchema = z.strictObject({
     .transform((s) => s.trim())
     .pipe(z.string().min(20, "errors.description_too_short").max(5000, "errors.description_too_long")),
   urgent: formBoolean().optional().default(false),
+  /** Optional, off by default: a phone or email the tipster chooses to leave (it removes anonymity towards the handlers). */
+  contact: optionalText(200, "errors.contact_too_long"),
   sharePhotoLocation: formBoolean().optional().default(false),
 });
 

@@ -17,7 +17,7 @@ import { pickLocale } from "../../i18n/index.js";
 import { CATEGORIES } from "../../validation/tip.js";
 import { acceptTip, runUpload } from "../tipIntake.js";
 
-const FORM_FIELDS = ["category", "districtCode", "communeCode", "location", "observedAt", "description", "urgent", "sharePhotoLocation"] as const;
+const FORM_FIELDS = ["category", "districtCode", "communeCode", "location", "observedAt", "description", "urgent", "sharePhotoLocation", "contact"] as const;
 
 async function isOpen(ctx: AppContext): Promise<boolean> {
   const rows = await ctx.database.db.select({ id: recoveryKey.id }).from(recoveryKey).limit(1);
@@ -71,8 +71,6 @@ export function publicPages(ctx: AppContext): Router {
     if (!result.ok) return renderForm(ctx, res, 400, body, result.fields);
     res.status(201).render("receipt.njk", { receipt: result.created.receipt, isHelpRequest: result.category === "help_request" });
   });
-
-  router.get("/follow-up", (_req, res) => void res.render("followUp.njk", { form: { values: { receipt: "" }, errors: {} } }));
 
   return router;
 }

@@ -29,7 +29,9 @@ import { noStore } from "../../../middlewares/securityHeaders.js";
 import { requireCsrf, requireStaff, staffOf } from "../../../middlewares/staffSession.js";
 import { authorize } from "../../../policies/index.js";
 import { presentCase, presentListItem } from "../../../presenters/casePresenter.js";
-import { caseListSchema, grantAccessSchema, recordedSourceSchema, transitionSchemas, type TransitionName } from "../../../validation/cases.js";
+import { caseListSchema, grantAccessSchema, recordedSourceSchema, revealContactSchema, staffMessageSchema, transitionSchemas, type TransitionName } from "../../../validation/cases.js";
+import { sendStaffMessage } from "../../../commands/staffMessageCreator.js";
+import { revealContact } from "../../../commands/contactRevealer.js";
 import { parseOrThrow, uuidParam } from "../../../validation/staff.js";
 import { validateTip } from "../../../validation/tip.js";
 
@@ -118,6 +120,20 @@ export function casesApi(ctx: AppContext): Router {
     res.setHeader("Content-Type", "image/jpeg");
     res.setHeader("Content-Disposition", "inline");
     res.end(Buffer.from(bytes));
+  });
+
+  router.post("/api/v1/cases/:id/messages", async (req: Request, res: Response) => {
+    const { id } = parseOrThrow(idParams, req.params, "not_found");
+    const b = parseOrThrow(staffMessageSchema, req.body, "invalid_message");
+    const result = await sendStaffMessage(ctx, staffOf(res).actor, id, b.text, b.purpose, b.version);
+    res.status(201).json({ result });
+  });
+
+  router.post("/api/v1/cases/:id/contact", async (req: Request, res: Response) => {
+    const { id } = parseOrThrow(idParams, req.params, "not_found");
+    const b = parseOrThrow(revealContactSchema, req.body, "invalid_reveal");
+    const staff = staffOf(res);
+    res.json({ contact: await revealContact(ctx, staff.actor, staff.session.privateKey, id, b.reason) });
   });
 
   router.post("/api/v1/cases/:id/:transition", async (req: Request, res: Response, next) => {

@@ -1,0 +1,54 @@
+/**
+ * tipsterMessageCreator: the tipster adds a message (and photos) to their tip.
+ * Encrypted like everything else (fresh keys sealed to the tip's public key,
+ * bound to tip and item ids), stamped only to the hour. If the case was
+ * waiting for their answer it goes back to the liaison's desk with a fresh
+ * triage clock; either way the assignee is notified (content-free).
+ */
+import { randomUUID } from "node:crypto";
+import { eq, sql } from "drizzle-orm";
+import { addEncryptedItem } from "../cases/caseNotes.js";
+import { triageDeadline } from "../cases/deadlines.js";
+import type { AppContext } from "../context.js";
+import * as crypto from "../crypto/index.js";
+import { tipItems, tips } from "../db/schema.js";
+import { HttpError } from "../errors.js";
+import { addNotifications, adminIds } from "../notifications/notifications.js";
+import type { AcceptedPhoto } from "./tipCreator.js";
+import { moveCase } from "./caseMover.js";
+
+const hourStart = () => new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+
+export async function addTipsterMessage(ctx: AppContext, tipId: string, text: string, photos: AcceptedPhoto[]): Promise<void> {
+  const [tip] = await ctx.database.db.select().from(tips).where(eq(tips.id, tipId));
+  if (!tip || tip.purgedAt || tip.status === "closed") throw new HttpError(409, "case_closed", "errors.case_closed");
+  const write = async (tx: Parameters<Parameters<typeof ctx.database.db.transaction>[0]>[0]) => {
+    const [{ next } = { next: 0 }] = await tx.select({ next: sql<number>`coalesce(max(position), -1)::int + 1` }).from(tipItems).where(eq(tipItems.tipId, tipId));
+    const photoIds: string[] = [];
+    for (const [i, p] of photos.entries()) {
+      const id = randomUUID();
+      const enc = crypto.encryptFile(p.jpeg, tipId, id, tip.publicKey);
+      await tx.insert(tipItems).values({ id, tipId, kind: "photo", position: next + i, author: "tipster", ciphertext: enc.ciphertext, sealedKey: enc.sealedKey });
+      photoIds.push(id);
+    }
+    await addEncryptedItem(tx, { tipId, tipPublicKey: tip.publicKey, kind: "message", author: "tipster", authorId: null, body: { text, photoIds } });
+  };
+  const recipients = async (tx: Parameters<typeof adminIds>[0]) => (tip.assigneeId ? [tip.assigneeId] : await adminIds(tx));
+  if (tip.status === "needs_info") {
+    await moveCase(ctx, null, tipId, "answer", async (t, tx) => ({
+      status: "assigned",
+      // The clock restarts from the hour, not the second, of the answer.
+      deadline: triageDeadline(ctx.config, hourStart(), t.urgent),
+      also: write,
+      byTipster: true,
+      notify: (await recipients(tx)).map((userId) => ({ userId, tipId, kind: "tipster_message" as const, urgent: t.urgent, hourOnly: true })),
+    }));
+    return;
+  }
+  let ids: string[] = [];
+  await ctx.database.db.transaction(async (tx) => {
+    await write(tx);
+    ids = await addNotifications(tx, (await recipients(tx)).map((userId) => ({ userId, tipId, kind: "tipster_message" as const, urgent: tip.urgent, hourOnly: true })));
+  });
+  await ctx.queues.enqueueNotifications(ids).catch(() => undefined);
+}

@@ -1,0 +1,94 @@
+/**
+ * The tipster's follow-up pages (no JavaScript needed):
+ *   GET/POST /follow-up            type the receipt
+ *   GET      /follow-up/tip        status, conversation, reply form
+ *   POST     /follow-up/messages   text and photos (multipart)
+ *   POST     /follow-up/logout
+ * Forms after sign-in carry the session's token; cross-site posts are refused.
+ */
+import express, { Router, type Request, type Response } from "express";
+import type { AppContext } from "../../context.js";
+import { forbidden } from "../../errors.js";
+import { isCrossSite } from "../../middlewares/formToken.js";
+import { noStore } from "../../middlewares/securityHeaders.js";
+import { readCookie } from "../../middlewares/staffSession.js";
+import { requireTipster, tipsterCookieOptions, tipsterOf } from "../../middlewares/tipsterSession.js";
+import { translateField, toHttpError } from "../../middlewares/errorHandler.js";
+import { constantTimeEqual, utf8 } from "../../crypto/index.js";
+import type { Locale } from "../../i18n/index.js";
+import { TIPSTER_COOKIE } from "../../tipster/tipsterSessions.js";
+import { tipsterView } from "../../tipster/tipsterView.js";
+import { receiptLimits } from "../api/tipster/tipster.js";
+import { runUpload } from "../tipIntake.js";
+import { postTipsterMessage, receiptSignIn } from "../tipsterFlow.js";
+
+type T = (k: string, p?: Record<string, string | number>) => string;
+
+function hourLabel(iso: string, lang: Locale): string {
+  return new Date(iso).toLocaleString(lang === "vi" ? "vi-VN" : "en-GB", { timeZone: "Asia/Ho_Chi_Minh", dateStyle: "short", timeStyle: "short" });
+}
+
+async function renderTip(ctx: AppContext, res: Response, status: number, errors: Record<string, string> = {}, values: Record<string, unknown> = {}) {
+  const s = tipsterOf(res);
+  const lang = res.locals.lang as Locale;
+  const t = res.locals.t as T;
+  const view = await tipsterView(ctx, s.tipId, s.privateKey, lang);
+  res.status(status).render("followUpTip.njk", {
+    view: { ...view, messages: view.messages.map((m) => ({ ...m, hourLabel: hourLabel(m.hour, lang) })) },
+    csrf: s.csrf,
+    errors: Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, translateField(t, v)])),
+    values: { text: typeof values.text === "string" ? values.text : "" },
+    maxPhotos: ctx.config.limits.maxPhotos,
+    maxPhotoMb: Math.round(ctx.config.limits.maxPhotoBytes / 1024 / 1024),
+  });
+}
+
+function checkTipsterForm(req: Request, res: Response): void {
+  const sent = (req.body as Record<string, unknown> | undefined)?._csrf;
+  if (isCrossSite(req) || typeof sent !== "string" || !constantTimeEqual(utf8.encode(sent), utf8.encode(tipsterOf(res).csrf))) throw forbidden();
+}
+
+export function followUpPages(ctx: AppContext): Router {
+  const router = Router();
+  router.use("/follow-up", noStore);
+  const form = express.urlencoded({ extended: false, limit: "8kb" });
+
+  router.get("/follow-up", (_req, res) => {
+    if (res.locals.tipster) return res.redirect(303, `/follow-up/tip${res.locals.langQuery}`);
+    res.render("followUp.njk", { form: { values: { receipt: "" }, errors: {} } });
+  });
+
+  router.post("/follow-up", ...receiptLimits(ctx), form, async (req: Request, res: Response) => {
+    if (isCrossSite(req)) throw forbidden();
+    const receipt = String((req.body as Record<string, unknown>)?.receipt ?? "").slice(0, 64);
+    if (await receiptSignIn(ctx, req, res, receipt)) return res.redirect(303, `/follow-up/tip${res.locals.langQuery}`);
+    const t = res.locals.t as T;
+    res.status(401).render("followUp.njk", { form: { values: { receipt: "" }, errors: { receipt: t("errors.invalid_receipt") } } });
+  });
+
+  router.get("/follow-up/tip", requireTipster, async (_req: Request, res: Response) => renderTip(ctx, res, 200));
+
+  router.post("/follow-up/messages", requireTipster, async (req: Request, res: Response) => {
+    const uploadError = req.is("multipart/form-data") ? await runUpload(ctx, req, res) : "not multipart";
+    if (uploadError) {
+      const http = toHttpError(uploadError, ctx.config.limits.maxPhotoBytes / 1024 / 1024, ctx.config.limits.maxPhotos);
+      if (!http?.fields) throw http ?? uploadError;
+      checkTipsterForm(req, res);
+      return renderTip(ctx, res, http.status, http.fields, req.body as Record<string, unknown>);
+    }
+    checkTipsterForm(req, res);
+    const { _csrf: _c, lang: _l, ...body } = req.body as Record<string, unknown>;
+    const fields = await postTipsterMessage(ctx, res, body, (req.files as Express.Multer.File[] | undefined) ?? []);
+    if (fields) return renderTip(ctx, res, 400, fields, body);
+    res.redirect(303, `/follow-up/tip${res.locals.langQuery}`);
+  });
+
+  router.post("/follow-up/logout", form, async (req: Request, res: Response) => {
+    if (isCrossSite(req)) throw forbidden();
+    await ctx.tipsterSessions.destroy(readCookie(req, TIPSTER_COOKIE));
+    res.clearCookie(TIPSTER_COOKIE, tipsterCookieOptions(ctx));
+    res.redirect(303, `/${res.locals.langQuery}`);
+  });
+
+  return router;
+}

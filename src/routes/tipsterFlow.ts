@@ -1,0 +1,44 @@
+/**
+ * The tipster follow-up steps shared by the JSON API and the HTML pages:
+ * sign in with the receipt, and add a message with photos (same photo rules
+ * as at intake: size, real type, metadata removed).
+ */
+import type { Request, Response } from "express";
+import { addTipsterMessage } from "../commands/tipsterMessageCreator.js";
+import { tipsterSignIn } from "../commands/tipsterSignIn.js";
+import type { AppContext } from "../context.js";
+import { readCookie } from "../middlewares/staffSession.js";
+import { tipsterCookieOptions, tipsterOf } from "../middlewares/tipsterSession.js";
+import { PhotoError, sanitizePhoto } from "../photos/sanitizePhoto.js";
+import { TIPSTER_COOKIE } from "../tipster/tipsterSessions.js";
+import { validate } from "../validation/staff.js";
+import { tipsterMessageSchema } from "../validation/cases.js";
+import type { AcceptedPhoto } from "../commands/tipCreator.js";
+
+/** True when signed in (cookie set); false for a wrong receipt. */
+export async function receiptSignIn(ctx: AppContext, req: Request, res: Response, receipt: string): Promise<boolean> {
+  const found = await tipsterSignIn(ctx, receipt);
+  if (!found) return false;
+  await ctx.tipsterSessions.destroy(readCookie(req, TIPSTER_COOKIE));
+  const { cookie } = await ctx.tipsterSessions.create(found.tipId, found.privateKey);
+  res.cookie(TIPSTER_COOKIE, cookie, tipsterCookieOptions(ctx));
+  return true;
+}
+
+/** Validate and store a tipster message; returns field errors (locale keys) or null. */
+export async function postTipsterMessage(ctx: AppContext, res: Response, body: unknown, files: Express.Multer.File[]): Promise<Record<string, string> | null> {
+  const checked = validate(tipsterMessageSchema, body);
+  const photos: AcceptedPhoto[] = [];
+  let photoError: string | undefined;
+  for (const f of files) {
+    try {
+      photos.push(await sanitizePhoto(f.buffer, false));
+    } catch (e) {
+      if (!(e instanceof PhotoError)) throw e;
+      photoError = `errors.${e.reason}`;
+    }
+  }
+  if (!checked.ok || photoError) return { ...(checked.ok ? {} : checked.fields), ...(photoError ? { photos: photoError } : {}) };
+  await addTipsterMessage(ctx, tipsterOf(res).tipId, checked.value.text, photos);
+  return null;
+}
