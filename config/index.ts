@@ -60,6 +60,10 @@ export const envSchema = z.object({
   VERIFY_DEADLINE_DAYS: z.coerce.number().positive().default(20).describe("Time to verify after acknowledgement (Criminal Procedure Code art. 147)."),
   VERIFY_EXTENDED_DAYS: z.coerce.number().positive().default(60).describe("Verification time once extended (with a reason)."),
   VERIFY_REMINDER_DAYS: z.coerce.number().positive().default(7).describe("Reminder interval while a case is being verified."),
+  SMALL_NUMBER_THRESHOLD: int(0, 100).default(3).describe("Commune-level counts below this (but above 0) are shown as \"<N\" to supervisors; 0 turns it off."),
+  RETENTION_DAYS: int(1, 36500).default(365).describe("Content of cases closed longer than this is purged (statistics fields stay)."),
+  MODEL_COMMUNE_DEADLINE: z.string().regex(/^\d{2}-\d{2}$/, "must be MM-DD").default("04-26").describe("Yearly deadline for districts to register their model commune."),
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional().describe("Bearer token for GET /metrics (otherwise only loopback may read it)."),
   AUTO_BOOTSTRAP: bool.optional().describe("Create admin@localhost with a printed password on first start. Default: on when DATABASE_URL is unset."),
   RUN_MIGRATIONS: bool.default(true).describe("Apply database migrations at start-up."),
 });
@@ -88,6 +92,8 @@ export interface AppConfig {
   mail: { smtpUrl?: string; from: string };
   /** Deadlines in milliseconds. */
   deadlines: { triage: number; urgentTriage: number; acknowledge: number; verify: number; verifyExtended: number; verifyReminder: number };
+  reports: { smallNumberThreshold: number; retentionDays: number; modelCommuneDeadline: string };
+  metricsToken?: string;
   autoBootstrap: boolean;
   runMigrations: boolean;
 }
@@ -168,6 +174,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, overrides: P
       verifyExtended: e.VERIFY_EXTENDED_DAYS * 86_400_000,
       verifyReminder: e.VERIFY_REMINDER_DAYS * 86_400_000,
     },
+    reports: { smallNumberThreshold: e.SMALL_NUMBER_THRESHOLD, retentionDays: e.RETENTION_DAYS, modelCommuneDeadline: e.MODEL_COMMUNE_DEADLINE },
+    metricsToken: e.METRICS_TOKEN,
     autoBootstrap: e.AUTO_BOOTSTRAP ?? !e.DATABASE_URL,
     runMigrations: e.RUN_MIGRATIONS,
     ...overrides,

@@ -19,6 +19,7 @@ import { followUpPages } from "./routes/public/followUp.js";
 import { authApi } from "./routes/api/auth/auth.js";
 import { adminApi } from "./routes/api/admin/admin.js";
 import { casesApi } from "./routes/api/cases/cases.js";
+import { statsApi } from "./routes/api/stats/stats.js";
 import { loadStaff } from "./middlewares/staffSession.js";
 import { loadTipster } from "./middlewares/tipsterSession.js";
 import { tipsterApi } from "./routes/api/tipster/tipster.js";
@@ -50,6 +51,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(authApi(ctx));
   app.use(adminApi(ctx));
   app.use(casesApi(ctx));
+  app.use(statsApi(ctx));
   app.use(publicPages(ctx));
   app.use(followUpPages(ctx));
 

@@ -36,6 +36,7 @@ export async function startWorkers(ctx: AppContext, redisUrl: string): Promise<W
   ];
   await ctx.queues.maintenance.upsertJobScheduler("sweep", { every: 60_000 }, { name: "sweep", data: { task: "sweep" } });
   await ctx.queues.maintenance.upsertJobScheduler("digest", { pattern: "0 0 * * *", tz: "UTC" }, { name: "digest", data: { task: "digest" } });
+  await ctx.queues.maintenance.upsertJobScheduler("purge", { pattern: "0 20 * * *", tz: "UTC" }, { name: "purge", data: { task: "purge" } });
   await sweep(ctx, true).catch((err: unknown) => ctx.logger.warn({ err }, "first sweep failed"));
   return {
     close: async () => {

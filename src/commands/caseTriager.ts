@@ -13,8 +13,12 @@ import { invalidInput } from "../errors.js";
 import type { Actor } from "../policies/index.js";
 import { moveCase, type MoveOptions } from "./caseMover.js";
 
+export const NOT_ACTIONABLE_REASONS = ["insufficient", "out_of_scope", "false_or_malicious", "other"] as const;
+
 export interface TriageInput {
   outcome: TriageOutcome;
+  /** Required for not_actionable: why, as a code the statistics count (false_or_malicious is the misuse rate). */
+  reasonCode?: (typeof NOT_ACTIONABLE_REASONS)[number];
   duplicateOfId?: string;
   /** Why it is not actionable, or the question for the tipster. */
   text?: string;
@@ -22,6 +26,7 @@ export interface TriageInput {
 
 export async function triageCase(ctx: AppContext, actor: Actor, tipId: string, input: TriageInput, opts: MoveOptions = {}) {
   if ((input.outcome === "not_actionable" || input.outcome === "needs_info") && !input.text?.trim()) throw invalidInput("invalid_triage", { text: "errors.required" });
+  if (input.outcome === "not_actionable" && !input.reasonCode) throw invalidInput("invalid_triage", { reasonCode: "errors.required" });
   return moveCase(
     ctx,
     actor,
@@ -38,6 +43,7 @@ export async function triageCase(ctx: AppContext, actor: Actor, tipId: string, i
         status,
         set: {
           triageOutcome: input.outcome,
+          notActionableReason: input.outcome === "not_actionable" ? input.reasonCode : null,
           triagedAt: tip.triagedAt ?? now,
           duplicateOfId: input.outcome === "duplicate" ? input.duplicateOfId : null,
           closedAt: status === "closed" ? now : null,
@@ -45,7 +51,7 @@ export async function triageCase(ctx: AppContext, actor: Actor, tipId: string, i
         },
         // Actionable cases wait for forwarding without a clock of their own; the others stop the clock.
         deadline: null,
-        details: { outcome: input.outcome, ...(input.duplicateOfId ? { duplicateOfId: input.duplicateOfId } : {}) },
+        details: { outcome: input.outcome, ...(input.reasonCode ? { reasonCode: input.reasonCode } : {}), ...(input.duplicateOfId ? { duplicateOfId: input.duplicateOfId } : {}) },
         also: async (t) => {
           if (!input.text?.trim()) return;
           const isQuestion = input.outcome === "needs_info";

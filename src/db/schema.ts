@@ -136,6 +136,8 @@ export const tips = pgTable(
     // Workflow bookkeeping (the state machine in src/cases/workflow.ts); no content.
     triagedAt: timestamp("triaged_at", { withTimezone: true }),
     triageOutcome: text("triage_outcome"),
+    /** For "not actionable": a reason code (insufficient, out_of_scope, false_or_malicious, other); the free text is encrypted. */
+    notActionableReason: text("not_actionable_reason"),
     duplicateOfId: uuid("duplicate_of_id"),
     forwardedUnitId: uuid("forwarded_unit_id"),
     forwardedAt: timestamp("forwarded_at", { withTimezone: true }),
@@ -245,3 +247,22 @@ export const settings = pgTable("settings", {
   value: jsonb("value").notNull(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+/** Each district's model commune for drug prevention (mô hình điểm), registered once a year. */
+export const modelCommunes = pgTable(
+  "model_communes",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    districtCode: text("district_code").notNull(),
+    year: integer("year").notNull(),
+    communeCode: text("commune_code").notNull(),
+    content: text("content").notNull(),
+    startDate: text("start_date").notNull(),
+    plannedEndDate: text("planned_end_date").notNull(),
+    progress: text("progress").notNull().default(""),
+    completedAt: timestamp("completed_at", { withTimezone: true }),
+    registeredBy: uuid("registered_by").notNull(),
+    registeredAt: timestamp("registered_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("model_communes_district_year_idx").on(t.districtCode, t.year)],
+);

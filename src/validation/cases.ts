@@ -28,6 +28,7 @@ export const transitionSchemas = {
   triage: z.strictObject({
     outcome: z.enum(TRIAGE_OUTCOMES, { error: "errors.invalid_outcome" }),
     duplicateOfId: z.preprocess(emptyToUndefined, uuidParam.optional()),
+    reasonCode: z.preprocess(emptyToUndefined, z.enum(["insufficient", "out_of_scope", "false_or_malicious", "other"], { error: "errors.invalid" }).optional()),
     text: z.preprocess(emptyToUndefined, text(5000).optional()),
     ...common,
   }),

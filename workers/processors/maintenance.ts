@@ -6,6 +6,7 @@
  *    idempotent job ids, so a Redis that lost its data catches up).
  *  - digest (daily, 00:00 UTC = 07:00 in Vietnam): one email per person on the
  *    digest setting who has unsent notifications.
+ *  - purge (daily, 20:00 UTC = 03:00 in Vietnam): the retention rule (contentPurger).
  */
 import type { Job } from "bullmq";
 import { and, eq, gt, isNotNull, isNull, sql } from "drizzle-orm";
@@ -14,6 +15,7 @@ import type { AppContext } from "../../src/context.js";
 import { notifications, staffUsers, tips } from "../../src/db/schema.js";
 import type { MaintenanceJob } from "../../src/queues/names.js";
 import { ATTENTION_SUBJECT, caseLink } from "./sendNotification.js";
+import { purgeClosedContent } from "../../src/commands/contentPurger.js";
 
 /** `deadlines`: also reschedule every running deadline — done once at worker start (after a Redis loss), not every minute. */
 export async function sweep(ctx: AppContext, deadlines = false): Promise<{ routed: number; deadlines: number; notifications: number }> {
@@ -49,9 +51,17 @@ export async function sendDigests(ctx: AppContext): Promise<number> {
   return rows.length;
 }
 
+/** Purge in batches until nothing is due (each batch is its own transaction). */
+export async function purge(ctx: AppContext): Promise<number> {
+  let total = 0;
+  for (let n = await purgeClosedContent(ctx); n > 0; n = await purgeClosedContent(ctx)) total += n;
+  return total;
+}
+
 export async function maintenance(ctx: AppContext, job: Job<MaintenanceJob>): Promise<unknown> {
   if (job.data.task === "sweep") return sweep(ctx);
   if (job.data.task === "digest") return sendDigests(ctx);
+  if (job.data.task === "purge") return purge(ctx);
   return null;
 }
 

@@ -31,6 +31,20 @@ CREATE TABLE "invitations" (
 	CONSTRAINT "invitations_token_hash_unique" UNIQUE("token_hash")
 );
 --> statement-breakpoint
+CREATE TABLE "model_communes" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"district_code" text NOT NULL,
+	"year" integer NOT NULL,
+	"commune_code" text NOT NULL,
+	"content" text NOT NULL,
+	"start_date" text NOT NULL,
+	"planned_end_date" text NOT NULL,
+	"progress" text DEFAULT '' NOT NULL,
+	"completed_at" timestamp with time zone,
+	"registered_by" uuid NOT NULL,
+	"registered_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "notifications" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"user_id" uuid NOT NULL,
@@ -122,6 +136,7 @@ CREATE TABLE "tips" (
 	"assigned_at" timestamp with time zone,
 	"triaged_at" timestamp with time zone,
 	"triage_outcome" text,
+	"not_actionable_reason" text,
 	"duplicate_of_id" uuid,
 	"forwarded_unit_id" uuid,
 	"forwarded_at" timestamp with time zone,
@@ -159,6 +174,7 @@ ALTER TABLE "tip_key_wraps" ADD CONSTRAINT "tip_key_wraps_tip_id_tips_id_fk" FOR
 ALTER TABLE "tip_key_wraps" ADD CONSTRAINT "tip_key_wraps_user_id_staff_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."staff_users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "audit_subject_idx" ON "audit_log" USING btree ("subject_type","subject_id");--> statement-breakpoint
 CREATE INDEX "audit_at_idx" ON "audit_log" USING btree ("at");--> statement-breakpoint
+CREATE UNIQUE INDEX "model_communes_district_year_idx" ON "model_communes" USING btree ("district_code","year");--> statement-breakpoint
 CREATE INDEX "notifications_user_idx" ON "notifications" USING btree ("user_id","created_at");--> statement-breakpoint
 CREATE INDEX "tip_items_tip_idx" ON "tip_items" USING btree ("tip_id","kind","position");--> statement-breakpoint
 CREATE INDEX "tip_key_wraps_user_idx" ON "tip_key_wraps" USING btree ("user_id");--> statement-breakpoint

@@ -1,0 +1,57 @@
+/**
+ * Statistics for the plan's reports:
+ *   GET /api/v1/stats?period=2020-Q1|2020-03|2020 (or from=&to=)&scope=province|district:831|commune:28801&category=&groupBy=
+ *   GET /api/v1/reports/:period.csv?scope=…   the same table as the printable report, UTF-8 with BOM
+ */
+import { Router, type Request, type Response } from "express";
+import type { AppContext } from "../../../context.js";
+import { appendAudit } from "../../../audit/auditLog.js";
+import { invalidInput } from "../../../errors.js";
+import { noStore } from "../../../middlewares/securityHeaders.js";
+import { requireStaff, staffOf } from "../../../middlewares/staffSession.js";
+import { computeStats } from "../../../stats/statistics.js";
+import { authorizeStatsScope, smallNumberThreshold } from "../../../stats/statsAccess.js";
+import { parsePeriod } from "../../../stats/periods.js";
+import { REPORT_COLUMNS, reportRows, suppress, toCsv } from "../../../stats/reportTable.js";
+import { parseOrThrow } from "../../../validation/staff.js";
+import { periodOf, scopeOf, statsQuerySchema } from "../../../validation/stats.js";
+import type { Translate } from "../../../i18n/index.js";
+
+export function statsApi(ctx: AppContext): Router {
+  const router = Router();
+  router.use(["/api/v1/stats", "/api/v1/reports"], noStore, requireStaff);
+
+  router.get("/api/v1/stats", async (req: Request, res: Response) => {
+    const { actor } = staffOf(res);
+    const q = parseOrThrow(statsQuerySchema, req.query, "invalid_query");
+    const period = periodOf(q);
+    if (!period) throw invalidInput("invalid_query", { period: "errors.invalid_period" });
+    const scope = await authorizeStatsScope(ctx, actor, scopeOf(q.scope));
+    const stats = await computeStats(ctx.database.db, ctx.config, { from: period.from, to: period.to, ...scope, category: q.category });
+    const threshold = smallNumberThreshold(ctx, actor);
+    const byCommune = Object.fromEntries(Object.entries(stats.received.byCommune).map(([k, v]) => [k, suppress(v, threshold)]));
+    const result = { ...stats, received: { ...stats.received, byCommune }, scope, period: { ...stats.period, label: period.label } };
+    const groups = q.groupBy ? { district: result.received.byDistrict, commune: byCommune, category: result.received.byCategory, source: result.received.bySource }[q.groupBy] : undefined;
+    res.json(groups ? { ...result, groupBy: q.groupBy, groups } : result);
+  });
+
+  router.get("/api/v1/reports/:file", async (req: Request, res: Response) => {
+    const { actor } = staffOf(res);
+    const file = String(req.params.file);
+    const period = file.endsWith(".csv") ? parsePeriod(file.slice(0, -4)) : null;
+    if (!period) throw invalidInput("invalid_query", { period: "errors.invalid_period" });
+    const q = parseOrThrow(statsQuerySchema.pick({ scope: true, lang: true }), req.query, "invalid_query");
+    const scope = await authorizeStatsScope(ctx, actor, scopeOf(q.scope), "stats.export");
+    const tree = await ctx.units.tree();
+    const rows = await reportRows(ctx.database.db, tree, period.from, period.to, { districtCode: scope.districtCode, suppressCommunesBelow: smallNumberThreshold(ctx, actor) });
+    const t = res.locals.t as Translate;
+    const header = [t("reports.columns.level"), t("reports.columns.code"), t("reports.columns.name"), ...REPORT_COLUMNS.map((c) => t(`reports.columns.${c}`))];
+    const csv = toCsv(header, rows.map((r) => [t(`reports.levels.${r.level}`), r.code, r.name, ...REPORT_COLUMNS.map((c) => r.values[c])]));
+    await ctx.database.db.transaction((tx) => appendAudit(tx, { actorId: actor.id, action: "report.exported", subjectType: "report", subjectId: period.label, districtCode: scope.districtCode ?? null }));
+    res.setHeader("Content-Type", "text/csv; charset=utf-8");
+    res.setHeader("Content-Disposition", `attachment; filename="homthu-${period.label}.csv"`);
+    res.send(csv);
+  });
+
+  return router;
+}

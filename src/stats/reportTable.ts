@@ -1,0 +1,80 @@
+/**
+ * The report as rows: one per district (and per commune within a district
+ * scope), the way the plan's administrative reports tabulate — used by the
+ * CSV export and the printable report. Small commune-level counts are shown
+ * as "<3" to people who must not be able to single out a tiny hamlet.
+ */
+import { sql, type SQL } from "drizzle-orm";
+import type { Db } from "../db/client.js";
+import type { UnitTree } from "../units/directory.js";
+
+export const REPORT_COLUMNS = ["received", "urgent", "actionable", "forwarded", "resolved", "spot_eliminated", "plants_destroyed", "arrests_made", "nothing_found", "help_requests", "referred", "false_or_malicious"] as const;
+export type ReportColumn = (typeof REPORT_COLUMNS)[number];
+
+export interface ReportRow {
+  level: "district" | "commune";
+  code: string;
+  name: string;
+  values: Record<ReportColumn, number | string>;
+}
+
+/** A count as shown: below the threshold (but not zero) it becomes "<threshold". */
+export function suppress(n: number, threshold: number): number | string {
+  return n > 0 && n < threshold ? `<${threshold}` : n;
+}
+
+export async function reportRows(db: Db, tree: UnitTree, from: Date, to: Date, opts: { districtCode?: string; suppressCommunesBelow?: number }): Promise<ReportRow[]> {
+  const scope: SQL = opts.districtCode ? sql`district_code = ${opts.districtCode}` : sql`true`;
+  const r = await db.execute<Record<string, number | string>>(sql`
+    SELECT district_code, commune_code,
+           count(*)::int AS received,
+           count(*) FILTER (WHERE urgent)::int AS urgent,
+           count(*) FILTER (WHERE triage_outcome = 'actionable')::int AS actionable,
+           count(*) FILTER (WHERE forwarded_at IS NOT NULL)::int AS forwarded,
+           count(*) FILTER (WHERE resolved_at IS NOT NULL)::int AS resolved,
+           count(*) FILTER (WHERE outcome = 'spot_eliminated')::int AS spot_eliminated,
+           count(*) FILTER (WHERE outcome = 'plants_destroyed')::int AS plants_destroyed,
+           count(*) FILTER (WHERE outcome = 'arrests_made')::int AS arrests_made,
+           count(*) FILTER (WHERE outcome = 'nothing_found')::int AS nothing_found,
+           count(*) FILTER (WHERE category = 'help_request')::int AS help_requests,
+           count(*) FILTER (WHERE category = 'help_request' AND referred)::int AS referred,
+           count(*) FILTER (WHERE not_actionable_reason = 'false_or_malicious')::int AS false_or_malicious
+      FROM tips
+     WHERE ${scope} AND received_at >= ${from.toISOString()} AND received_at < ${to.toISOString()}
+     GROUP BY district_code, commune_code`);
+  const zero = () => Object.fromEntries(REPORT_COLUMNS.map((c) => [c, 0])) as Record<ReportColumn, number>;
+  const byDistrict = new Map<string, Record<ReportColumn, number>>();
+  const byCommune = new Map<string, Record<ReportColumn, number>>();
+  for (const row of r.rows) {
+    const d = byDistrict.get(String(row.district_code)) ?? zero();
+    const c = zero();
+    for (const col of REPORT_COLUMNS) {
+      d[col] += Number(row[col]);
+      c[col] = Number(row[col]);
+    }
+    byDistrict.set(String(row.district_code), d);
+    byCommune.set(String(row.commune_code), c);
+  }
+  const threshold = opts.suppressCommunesBelow ?? 0;
+  const rows: ReportRow[] = [];
+  for (const d of tree.districts) {
+    if (opts.districtCode && d.code !== opts.districtCode) continue;
+    rows.push({ level: "district", code: d.code, name: d.name, values: byDistrict.get(d.code) ?? zero() });
+    if (!opts.districtCode) continue;
+    for (const c of d.communes) {
+      const v = byCommune.get(c.code) ?? zero();
+      const shown = Object.fromEntries(REPORT_COLUMNS.map((k) => [k, threshold ? suppress(v[k], threshold) : v[k]])) as Record<ReportColumn, number | string>;
+      rows.push({ level: "commune", code: c.code, name: c.name, values: shown });
+    }
+  }
+  return rows;
+}
+
+/** RFC 4180 CSV with a UTF-8 byte-order mark, so Excel opens Vietnamese correctly. */
+export function toCsv(header: string[], rows: Array<Array<string | number>>): string {
+  const cell = (v: string | number) => {
+    const s = String(v);
+    return /[",\r\n]/.test(s) || /^[=+\-@]/.test(s) ? `"${(/^[=+\-@]/.test(s) ? "'" : "") + s.replace(/"/g, '""')}"` : s;
+  };
+  return "\uFEFF" + [header, ...rows].map((r) => r.map(cell).join(",")).join("\r\n") + "\r\n";
+}

@@ -1,0 +1,133 @@
+/**
+ * The plan's figures, computed from the plaintext routing fields only — never
+ * by decrypting a tip. One period [from, to) and one scope (province,
+ * district or commune); everything the monthly, quarterly and yearly reports
+ * need, in a few aggregate queries over the received_at index.
+ */
+import { sql, type SQL } from "drizzle-orm";
+import type { AppConfig } from "../../config/index.js";
+import type { Db } from "../db/client.js";
+
+export interface StatsQuery {
+  from: Date;
+  to: Date;
+  districtCode?: string;
+  communeCode?: string;
+  category?: string;
+}
+
+export interface Timing {
+  medianHours: number | null;
+  p90Hours: number | null;
+  withinDeadlineShare: number | null;
+  count: number;
+}
+
+export interface Stats {
+  period: { from: string; to: string };
+  received: { total: number; urgent: number; byCategory: Record<string, number>; bySource: Record<string, number>; byDistrict: Record<string, number>; byCommune: Record<string, number> };
+  triage: { byOutcome: Record<string, number>; falseOrMalicious: number; misuseRate: number | null };
+  forwarded: number;
+  resolved: { total: number; byOutcome: Record<string, number> };
+  timing: { receiptToTriage: Timing; forwardToAcknowledge: Timing };
+  overdueNow: number;
+  drugCommunes: { current: number; previousPeriod: number; sameLastYear: number; changeVsPrevious: number | null; changeVsLastYear: number | null; reductionTarget: number; targetMet: boolean | null };
+  helpRequests: { total: number; referred: number; referredShare: number | null; target: number };
+}
+
+const REDUCTION_TARGET = -5;
+const REFERRAL_TARGET = 0.8;
+
+function scopeSql(q: Omit<StatsQuery, "from" | "to">): SQL {
+  const parts: SQL[] = [sql`true`];
+  if (q.districtCode) parts.push(sql`district_code = ${q.districtCode}`);
+  if (q.communeCode) parts.push(sql`commune_code = ${q.communeCode}`);
+  if (q.category) parts.push(sql`category = ${q.category}`);
+  return sql.join(parts, sql` AND `);
+}
+
+const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
+const pct = (now: number, before: number) => (before > 0 ? Math.round(((now - before) / before) * 1000) / 10 : null);
+const toMap = (rows: Array<{ k: string | null; n: number }>) => Object.fromEntries(rows.filter((r) => r.k !== null).map((r) => [r.k!, r.n]));
+
+async function groupCount(db: Db, where: SQL, column: SQL): Promise<Record<string, number>> {
+  const r = await db.execute<{ k: string | null; n: number }>(sql`SELECT ${column} AS k, count(*)::int AS n FROM tips WHERE ${where} GROUP BY 1`);
+  return toMap(r.rows);
+}
+
+/** Communes with at least one actionable tip received in [from, to): the plan's "communes with drug problems". */
+async function drugCommunes(db: Db, scope: SQL, from: Date, to: Date): Promise<number> {
+  const r = await db.execute<{ n: number }>(sql`
+    SELECT count(DISTINCT commune_code)::int AS n FROM tips
+     WHERE ${scope} AND received_at >= ${from.toISOString()} AND received_at < ${to.toISOString()}
+       AND triage_outcome = 'actionable' AND category <> 'help_request'`);
+  return r.rows[0]?.n ?? 0;
+}
+
+export async function computeStats(db: Db, config: AppConfig, q: StatsQuery): Promise<Stats> {
+  const scope = scopeSql(q);
+  const inPeriod = sql`${scope} AND received_at >= ${q.from.toISOString()} AND received_at < ${q.to.toISOString()}`;
+  const triageLimit = sql`(CASE WHEN urgent THEN ${config.deadlines.urgentTriage / 1000} ELSE ${config.deadlines.triage / 1000} END)`;
+  const span = q.to.getTime() - q.from.getTime();
+  const lastYear = (d: Date) => new Date(Date.UTC(d.getUTCFullYear() - 1, d.getUTCMonth(), d.getUTCDate(), d.getUTCHours()));
+
+  const [totals, byCategory, bySource, byDistrict, byCommune, byTriage, byOutcome, timing, overdue, now, before, yearAgo] = await Promise.all([
+    db.execute<{ total: number; urgent: number; forwarded: number; resolved: number; false_reports: number; triaged: number; help: number; referred: number }>(sql`
+      SELECT count(*)::int AS total,
+             count(*) FILTER (WHERE urgent)::int AS urgent,
+             count(*) FILTER (WHERE forwarded_at IS NOT NULL)::int AS forwarded,
+             count(*) FILTER (WHERE resolved_at IS NOT NULL)::int AS resolved,
+             count(*) FILTER (WHERE not_actionable_reason = 'false_or_malicious')::int AS false_reports,
+             count(*) FILTER (WHERE triage_outcome IS NOT NULL)::int AS triaged,
+             count(*) FILTER (WHERE category = 'help_request')::int AS help,
+             count(*) FILTER (WHERE category = 'help_request' AND referred)::int AS referred
+        FROM tips WHERE ${inPeriod}`),
+    groupCount(db, inPeriod, sql`category`),
+    groupCount(db, inPeriod, sql`source`),
+    groupCount(db, inPeriod, sql`district_code`),
+    groupCount(db, inPeriod, sql`commune_code`),
+    groupCount(db, inPeriod, sql`triage_outcome`),
+    groupCount(db, sql`${inPeriod} AND resolved_at IS NOT NULL`, sql`outcome`),
+    db.execute<{ t_med: number | null; t_p90: number | null; t_in: number; t_n: number; a_med: number | null; a_p90: number | null; a_in: number; a_n: number }>(sql`
+      SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM triaged_at - received_at)) / 3600 AS t_med,
+             percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM triaged_at - received_at)) / 3600 AS t_p90,
+             count(*) FILTER (WHERE triaged_at IS NOT NULL AND extract(epoch FROM triaged_at - received_at) <= ${triageLimit})::int AS t_in,
+             count(triaged_at)::int AS t_n,
+             percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM acknowledged_at - forwarded_at)) / 3600 AS a_med,
+             percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM acknowledged_at - forwarded_at)) / 3600 AS a_p90,
+             count(*) FILTER (WHERE acknowledged_at IS NOT NULL AND extract(epoch FROM acknowledged_at - forwarded_at) <= ${config.deadlines.acknowledge / 1000})::int AS a_in,
+             count(acknowledged_at)::int AS a_n
+        FROM tips WHERE ${inPeriod}`),
+    db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM tips WHERE ${scope} AND deadline_at < now()`),
+    drugCommunes(db, scope, q.from, q.to),
+    drugCommunes(db, scope, new Date(q.from.getTime() - span), q.from),
+    drugCommunes(db, scope, lastYear(q.from), lastYear(q.to)),
+  ]);
+  const t = totals.rows[0]!;
+  const tm = timing.rows[0]!;
+  const round = (x: number | null) => (x === null || x === undefined ? null : Math.round(Number(x) * 100) / 100);
+  const changeVsPrevious = pct(now, before);
+  const changeVsLastYear = pct(now, yearAgo);
+  return {
+    period: { from: q.from.toISOString(), to: q.to.toISOString() },
+    received: { total: t.total, urgent: t.urgent, byCategory, bySource, byDistrict, byCommune },
+    triage: { byOutcome: byTriage, falseOrMalicious: t.false_reports, misuseRate: ratio(t.false_reports, t.triaged) },
+    forwarded: t.forwarded,
+    resolved: { total: t.resolved, byOutcome },
+    timing: {
+      receiptToTriage: { medianHours: round(tm.t_med), p90Hours: round(tm.t_p90), withinDeadlineShare: ratio(tm.t_in, tm.t_n), count: tm.t_n },
+      forwardToAcknowledge: { medianHours: round(tm.a_med), p90Hours: round(tm.a_p90), withinDeadlineShare: ratio(tm.a_in, tm.a_n), count: tm.a_n },
+    },
+    overdueNow: overdue.rows[0]?.n ?? 0,
+    drugCommunes: {
+      current: now,
+      previousPeriod: before,
+      sameLastYear: yearAgo,
+      changeVsPrevious,
+      changeVsLastYear,
+      reductionTarget: REDUCTION_TARGET,
+      targetMet: changeVsLastYear === null ? null : changeVsLastYear <= REDUCTION_TARGET,
+    },
+    helpRequests: { total: t.help, referred: t.referred, referredShare: ratio(t.referred, t.help), target: REFERRAL_TARGET },
+  };
+}
