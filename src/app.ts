@@ -20,6 +20,7 @@ import { authApi } from "./routes/api/auth/auth.js";
 import { adminApi } from "./routes/api/admin/admin.js";
 import { casesApi } from "./routes/api/cases/cases.js";
 import { statsApi } from "./routes/api/stats/stats.js";
+import { modelCommunesApi } from "./routes/api/stats/modelCommunes.js";
 import { loadStaff } from "./middlewares/staffSession.js";
 import { loadTipster } from "./middlewares/tipsterSession.js";
 import { tipsterApi } from "./routes/api/tipster/tipster.js";
@@ -44,7 +45,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(healthRoutes(ctx));
   app.use(tipsApi(ctx));
   // Staff areas: JSON bodies, the session (if any); each router requires what it needs.
-  app.use(["/api/v1/auth", "/api/v1/me", "/api/v1/admin", "/api/v1/activate", "/api/v1/cases", "/api/v1/notifications", "/api/v1/stats"], express.json({ limit: "64kb" }));
+  app.use(["/api/v1/auth", "/api/v1/me", "/api/v1/admin", "/api/v1/activate", "/api/v1/cases", "/api/v1/notifications", "/api/v1/stats", "/api/v1/model-communes"], express.json({ limit: "64kb" }));
   app.use(loadStaff(ctx));
   app.use(loadTipster(ctx));
   app.use(tipsterApi(ctx));
@@ -52,6 +53,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(adminApi(ctx));
   app.use(casesApi(ctx));
   app.use(statsApi(ctx));
+  app.use(modelCommunesApi(ctx));
   app.use(publicPages(ctx));
   app.use(followUpPages(ctx));
 

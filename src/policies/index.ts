@@ -37,7 +37,7 @@ export type CaseAction =
 
 export type GeneralAction =
   | "case.list" | "case.record" | "users.manage" | "units.manage" | "audit.view" | "stats.view" | "stats.export"
-  | "queues.manage" | "settings.manage" | "recovery.use";
+  | "queues.manage" | "settings.manage" | "recovery.use" | "model.manage";
 
 /** Statuses in which a case is with the police. */
 const POLICE_STATUSES = new Set(["forwarded", "acknowledged", "verifying", "resolved", "closed"]);
@@ -67,6 +67,7 @@ export function can(actor: Actor, action: GeneralAction, scope?: { districtCode?
   switch (action) {
     case "case.list":
       return actor.role !== "supervisor";
+    case "model.manage":
     case "case.record":
       return actor.role === "admin" || (actor.role === "liaison" && (district === undefined || inDistrict(actor, district)));
     case "users.manage":

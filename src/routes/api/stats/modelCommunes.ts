@@ -1,0 +1,59 @@
+/**
+ * Model communes API:
+ *   GET  /api/v1/model-communes?year=2020        every district's registration and who is late
+ *   POST /api/v1/model-communes                  { districtCode, year, communeCode, content, startDate, plannedEndDate }
+ *   POST /api/v1/model-communes/:id/progress     { progress, completed }
+ */
+import { Router } from "express";
+import { z } from "zod";
+import type { AppContext } from "../../../context.js";
+import { modelCommuneStatus, recordModelProgress, registerModelCommune } from "../../../commands/modelCommuneRegistrar.js";
+import { noStore } from "../../../middlewares/securityHeaders.js";
+import { requireCsrf, requireStaff, staffOf } from "../../../middlewares/staffSession.js";
+import { authorize } from "../../../policies/index.js";
+import { formBoolean } from "../../../validation/fields.js";
+import { parseOrThrow, uuidParam } from "../../../validation/staff.js";
+
+const isoDate = z.iso.date("errors.invalid_date");
+export const modelCommuneSchema = z.strictObject({
+  districtCode: z.string().regex(/^\d{1,10}$/, "errors.invalid_district"),
+  year: z.coerce.number({ error: "errors.invalid" }).int("errors.invalid").min(2000, "errors.invalid").max(2100, "errors.invalid"),
+  communeCode: z.string().regex(/^\d{1,10}$/, "errors.invalid_commune"),
+  content: z.string({ error: "errors.required" }).trim().min(1, "errors.required").max(5000, "errors.too_long"),
+  startDate: isoDate,
+  plannedEndDate: isoDate,
+  _csrf: z.string().optional(),
+});
+export const modelProgressSchema = z.strictObject({
+  progress: z.string().max(5000, "errors.too_long").default(""),
+  completed: formBoolean().optional().default(false),
+  _csrf: z.string().optional(),
+});
+
+export function modelCommunesApi(ctx: AppContext): Router {
+  const router = Router();
+  router.use("/api/v1/model-communes", noStore, requireStaff, requireCsrf);
+
+  router.get("/api/v1/model-communes", async (req, res) => {
+    const { actor } = staffOf(res);
+    authorize(actor, "stats.view");
+    const { year } = parseOrThrow(z.object({ year: z.coerce.number().int().min(2000, "errors.invalid").max(2100, "errors.invalid").default(new Date().getUTCFullYear()), lang: z.string().optional() }), req.query, "invalid_query");
+    const all = await modelCommuneStatus(ctx, year);
+    res.json({ year, districts: actor.role === "admin" || !actor.districtCode ? all : all.filter((d) => d.districtCode === actor.districtCode) });
+  });
+
+  router.post("/api/v1/model-communes", async (req, res) => {
+    const input = parseOrThrow(modelCommuneSchema, req.body, "invalid_model_commune");
+    const { _csrf, ...values } = input;
+    res.status(201).json(await registerModelCommune(ctx, staffOf(res).actor, values));
+  });
+
+  router.post("/api/v1/model-communes/:id/progress", async (req, res) => {
+    const { id } = parseOrThrow(z.object({ id: uuidParam }), req.params, "not_found");
+    const input = parseOrThrow(modelProgressSchema, req.body, "invalid_model_progress");
+    await recordModelProgress(ctx, staffOf(res).actor, id, input.progress, input.completed);
+    res.status(204).end();
+  });
+
+  return router;
+}
