@@ -14,6 +14,7 @@ import { requestLog } from "./middlewares/requestLog.js";
 import { securityHeaders } from "./middlewares/securityHeaders.js";
 import { tipsApi } from "./routes/api/tips/tips.js";
 import { healthRoutes } from "./routes/health.js";
+import { metricsRoute } from "./routes/metrics.js";
 import { publicPages } from "./routes/public/pages.js";
 import { followUpPages } from "./routes/public/followUp.js";
 import { authApi } from "./routes/api/auth/auth.js";
@@ -38,11 +39,12 @@ export function createApp(ctx: AppContext): express.Express {
   app.set("view engine", "njk");
 
   app.use(securityHeaders(ctx.config.isProduction));
-  app.use(requestLog(ctx.logger));
+  app.use(requestLog(ctx.logger, ctx.metrics));
   app.use(locale(ctx.config));
   app.use("/static", express.static(STATIC_DIR, { index: false, fallthrough: false, maxAge: ctx.config.isProduction ? "1d" : 0 }));
 
   app.use(healthRoutes(ctx));
+  app.use(metricsRoute(ctx));
   app.use(tipsApi(ctx));
   // Staff areas: JSON bodies, the session (if any); each router requires what it needs.
   app.use(["/api/v1/auth", "/api/v1/me", "/api/v1/admin", "/api/v1/activate", "/api/v1/cases", "/api/v1/notifications", "/api/v1/stats", "/api/v1/model-communes"], express.json({ limit: "64kb" }));

@@ -11,6 +11,7 @@ import type { UnitDirectory } from "./units/directory.js";
 import type { SessionStore } from "./sessions/sessionStore.js";
 import type { TipsterSessionStore } from "./tipster/tipsterSessions.js";
 import type { Mailer } from "./mail/mailer.js";
+import type { Metrics } from "./metrics/metrics.js";
 import { deriveSubkey, type Bytes } from "./crypto/index.js";
 
 export interface AppContext {
@@ -24,6 +25,7 @@ export interface AppContext {
   sessions: SessionStore;
   tipsterSessions: TipsterSessionStore;
   mailer: Mailer;
+  metrics: Metrics;
 }
 
 /** Sub-keys of SECRET_KEY, one per purpose (crypto_kdf contexts). */

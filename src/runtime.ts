@@ -31,6 +31,7 @@ import { UnitDirectory } from "./units/directory.js";
 import { SessionStore } from "./sessions/sessionStore.js";
 import { TipsterSessionStore } from "./tipster/tipsterSessions.js";
 import { createMailer } from "./mail/mailer.js";
+import { createMetrics } from "./metrics/metrics.js";
 
 export type Role = "all" | "web" | "worker";
 
@@ -62,7 +63,10 @@ export async function openContext(config: AppConfig, logger: Logger): Promise<{ 
   const queues = new Queues(redis, bullPrefix(config.redisPrefix));
   const sessions = new SessionStore(redis, config.redisPrefix, config.sessions);
   const mailer = createMailer(config.mail.smtpUrl, config.mail.from, logger);
-  const ctx: AppContext = { config, logger, database, redis, queues, units: new UnitDirectory(database.db), keys: serverKeys(config.secretKey), sessions, tipsterSessions: new TipsterSessionStore(redis, config.redisPrefix), mailer };
+  let ctxRef: AppContext | undefined;
+  const metrics = createMetrics(() => ctxRef);
+  const ctx: AppContext = { config, logger, database, redis, queues, units: new UnitDirectory(database.db), keys: serverKeys(config.secretKey), sessions, tipsterSessions: new TipsterSessionStore(redis, config.redisPrefix), mailer, metrics };
+  ctxRef = ctx;
   const close = async () => {
     mailer.close();
     await queues.close().catch(() => undefined);

@@ -24,7 +24,15 @@ export async function startWorkers(ctx: AppContext, redisUrl: string): Promise<W
   const make = <T>(queue: string, fn: (ctx: AppContext, job: Job<T>) => Promise<unknown>, concurrency: number) => {
     const processor: Processor<T> = (job) => fn(ctx, job);
     const w = new Worker<T>(queue, processor, { connection, prefix, concurrency });
-    w.on("failed", (job, err) => ctx.logger.warn({ queue, jobId: job?.id, attempts: job?.attemptsMade, err }, "job failed"));
+    const took = (job?: Job) => (job?.finishedOn && job.processedOn ? (job.finishedOn - job.processedOn) / 1000 : 0);
+    w.on("completed", (job) => {
+      ctx.metrics.jobDuration.observe({ queue, outcome: "completed" }, took(job));
+      ctx.logger.info({ queue, jobId: job.id, ms: Math.round(took(job) * 1000) }, "job done");
+    });
+    w.on("failed", (job, err) => {
+      ctx.metrics.jobDuration.observe({ queue, outcome: "failed" }, took(job));
+      ctx.logger.warn({ queue, jobId: job?.id, attempts: job?.attemptsMade, err }, "job failed");
+    });
     w.on("error", (err) => ctx.logger.error({ queue, err }, "worker error"));
     return w;
   };
