@@ -30,7 +30,7 @@ export const envSchema = z.object({
   PUBLIC_URL: z.url().optional().describe("Public address of the tip line (used in emails and posters)."),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional().describe("PostgreSQL connection URL. Unset: an embedded PostgreSQL is started with data under DATA_DIR/postgres."),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").optional().describe("Redis connection URL. Unset: `redis-server` from PATH is started with data under DATA_DIR/redis."),
-  REDIS_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i).default("homthu").describe("Prefix of every Redis key (queues, rate limits)."),
+  REDIS_PREFIX: z.string().regex(/^(\{[a-z0-9_-]+\}|[a-z0-9_-]+)$/i, "letters, digits, _ and -, optionally in {braces} (a Redis Cluster hash tag)").default("homthu").describe("Prefix of every Redis key (queues, rate limits, sessions). Use {homthu} on Redis Cluster so BullMQ's keys share a hash slot."),
   DATA_DIR: z.string().min(1).default("./var").describe("Where embedded services and generated development secrets live."),
   SECRET_KEY: z.string().regex(/^[0-9a-f]{64}$/i, "must be 64 hexadecimal characters (openssl rand -hex 32)").optional().describe("Master secret (32 bytes, hex). Sub-keys for form tokens, IP hashing and the receipt salt derive from it; changing it invalidates every receipt."),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info").describe("pino log level."),
@@ -63,6 +63,7 @@ export const envSchema = z.object({
   SMALL_NUMBER_THRESHOLD: int(0, 100).default(3).describe("Commune-level counts below this (but above 0) are shown as \"<N\" to supervisors; 0 turns it off."),
   RETENTION_DAYS: int(1, 36500).default(365).describe("Content of cases closed longer than this is purged (statistics fields stay)."),
   MODEL_COMMUNE_DEADLINE: z.string().regex(/^\d{2}-\d{2}$/, "must be MM-DD").default("04-26").describe("Yearly deadline for districts to register their model commune."),
+  ONION_LOCATION: z.url().optional().describe("The tip line's .onion address; sent as the Onion-Location header so Tor Browser offers it."),
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional().describe("Bearer token for GET /metrics (otherwise only loopback may read it)."),
   AUTO_BOOTSTRAP: bool.optional().describe("Create admin@localhost with a printed password on first start. Default: on when DATABASE_URL is unset."),
   RUN_MIGRATIONS: bool.default(true).describe("Apply database migrations at start-up."),
@@ -94,6 +95,7 @@ export interface AppConfig {
   deadlines: { triage: number; urgentTriage: number; acknowledge: number; verify: number; verifyExtended: number; verifyReminder: number };
   reports: { smallNumberThreshold: number; retentionDays: number; modelCommuneDeadline: string };
   metricsToken?: string;
+  onionLocation?: string;
   autoBootstrap: boolean;
   runMigrations: boolean;
 }
@@ -176,6 +178,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, overrides: P
     },
     reports: { smallNumberThreshold: e.SMALL_NUMBER_THRESHOLD, retentionDays: e.RETENTION_DAYS, modelCommuneDeadline: e.MODEL_COMMUNE_DEADLINE },
     metricsToken: e.METRICS_TOKEN,
+    onionLocation: e.ONION_LOCATION,
     autoBootstrap: e.AUTO_BOOTSTRAP ?? !e.DATABASE_URL,
     runMigrations: e.RUN_MIGRATIONS,
     ...overrides,

@@ -11,7 +11,7 @@ import { notFound } from "./errors.js";
 import { errorHandler } from "./middlewares/errorHandler.js";
 import { locale } from "./middlewares/locale.js";
 import { requestLog } from "./middlewares/requestLog.js";
-import { securityHeaders } from "./middlewares/securityHeaders.js";
+import { onionLocation, securityHeaders } from "./middlewares/securityHeaders.js";
 import { tipsApi } from "./routes/api/tips/tips.js";
 import { healthRoutes } from "./routes/health.js";
 import { metricsRoute } from "./routes/metrics.js";
@@ -39,6 +39,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.set("view engine", "njk");
 
   app.use(securityHeaders(ctx.config.isProduction));
+  app.use(onionLocation(ctx.config.onionLocation));
   app.use(requestLog(ctx.logger, ctx.metrics));
   app.use(locale(ctx.config));
   app.use("/static", express.static(STATIC_DIR, { index: false, fallthrough: false, maxAge: ctx.config.isProduction ? "1d" : 0 }));

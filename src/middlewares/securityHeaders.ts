@@ -35,3 +35,11 @@ export function noStore(_req: Request, res: Response, next: NextFunction): void 
   res.setHeader("Pragma", "no-cache");
   next();
 }
+
+/** Onion-Location: Tor Browser offers the onion service for the same page. */
+export function onionLocation(onion: string | undefined) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (onion) res.setHeader("Onion-Location", new URL(req.originalUrl, onion).toString());
+    next();
+  };
+}

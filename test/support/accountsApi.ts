@@ -28,6 +28,11 @@ const lastStep = new Map<string, number>();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The TOTP secret a staff member enrolled through signIn() in this run, if any. */
+export function totpSecretOf(email: string): string | undefined {
+  return secrets.get(email.toLowerCase());
+}
+
 /** A fresh TOTP code for `secret`, never reusing a time step already handed out. */
 export async function nextTotp(secret: string): Promise<string> {
   for (;;) {

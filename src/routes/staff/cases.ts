@@ -1,0 +1,346 @@
+/**
+ * The staff case pages (server-rendered, Vietnamese first, no JavaScript needed):
+ *   GET  /staff/cases                        the inbox (filters, pagination; never tip content)
+ *   GET  /staff/cases/:id                    one case: fields, decrypted content, history, deadlines, actions
+ *   GET  /staff/cases/:id/photos/:photoId    one photo, decrypted for this session only (no-store)
+ *   POST /staff/cases/:id/:action            one transition through runTransition, then back to the case
+ *   GET  /staff/notifications                POST /staff/notifications/read
+ *   GET  /staff/admin/queues                 POST /staff/admin/queues/:name/retry     (administrators)
+ *   GET  /staff/admin/coverage               POST /staff/admin/coverage               (administrators)
+ * Each step: session → form body → CSRF (field _csrf) → policy (in the command) → redirect 303.
+ */
+import express, { Router, type Request, type Response } from "express";
+import { and, asc, desc, eq, inArray, isNull, or } from "drizzle-orm";
+import { caseHistory, loadCase, openCaseContent, openCasePhoto, allowedTransitions } from "../../cases/caseView.js";
+import { duplicateSuggestions, listCases } from "../../cases/caseQueries.js";
+import { unitForCase } from "../../cases/coverageRules.js";
+import { HELP_OUTCOMES, POLICE_OUTCOMES, STATUSES, TRIAGE_OUTCOMES } from "../../cases/workflow.js";
+import type { CaseRow } from "../../commands/caseMover.js";
+import { NOT_ACTIONABLE_REASONS } from "../../commands/caseTriager.js";
+import { setCoverage } from "../../commands/coverageSetter.js";
+import type { AppContext } from "../../context.js";
+import { coverage, notifications, policeUnits, staffUsers } from "../../db/schema.js";
+import { HttpError, notFound } from "../../errors.js";
+import type { Locale, Translate } from "../../i18n/index.js";
+import { translateField } from "../../middlewares/errorHandler.js";
+import { noStore } from "../../middlewares/securityHeaders.js";
+import { requireCsrf, requireStaff, staffOf } from "../../middlewares/staffSession.js";
+import { authorize, authorizeCase, type Actor } from "../../policies/index.js";
+import { retryFailed, queueHealth } from "../../queues/health.js";
+import { caseListSchema, transitionSchemas, type TransitionName } from "../../validation/cases.js";
+import { coverageSchema, validate } from "../../validation/staff.js";
+import { CATEGORIES } from "../../validation/tip.js";
+import { runTransition } from "../api/cases/cases.js";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const FILTER_KEYS = ["status", "category", "districtCode", "communeCode", "urgent", "overdue", "assigneeId"] as const;
+
+/** What went wrong with one action form, shown next to that form. */
+interface Failure {
+  action: string;
+  /** "<action>-<field>" → translated message. */
+  errors: Record<string, string>;
+  message: string;
+  values: Record<string, string>;
+}
+
+const uuidOr404 = (v: unknown): string => {
+  if (typeof v !== "string" || !UUID.test(v)) throw notFound();
+  return v;
+};
+const ref = (id: string) => id.slice(0, 8);
+
+/** A time in Bến Tre's time zone, in the page's language. */
+function when(d: Date | null | undefined, lang: Locale): string | null {
+  return d ? d.toLocaleString(lang === "vi" ? "vi-VN" : "en-GB", { timeZone: "Asia/Ho_Chi_Minh", dateStyle: "short", timeStyle: "short" }) : null;
+}
+
+/** Translate an audit action, or name it plainly when it has no wording yet. */
+function auditLabel(t: Translate, action: string): string {
+  const key = `cases.audit.${action.replace(/\./g, "_")}`;
+  const text = t(key);
+  return text === key ? t("cases.audit.other", { action }) : text;
+}
+
+async function emailsOf(ctx: AppContext, ids: Array<string | null | undefined>): Promise<Map<string, string>> {
+  const wanted = [...new Set(ids.filter((i): i is string => !!i))];
+  if (!wanted.length) return new Map();
+  const rows = await ctx.database.db.select({ id: staffUsers.id, email: staffUsers.email }).from(staffUsers).where(inArray(staffUsers.id, wanted));
+  return new Map(rows.map((r) => [r.id, r.email]));
+}
+
+/** People a case of `districtCode` may be given to (null: every district): its liaisons and the administrators. */
+async function assigneeChoices(ctx: AppContext, districtCode: string | null) {
+  const liaisons = districtCode ? and(eq(staffUsers.role, "liaison"), eq(staffUsers.districtCode, districtCode)) : eq(staffUsers.role, "liaison");
+  return ctx.database.db
+    .select({ id: staffUsers.id, email: staffUsers.email, role: staffUsers.role })
+    .from(staffUsers)
+    .where(and(eq(staffUsers.active, true), or(eq(staffUsers.role, "admin"), liaisons)))
+    .orderBy(asc(staffUsers.role), asc(staffUsers.email));
+}
+
+async function places(ctx: AppContext) {
+  const tree = await ctx.units.tree();
+  const names = new Map<string, string>();
+  for (const d of tree.districts) {
+    names.set(d.code, d.name);
+    for (const c of d.communes) names.set(c.code, c.name);
+  }
+  return { tree, name: (code: string | null | undefined) => (code ? (names.get(code) ?? code) : "") };
+}
+
+/** The inbox row: routing fields only. */
+function listRow(r: Pick<CaseRow, "id" | "receivedAt" | "category" | "districtCode" | "communeCode" | "urgent" | "status" | "source" | "noLiaison" | "assigneeId" | "deadlineAt" | "deadlineKind">, lang: Locale, name: (c: string) => string, emails: Map<string, string>) {
+  return {
+    id: r.id,
+    ref: ref(r.id),
+    received: when(r.receivedAt, lang),
+    category: r.category,
+    district: name(r.districtCode),
+    commune: name(r.communeCode),
+    urgent: r.urgent,
+    status: r.status,
+    source: r.source,
+    noLiaison: r.noLiaison,
+    assignee: r.assigneeId ? (emails.get(r.assigneeId) ?? null) : null,
+    deadline: r.deadlineAt ? { kind: r.deadlineKind, at: when(r.deadlineAt, lang), overdue: r.deadlineAt.getTime() < Date.now() } : null,
+  };
+}
+
+async function renderInbox(ctx: AppContext, req: Request, res: Response) {
+  const { actor } = staffOf(res);
+  authorize(actor, "case.list");
+  const lang = res.locals.lang as Locale;
+  const parsed = validate(caseListSchema, req.query);
+  const f = parsed.ok ? parsed.value : { page: 1, pageSize: 25 };
+  const [{ rows, total }, where, assignees] = await Promise.all([listCases(ctx.database.db, actor, f), places(ctx), actor.role === "police" ? [] : assigneeChoices(ctx, actor.districtCode)]);
+  const emails = await emailsOf(ctx, rows.map((r) => r.assigneeId));
+  // The filters as typed, kept in the form and in the page links.
+  const values: Record<string, string> = {};
+  for (const k of FILTER_KEYS) if (parsed.ok && typeof req.query[k] === "string") values[k] = req.query[k] as string;
+  const link = (page: number) => {
+    const q = new URLSearchParams({ ...values, ...(page > 1 ? { page: String(page) } : {}), ...(f.pageSize !== 25 ? { pageSize: String(f.pageSize) } : {}), ...(lang === "vi" ? {} : { lang }) });
+    const s = q.toString();
+    return `/staff/cases${s ? `?${s}` : ""}`;
+  };
+  const pages = Math.max(1, Math.ceil(total / f.pageSize));
+  const t = res.locals.t as Translate;
+  res.status(parsed.ok ? 200 : 400).render("staff/cases/inbox.njk", {
+    rows: rows.map((r) => listRow(r, lang, where.name, emails)),
+    total,
+    page: f.page,
+    pages,
+    prevHref: f.page > 1 ? link(f.page - 1) : null,
+    nextHref: f.page < pages ? link(f.page + 1) : null,
+    values,
+    errors: parsed.ok ? {} : Object.fromEntries(Object.entries(parsed.fields).map(([k, v]) => [k, translateField(t, v)])),
+    statuses: ["open", ...STATUSES],
+    categories: CATEGORIES,
+    districts: actor.districtCode ? where.tree.districts.filter((d) => d.code === actor.districtCode) : where.tree.districts,
+    assignees,
+    showAssignee: actor.role !== "police",
+  });
+}
+
+/** The action forms this person may use now, with what each needs (people, units, outcomes). */
+async function actionForms(ctx: AppContext, actor: Actor, tip: CaseRow) {
+  const allowed = new Set(allowedTransitions(actor, tip));
+  const help = tip.category === "help_request";
+  const forward = allowed.has("forward") && !help;
+  const [assignees, units, ruleUnitId] = await Promise.all([
+    allowed.has("assign") ? assigneeChoices(ctx, tip.districtCode) : [],
+    forward ? ctx.database.db.select({ id: policeUnits.id, name: policeUnits.name }).from(policeUnits).where(eq(policeUnits.active, true)).orderBy(asc(policeUnits.name)) : [],
+    forward ? ctx.database.db.transaction((tx) => unitForCase(tx, tip)) : null,
+  ]);
+  const forms = {
+    assign: allowed.has("assign") ? { assignees } : null,
+    triage: allowed.has("triage") ? { outcomes: TRIAGE_OUTCOMES, reasonCodes: NOT_ACTIONABLE_REASONS } : null,
+    forward: forward ? { units, selected: tip.forwardedUnitId ?? ruleUnitId, ruleUnitId } : null,
+    acknowledge: allowed.has("acknowledge"),
+    verify: allowed.has("verify"),
+    extend: allowed.has("extend") && !tip.verifyExtended,
+    resolve: allowed.has("resolve") && !help ? { outcomes: POLICE_OUTCOMES } : null,
+    refer: allowed.has("refer") && help ? { outcomes: HELP_OUTCOMES } : null,
+    close: allowed.has("close"),
+    reopen: allowed.has("reopen"),
+  };
+  return { ...forms, any: Object.values(forms).some(Boolean) };
+}
+
+async function renderCase(ctx: AppContext, res: Response, id: string, status = 200, failure?: Failure) {
+  const staff = staffOf(res);
+  const { actor } = staff;
+  const lang = res.locals.lang as Locale;
+  const t = res.locals.t as Translate;
+  const tip = await loadCase(ctx, id);
+  authorizeCase(actor, "case.view", tip);
+  const content = await openCaseContent(ctx, actor, staff.session.privateKey, tip);
+  const [history, duplicates, where, forms, unit] = await Promise.all([
+    caseHistory(ctx, id),
+    duplicateSuggestions(ctx.database.db, actor, tip),
+    places(ctx),
+    actionForms(ctx, actor, tip),
+    tip.forwardedUnitId ? ctx.database.db.select({ name: policeUnits.name }).from(policeUnits).where(eq(policeUnits.id, tip.forwardedUnitId)) : [],
+  ]);
+  const emails = await emailsOf(ctx, [tip.assigneeId, ...history.map((h) => h.actorId)]);
+  const message = (m: NonNullable<typeof content>["messages"][number]) => ({ ...m, hourLabel: when(new Date(m.hour), lang) });
+  const locations = content?.report.photoLocations ?? {};
+  res.status(status).render("staff/cases/case.njk", {
+    c: {
+      ...listRow(tip, lang, where.name, emails),
+      version: tip.version,
+      policeUnit: unit[0]?.name ?? null,
+      triageOutcome: tip.triageOutcome,
+      notActionableReason: tip.notActionableReason,
+      duplicateOfId: tip.duplicateOfId,
+      duplicateOfRef: tip.duplicateOfId ? ref(tip.duplicateOfId) : null,
+      outcome: tip.outcome,
+      verifyExtended: tip.verifyExtended,
+      purged: !!tip.purgedAt,
+      dates: (["assignedAt", "triagedAt", "forwardedAt", "acknowledgedAt", "resolvedAt", "closedAt"] as const).filter((k) => tip[k]).map((k) => ({ key: k, at: when(tip[k], lang) })),
+    },
+    content: content && {
+      report: content.report,
+      photos: content.photoIds.map((pid, i) => ({ src: `/staff/cases/${id}/photos/${pid}`, n: i + 1, gps: locations[pid] ?? null })),
+      messages: content.messages.map(message),
+      notes: content.notes.map(message),
+      hasContact: content.hasContact,
+    },
+    history: history.map((h) => ({
+      at: when(h.at, lang),
+      actor: h.actorId ? (emails.get(h.actorId) ?? h.actorId) : null,
+      action: auditLabel(t, h.action),
+      to: typeof h.details?.to === "string" ? h.details.to : null,
+    })),
+    duplicates: duplicates.map((d) => ({ id: d.id, ref: ref(d.id), received: when(d.receivedAt, lang), status: d.status })),
+    forms,
+    failure: failure ?? null,
+    csrf: staff.session.record.csrf,
+  });
+}
+
+/** A rejected transition (400 fields, 409 conflict or illegal move) as the message shown by its form. */
+function failureOf(err: HttpError, action: string, body: Record<string, unknown>, t: Translate): Failure {
+  const extra = err.extra?.currentStatus ? { ...err.extra, currentStatus: t(`cases.status.${err.extra.currentStatus}`) } : err.extra;
+  const errors = Object.fromEntries(Object.entries(err.fields ?? {}).map(([k, v]) => [`${action}-${k}`, translateField(t, v)]));
+  const values = Object.fromEntries(["text", "reason", "duplicateOfId", "reasonCode", "outcome", "assigneeId", "policeUnitId"].filter((k) => typeof body[k] === "string").map((k) => [k, body[k] as string]));
+  return { action, errors, message: t(err.messageKey, extra), values };
+}
+
+async function renderCoverage(ctx: AppContext, res: Response, status = 200, failure?: { form: string; errors: Record<string, string> }, saved = false) {
+  const [where, rules, units] = await Promise.all([
+    places(ctx),
+    ctx.database.db.select().from(coverage),
+    ctx.database.db.select({ id: policeUnits.id, name: policeUnits.name, active: policeUnits.active }).from(policeUnits).orderBy(asc(policeUnits.name)),
+  ]);
+  const rule = new Map(rules.map((r) => [r.unitCode, r.policeUnitId]));
+  const unitName = new Map(units.map((u) => [u.id, u.name]));
+  const { tree } = where;
+  res.status(status).render("staff/admin-coverage.njk", {
+    districts: tree.districts.map((d) => ({ code: d.code, name: d.name, unitId: rule.get(d.code) ?? "", communes: d.communes })),
+    exceptions: rules
+      .filter((r) => tree.communeDistrict.has(r.unitCode))
+      .map((r) => ({ code: r.unitCode, name: where.name(r.unitCode), district: where.name(tree.communeDistrict.get(r.unitCode)), unit: unitName.get(r.policeUnitId) ?? r.policeUnitId })),
+    units: units.filter((u) => u.active),
+    failure: failure ?? null,
+    saved,
+    csrf: staffOf(res).session.record.csrf,
+  });
+}
+
+export function staffCasePages(ctx: AppContext): Router {
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: "32kb" });
+  router.use(["/staff/cases", "/staff/notifications", "/staff/admin/queues", "/staff/admin/coverage"], noStore, requireStaff, form, requireCsrf);
+  const home = (res: Response, path: string) => res.redirect(303, `${path}${res.locals.langQuery ?? ""}`);
+
+  router.get("/staff/cases", (req: Request, res: Response) => renderInbox(ctx, req, res));
+
+  router.get("/staff/cases/:id", (req: Request, res: Response) => renderCase(ctx, res, uuidOr404(req.params.id)));
+
+  router.get("/staff/cases/:id/photos/:photoId", async (req: Request, res: Response) => {
+    const staff = staffOf(res);
+    const tip = await loadCase(ctx, uuidOr404(req.params.id));
+    const bytes = await openCasePhoto(ctx, staff.actor, staff.session.privateKey, tip, uuidOr404(req.params.photoId));
+    res.setHeader("Content-Type", "image/jpeg");
+    res.setHeader("Content-Disposition", "inline");
+    res.end(Buffer.from(bytes));
+  });
+
+  router.post("/staff/cases/:id/:action", async (req: Request, res: Response, next) => {
+    const action = req.params.action as string;
+    if (!Object.hasOwn(transitionSchemas, action)) return next();
+    const id = uuidOr404(req.params.id);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    try {
+      await runTransition(ctx, res, id, action as TransitionName, body);
+    } catch (err) {
+      if (!(err instanceof HttpError) || (err.status !== 400 && err.status !== 409)) throw err;
+      return renderCase(ctx, res, id, err.status, failureOf(err, action, body, res.locals.t as Translate));
+    }
+    home(res, `/staff/cases/${id}`);
+  });
+
+  router.get("/staff/notifications", async (_req: Request, res: Response) => {
+    const { user } = staffOf(res);
+    const lang = res.locals.lang as Locale;
+    const rows = await ctx.database.db.select().from(notifications).where(eq(notifications.userId, user.id)).orderBy(desc(notifications.createdAt)).limit(100);
+    res.render("staff/cases/notifications.njk", {
+      items: rows.map((n) => ({ caseId: n.tipId, ref: n.tipId ? ref(n.tipId) : null, kind: n.kind, urgent: n.urgent, at: when(n.createdAt, lang), unread: !n.readAt })),
+      anyUnread: rows.some((n) => !n.readAt),
+      csrf: staffOf(res).session.record.csrf,
+    });
+  });
+
+  router.post("/staff/notifications/read", async (_req: Request, res: Response) => {
+    const { user } = staffOf(res);
+    await ctx.database.db.update(notifications).set({ readAt: new Date() }).where(and(eq(notifications.userId, user.id), isNull(notifications.readAt)));
+    home(res, "/staff/notifications");
+  });
+
+  router.get("/staff/admin/queues", async (req: Request, res: Response) => {
+    authorize(staffOf(res).actor, "queues.manage");
+    const lang = res.locals.lang as Locale;
+    const queues = (await queueHealth(ctx)).map((q) => ({ ...q, recentFailures: q.recentFailures.map((f) => ({ ...f, at: f.at ? when(new Date(f.at), lang) : "" })) }));
+    const retried = typeof req.query.retried === "string" && queues.some((q) => q.name === req.query.retried) ? { name: req.query.retried, count: Number(req.query.count) || 0 } : null;
+    res.render("staff/admin-queues.njk", { queues, retried, csrf: staffOf(res).session.record.csrf });
+  });
+
+  router.post("/staff/admin/queues/:name/retry", async (req: Request, res: Response) => {
+    authorize(staffOf(res).actor, "queues.manage");
+    const name = req.params.name as string;
+    const count = await retryFailed(ctx, name);
+    const lang = res.locals.lang as Locale;
+    res.redirect(303, `/staff/admin/queues?${new URLSearchParams({ retried: name, count: String(count), ...(lang === "vi" ? {} : { lang }) })}`);
+  });
+
+  router.get("/staff/admin/coverage", async (req: Request, res: Response) => {
+    authorize(staffOf(res).actor, "units.manage");
+    await renderCoverage(ctx, res, 200, undefined, req.query.saved === "1");
+  });
+
+  router.post("/staff/admin/coverage", async (req: Request, res: Response) => {
+    const { actor } = staffOf(res);
+    authorize(actor, "units.manage");
+    const { policeUnitId, ...rest } = (req.body ?? {}) as Record<string, unknown>;
+    // An empty choice removes the rule.
+    const body = policeUnitId === "" || policeUnitId === undefined ? rest : { ...rest, policeUnitId };
+    const formName = typeof rest.formName === "string" ? rest.formName : "";
+    delete body.formName;
+    const t = res.locals.t as Translate;
+    const fail = (fields: Record<string, string>) =>
+      renderCoverage(ctx, res, 400, { form: formName, errors: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, translateField(t, v)])) });
+    const parsed = validate(coverageSchema, body);
+    if (!parsed.ok) return fail(parsed.fields);
+    try {
+      await setCoverage(ctx, actor, parsed.value.unitCode, parsed.value.policeUnitId);
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 400 && err.fields) return fail(err.fields);
+      throw err;
+    }
+    const lang = res.locals.lang as Locale;
+    res.redirect(303, `/staff/admin/coverage?saved=1${lang === "vi" ? "" : `&lang=${lang}`}`);
+  });
+
+  return router;
+}
