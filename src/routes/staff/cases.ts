@@ -37,8 +37,9 @@ const FILTER_KEYS = ["status", "category", "districtCode", "communeCode", "urgen
 
 /** What went wrong with one action form, shown next to that form. */
 interface Failure {
-  action: string;
-  /** "<action>-<field>" → translated message. */
+  /** The form that failed: the action, or "extend" for the verify form that extends. */
+  form: string;
+  /** "<form>-<field>" → translated message. */
   errors: Record<string, string>;
   message: string;
   values: Record<string, string>;
@@ -221,10 +222,11 @@ async function renderCase(ctx: AppContext, res: Response, id: string, status = 2
 
 /** A rejected transition (400 fields, 409 conflict or illegal move) as the message shown by its form. */
 function failureOf(err: HttpError, action: string, body: Record<string, unknown>, t: Translate): Failure {
+  const form = action === "verify" && body.extend ? "extend" : action;
   const extra = err.extra?.currentStatus ? { ...err.extra, currentStatus: t(`cases.status.${err.extra.currentStatus}`) } : err.extra;
-  const errors = Object.fromEntries(Object.entries(err.fields ?? {}).map(([k, v]) => [`${action}-${k}`, translateField(t, v)]));
+  const errors = Object.fromEntries(Object.entries(err.fields ?? {}).map(([k, v]) => [`${form}-${k}`, translateField(t, v)]));
   const values = Object.fromEntries(["text", "reason", "duplicateOfId", "reasonCode", "outcome", "assigneeId", "policeUnitId"].filter((k) => typeof body[k] === "string").map((k) => [k, body[k] as string]));
-  return { action, errors, message: t(err.messageKey, extra), values };
+  return { form, errors, message: t(err.messageKey, extra), values };
 }
 
 async function renderCoverage(ctx: AppContext, res: Response, status = 200, failure?: { form: string; errors: Record<string, string> }, saved = false) {
