@@ -30,3 +30,22 @@ export function fieldErrors(error: z.ZodError): Record<string, string> {
   }
   return out;
 }
+
+/**
+ * Fields holding a NUL character (PostgreSQL text cannot store it) or other
+ * C0 controls except tab and line breaks. Checked on the raw input by every
+ * validator entry point, before the schema.
+ */
+export function controlCharacterFields(raw: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  const bad = (v: unknown): boolean => {
+    if (typeof v === "string") return /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(v);
+    if (Array.isArray(v)) return v.some(bad);
+    if (v && typeof v === "object") return Object.values(v).some(bad);
+    return false;
+  };
+  if (raw && typeof raw === "object" && !Array.isArray(raw)) {
+    for (const [k, v] of Object.entries(raw)) if (bad(v) || bad(k)) out[k] = "errors.invalid_characters";
+  } else if (bad(raw)) out._ = "errors.invalid_characters";
+  return out;
+}

@@ -3,7 +3,7 @@
  * Strict: unknown fields are refused. Messages are locale keys.
  */
 import { z } from "zod";
-import { fieldErrors } from "./fields.js";
+import { controlCharacterFields, fieldErrors } from "./fields.js";
 import type { Validation } from "./tip.js";
 import { invalidInput } from "../errors.js";
 
@@ -53,6 +53,8 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, raw: unknown, code:
 }
 
 export function validate<T extends z.ZodType>(schema: T, raw: unknown): Validation<z.output<T>> {
+  const controls = controlCharacterFields(raw);
+  if (Object.keys(controls).length > 0) return { ok: false, fields: controls };
   const parsed = schema.safeParse(raw ?? {});
   return parsed.success ? { ok: true, value: parsed.data } : { ok: false, fields: fieldErrors(parsed.error) };
 }

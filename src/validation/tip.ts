@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import type { UnitTree } from "../units/directory.js";
-import { fieldErrors, formBoolean, optionalText } from "./fields.js";
+import { controlCharacterFields, fieldErrors, formBoolean, optionalText } from "./fields.js";
 
 export const CATEGORIES = ["selling", "using", "storage", "cultivation", "luring_minors", "help_request", "other"] as const;
 export type Category = (typeof CATEGORIES)[number];
@@ -52,7 +52,7 @@ export type Validation<T> = { ok: true; value: T } | { ok: false; fields: Record
 /** Validate a raw tip (parsed JSON or form fields) against the schema and the units tree. */
 export function validateTip(raw: unknown, tree: UnitTree): Validation<TipInput> {
   const parsed = tipSchema.safeParse(raw);
-  const fields = parsed.success ? {} : fieldErrors(parsed.error);
+  const fields = { ...(parsed.success ? {} : fieldErrors(parsed.error)), ...controlCharacterFields(raw) };
   const value = parsed.success ? parsed.data : undefined;
   // Place checks run even when other fields failed, so the form shows every problem at once.
   const r = (raw ?? {}) as Record<string, unknown>;

@@ -222,7 +222,7 @@ async function renderCase(ctx: AppContext, res: Response, id: string, status = 2
 
 /** A rejected transition (400 fields, 409 conflict or illegal move) as the message shown by its form. */
 function failureOf(err: HttpError, action: string, body: Record<string, unknown>, t: Translate): Failure {
-  const form = action === "verify" && body.extend ? "extend" : action;
+  const form = action === "verify" && body.extend === "true" ? "extend" : action;
   const extra = err.extra?.currentStatus ? { ...err.extra, currentStatus: t(`cases.status.${err.extra.currentStatus}`) } : err.extra;
   const errors = Object.fromEntries(Object.entries(err.fields ?? {}).map(([k, v]) => [`${form}-${k}`, translateField(t, v)]));
   const values = Object.fromEntries(["text", "reason", "duplicateOfId", "reasonCode", "outcome", "assigneeId", "policeUnitId"].filter((k) => typeof body[k] === "string").map((k) => [k, body[k] as string]));
@@ -327,11 +327,12 @@ export function staffCasePages(ctx: AppContext): Router {
     const { policeUnitId, ...rest } = (req.body ?? {}) as Record<string, unknown>;
     // An empty choice removes the rule.
     const body = policeUnitId === "" || policeUnitId === undefined ? rest : { ...rest, policeUnitId };
-    const formName = typeof rest.formName === "string" ? rest.formName : "";
+    // Which of the page's forms was sent, so its errors show next to it.
+    const formName = typeof rest.formName === "string" && /^(?:(?:district|remove)-\d{1,10}|exception)$/.test(rest.formName) ? rest.formName : "exception";
     delete body.formName;
     const t = res.locals.t as Translate;
     const fail = (fields: Record<string, string>) =>
-      renderCoverage(ctx, res, 400, { form: formName, errors: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, translateField(t, v)])) });
+      renderCoverage(ctx, res, 400, { form: formName, errors: Object.fromEntries(Object.entries(fields).map(([k, v]) => [`${formName}-${k}`, translateField(t, v)])) });
     const parsed = validate(coverageSchema, body);
     if (!parsed.ok) return fail(parsed.fields);
     try {
