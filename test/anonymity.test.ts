@@ -15,6 +15,7 @@ import { anAdministrator, aStaffMember, aTip } from "./support/factories.js";
 import { decodeHexRuns, dumpDatabase, dumpRedis, findEverywhere } from "./support/leakScan.js";
 import { CANARY_CAMERA, CANARY_GPS, gpsRationalBytes, photoWithGps } from "./support/photos.js";
 import { services } from "./support/services.js";
+import { registerCanary } from "./support/canaries.js";
 
 const CLIENT_IP = "198.51.100.173";
 
@@ -31,7 +32,7 @@ describe("anonymity: nothing identifying is stored or logged", function () {
     const admin = await anAdministrator(app.ctx);
     const liaison = await aStaffMember(app.ctx, "liaison", "831");
     const otherLiaison = await aStaffMember(app.ctx, "liaison", "832");
-    const marker = `CANARY-${randomBytes(8).toString("hex")}`;
+    const marker = registerCanary(`CANARY-${randomBytes(8).toString("hex")}`);
     const tip = aTip({ description: `Vườn cần sa phía sau nhà, mã ${marker}.` });
 
     const res = await request(app.url)

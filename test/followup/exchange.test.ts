@@ -13,6 +13,7 @@ import { eventually, signedIn } from "../support/staffAgent.js";
 import { dumpDatabase, dumpRedis, decodeHexRuns, findEverywhere } from "../support/leakScan.js";
 import { photoWithGps, CANARY_CAMERA } from "../support/photos.js";
 import { services } from "../support/services.js";
+import { registerCanary } from "../support/canaries.js";
 
 describe("tipster follow-up with the receipt", function () {
   this.timeout(120_000);
@@ -33,7 +34,7 @@ describe("tipster follow-up with the receipt", function () {
 
   it("when the liaison asks a question and the tipster answers with a photo, then both sides read the conversation", async () => {
     const { receipt, staff, caseId } = await submitted();
-    const marker = `ANSWER-${randomBytes(6).toString("hex")}`;
+    const marker = registerCanary(`ANSWER-${randomBytes(6).toString("hex")}`);
     const asked = await staff.agent.post(`/api/v1/cases/${caseId}/messages`).set("X-CSRF-Token", staff.csrf).send({ text: "Nhà có cổng màu xanh phải không?", purpose: "question" });
     assert.equal(asked.status, 201, JSON.stringify(asked.body));
     assert.equal(asked.body.result, "asked");

@@ -8,6 +8,7 @@ import { loadConfig, type AppConfig } from "../../config/index.js";
 import { createLogger } from "../../src/logging/logger.js";
 import { start, type Role, type Running } from "../../src/runtime.js";
 import { services } from "./services.js";
+import { allLogs } from "./canaries.js";
 
 export const TEST_SECRET = "ab".repeat(32);
 
@@ -44,7 +45,9 @@ export async function startTestApp(opts: { role?: Role; env?: Record<string, str
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
-      logs.push(...chunk.toString("utf8").split("\n").filter(Boolean));
+      const lines = chunk.toString("utf8").split("\n").filter(Boolean);
+      logs.push(...lines);
+      allLogs.push(...lines);
       done();
     },
   });

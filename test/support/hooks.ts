@@ -1,5 +1,24 @@
-/** Mocha root hooks: one database and one Redis prefix for the whole run, removed at the end. */
-import { setUpServices, tearDownServices } from "./services.js";
+/**
+ * Mocha root hooks: one database and one Redis prefix for the whole run,
+ * removed at the end — after a last search of everything stored and logged
+ * for the run's canaries and tipster test addresses.
+ */
+import { allLogs, registeredCanaries, TEST_ADDRESS } from "./canaries.js";
+import { decodeHexRuns, dumpDatabase, dumpRedis, findEverywhere } from "./leakScan.js";
+import { services, setUpServices, tearDownServices } from "./services.js";
+
+async function finalLeakCheck(): Promise<void> {
+  const s = services();
+  const dump = await dumpDatabase(s.databaseUrl);
+  const places = { database: dump.text, "database bytes": decodeHexRuns(dump.text), redis: await dumpRedis(s.redisUrl, s.redisPrefix), logs: allLogs.join("\n") };
+  const leaks: string[] = [];
+  for (const marker of registeredCanaries()) for (const where of findEverywhere(marker, places)) leaks.push(`${marker} in ${where}`);
+  for (const [where, text] of Object.entries(places)) {
+    const m = (typeof text === "string" ? text : text.toString("latin1")).match(TEST_ADDRESS);
+    if (m) leaks.push(`test address ${m[0]} in ${where}`);
+  }
+  if (leaks.length > 0) throw new Error(`identifying data found at the end of the run:\n  ${leaks.join("\n  ")}`);
+}
 
 export const mochaHooks = {
   async beforeAll(this: Mocha.Context) {
@@ -7,7 +26,11 @@ export const mochaHooks = {
     await setUpServices();
   },
   async afterAll(this: Mocha.Context) {
-    this.timeout(60_000);
-    await tearDownServices();
+    this.timeout(120_000);
+    try {
+      await finalLeakCheck();
+    } finally {
+      await tearDownServices();
+    }
   },
 };

@@ -1,0 +1,220 @@
+/**
+ * The staff case pages, driven like a browser without JavaScript: GET pages,
+ * POST url-encoded forms with the _csrf field the page carries.
+ */
+import assert from "node:assert/strict";
+import request from "supertest";
+import { startTestApp, resetData, type TestApp } from "../support/app.js";
+import { anAdministrator, aStaffMember, aTip, PASSWORD } from "../support/factories.js";
+import { photoWithGps } from "../support/photos.js";
+import { eventually, signedIn } from "../support/staffAgent.js";
+import { createPoliceUnit } from "../../src/commands/policeUnitCreator.js";
+import { createStaff } from "../../src/commands/staffCreator.js";
+import type { Actor } from "../../src/policies/index.js";
+
+type Agent = Awaited<ReturnType<typeof signedIn>>["agent"];
+
+const MARKER = "Canary-7f3e-noidung";
+const XSS_SCRIPT = "<script>alert(1)</script>";
+const XSS_IMG = "<img src=x onerror=alert(1)>";
+const DESCRIPTION = `${MARKER}: có người bán ma túy ở quán nước đầu hẻm. ${XSS_SCRIPT} ${XSS_IMG}`;
+
+/** The value of a hidden field in a page (the first one with that name). */
+function hiddenValue(html: string, name: string): string {
+  const m = html.match(new RegExp(`<input type="hidden" name="${name}" value="([^"]*)"`));
+  assert.ok(m, `the page carries a hidden ${name}`);
+  return m[1]!;
+}
+
+/** Pages must hold no inline script or style: the CSP forbids it and the pages must not need it. */
+function assertNoInlineCode(html: string): void {
+  assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/i, "no inline <script>");
+  assert.doesNotMatch(html, /<style\b/i, "no <style> element");
+  assert.doesNotMatch(html, /<[a-z][^>]*\sstyle=/i, "no style= attribute");
+  assert.doesNotMatch(html, /<[a-z][^>]*\son[a-z]+=/i, "no event handler attribute");
+}
+
+describe("staff case pages", function () {
+  this.timeout(60_000);
+  let app: TestApp;
+  let admin: Agent;
+  let liaison: { agent: Agent; id: string };
+  let otherLiaison: Agent;
+  let police: Agent;
+  let unitId: string;
+
+  /** Submit a tip (with a photo) and wait until routing has given it to the liaison of 831. */
+  async function aRoutedCase(description = DESCRIPTION): Promise<string> {
+    let req = request(app.url).post("/api/v1/tips");
+    for (const [k, v] of Object.entries(aTip({ description, sharePhotoLocation: "true" }))) req = req.field(k, String(v));
+    const sent = await req.attach("photos", await photoWithGps(), { filename: "a.jpg", contentType: "image/jpeg" });
+    assert.equal(sent.status, 201, JSON.stringify(sent.body));
+    const id = await eventually(async () => {
+      const r = await liaison.agent.get("/api/v1/cases?status=assigned&pageSize=100");
+      const cases = (r.body.cases ?? []) as Array<{ id: string; assigneeId: string }>;
+      return cases.find((c) => c.assigneeId === liaison.id && !seen.has(c.id))?.id;
+    });
+    seen.add(id);
+    return id;
+  }
+  /** Cases earlier tests already took. */
+  const seen = new Set<string>();
+
+  /** Post one action form of the case page, with the token and version the page shows. */
+  async function act(agent: Agent, id: string, action: string, fields: Record<string, string> = {}, opts: { version?: string } = {}) {
+    const page = await agent.get(`/staff/cases/${id}`);
+    assert.equal(page.status, 200, page.text);
+    const form = { _csrf: hiddenValue(page.text, "_csrf"), version: opts.version ?? hiddenValue(page.text, "version"), ...fields };
+    return agent.post(`/staff/cases/${id}/${action}`).type("form").send(form);
+  }
+
+  before(async () => {
+    app = await startTestApp();
+    await resetData(app);
+    const a = await anAdministrator(app.ctx);
+    const l = await aStaffMember(app.ctx, "liaison", "831", "lienlac831@example.org");
+    await aStaffMember(app.ctx, "liaison", "829", "lienlac829@example.org");
+    const actor: Actor = { id: a.id, role: "admin", districtCode: null, policeUnitId: null };
+    unitId = (await createPoliceUnit(app.ctx, actor, { name: "Công an huyện Châu Thành", districtCode: "831" })).id;
+    await app.ctx.database.db.transaction((tx) => createStaff(tx, { email: "congan831@example.org", role: "police", districtCode: null, policeUnitId: unitId, password: PASSWORD }));
+    admin = (await signedIn(app.url, a.email)).agent;
+    liaison = { agent: (await signedIn(app.url, l.email)).agent, id: l.id };
+    otherLiaison = (await signedIn(app.url, "lienlac829@example.org")).agent;
+    police = (await signedIn(app.url, "congan831@example.org")).agent;
+  });
+  after(async () => app?.stop());
+
+  it("when a tip is routed, then the district's liaison sees it in the inbox and another district's liaison does not", async () => {
+    const id = await aRoutedCase();
+    const mine = await liaison.agent.get("/staff/cases");
+    assert.equal(mine.status, 200);
+    assert.match(mine.headers["cache-control"] ?? "", /no-store/);
+    assert.ok(mine.text.includes(`/staff/cases/${id}`), "the case is listed");
+    assert.ok(mine.text.includes("Huyện Châu Thành") && mine.text.includes("Thị trấn Châu Thành"), "place names, not codes");
+    assert.ok(mine.text.includes("Trồng cây có chất ma túy"), "the category is translated");
+    const theirs = await otherLiaison.get("/staff/cases");
+    assert.equal(theirs.status, 200);
+    assert.ok(!theirs.text.includes(id), "not listed for another district");
+  });
+
+  it("when the inbox is shown, then it holds no tip content, and its filters keep the list", async () => {
+    await aRoutedCase();
+    const page = await liaison.agent.get("/staff/cases?status=open&category=cultivation&overdue=&urgent=");
+    assert.equal(page.status, 200);
+    assert.ok(!page.text.includes(MARKER), "no description in the list");
+    assert.ok(!page.text.includes("cây xăng"), "no location in the list");
+    assertNoInlineCode(page.text);
+    const bad = await liaison.agent.get("/staff/cases?status=nonsense");
+    assert.equal(bad.status, 400);
+    assert.match(bad.text, /id="status-error"/);
+  });
+
+  it("when the liaison opens the case, then the content shows escaped and the photo is served decrypted, never cached", async () => {
+    const id = await aRoutedCase();
+    const page = await liaison.agent.get(`/staff/cases/${id}`);
+    assert.equal(page.status, 200);
+    assert.ok(page.text.includes(MARKER), "the description is shown");
+    assert.ok(!page.text.includes(XSS_SCRIPT) && !page.text.includes(XSS_IMG), "raw tags never reach the page");
+    assert.ok(page.text.includes("&lt;script&gt;alert(1)&lt;/script&gt;"), "the tags are shown as text");
+    assertNoInlineCode(page.text);
+    const src = page.text.match(/<img src="(\/staff\/cases\/[^"]+\/photos\/[^"]+)"/)?.[1];
+    assert.ok(src, "a photo is shown from our own route");
+    const photo = await liaison.agent.get(src).buffer(true);
+    assert.equal(photo.status, 200);
+    assert.equal(photo.headers["content-type"], "image/jpeg");
+    assert.match(photo.headers["cache-control"] ?? "", /no-store/);
+    assert.equal((photo.body as Buffer).subarray(0, 2).toString("hex"), "ffd8");
+    assert.equal((await otherLiaison.get(src)).status, 403, "another district gets no photo");
+    assert.equal((await otherLiaison.get(`/staff/cases/${id}`)).status, 403, "nor the case");
+  });
+
+  it("when the liaison triages and forwards through the forms, then the case moves, and the police resolve it through theirs", async () => {
+    const id = await aRoutedCase();
+    const triaged = await act(liaison.agent, id, "triage", { outcome: "actionable", text: "", reasonCode: "", duplicateOfId: "" });
+    assert.equal(triaged.status, 303, triaged.text);
+    assert.equal(triaged.headers.location, `/staff/cases/${id}`);
+    const forwarded = await act(liaison.agent, id, "forward", { policeUnitId: unitId });
+    assert.equal(forwarded.status, 303, forwarded.text);
+    const after = await liaison.agent.get(`/staff/cases/${id}`);
+    assert.ok(after.text.includes("Đã chuyển công an"), "the status is shown translated");
+    assert.ok(after.text.includes("Công an huyện Châu Thành"));
+
+    const list = await police.get("/staff/cases");
+    assert.ok(list.text.includes(`/staff/cases/${id}`), "the police see the forwarded case");
+    const seenByPolice = await police.get(`/staff/cases/${id}`);
+    assert.ok(seenByPolice.text.includes(MARKER), "and can read it");
+    assert.equal((await act(police, id, "acknowledge")).status, 303);
+    const resolved = await act(police, id, "resolve", { outcome: "plants_destroyed" });
+    assert.equal(resolved.status, 303, resolved.text);
+    const done = await police.get(`/staff/cases/${id}`);
+    assert.ok(done.text.includes("Đã tiêu hủy cây có chất ma túy"), "the outcome is shown");
+    assert.ok(done.text.includes("Đã có kết quả"));
+  });
+
+  it("when a form carries a stale version, then the page comes back with 409 and the conflict message", async () => {
+    const id = await aRoutedCase();
+    const page = await liaison.agent.get(`/staff/cases/${id}`);
+    const stale = hiddenValue(page.text, "version");
+    assert.equal((await act(liaison.agent, id, "assign", { assigneeId: liaison.id })).status, 303);
+    const lost = await act(liaison.agent, id, "triage", { outcome: "actionable" }, { version: stale });
+    assert.equal(lost.status, 409);
+    assert.ok(lost.text.includes("Hồ sơ vừa được người khác thay đổi"), "the conflict is explained");
+    assert.match(lost.text, /id="action-triage"/, "the forms are back, with the current version");
+  });
+
+  it("when a triage misses its required text, then the page comes back with 400 and the message next to the field", async () => {
+    const id = await aRoutedCase();
+    const r = await act(liaison.agent, id, "triage", { outcome: "needs_info", text: "" });
+    assert.equal(r.status, 400);
+    assert.match(r.text, /<p class="field-error" id="triage-text-error">Bạn chưa điền/);
+    assert.match(r.text, /aria-describedby="triage-text-hint triage-text-error"/);
+  });
+
+  it("when a form is posted without _csrf, then it is refused with 403 and nothing moves", async () => {
+    const id = await aRoutedCase();
+    const page = await liaison.agent.get(`/staff/cases/${id}`);
+    const r = await liaison.agent.post(`/staff/cases/${id}/triage`).type("form").send({ outcome: "actionable", version: hiddenValue(page.text, "version") });
+    assert.equal(r.status, 403);
+    const again = await liaison.agent.get(`/staff/cases/${id}`);
+    assert.ok(again.text.includes("Đã giao cán bộ"), "still assigned");
+  });
+
+  it("when an administrator opens the queue page, then it shows the counts; a liaison is refused", async () => {
+    const page = await admin.get("/staff/admin/queues");
+    assert.equal(page.status, 200);
+    assert.ok(page.text.includes("route-tip") && page.text.includes("Đang chờ"));
+    assertNoInlineCode(page.text);
+    assert.equal((await liaison.agent.get("/staff/admin/queues")).status, 403);
+  });
+
+  it("when an administrator gives a commune to a unit, then the coverage page lists the exception", async () => {
+    const page = await admin.get("/staff/admin/coverage");
+    assert.equal(page.status, 200);
+    assertNoInlineCode(page.text);
+    const csrf = hiddenValue(page.text, "_csrf");
+    const saved = await admin.post("/staff/admin/coverage").type("form").send({ _csrf: csrf, formName: "exception", unitCode: "28804", policeUnitId: unitId });
+    assert.equal(saved.status, 303, saved.text);
+    const after = await admin.get(saved.headers.location!);
+    assert.ok(after.text.includes("Xã Tân Thạch (Huyện Châu Thành): Công an huyện Châu Thành"));
+    const bad = await admin.post("/staff/admin/coverage").type("form").send({ _csrf: csrf, formName: "exception", unitCode: "99999", policeUnitId: unitId });
+    assert.equal(bad.status, 400);
+    assert.match(bad.text, /id="exception-unitCode-error"/);
+    assert.equal((await liaison.agent.get("/staff/admin/coverage")).status, 403);
+  });
+
+  it("when a case is assigned to someone, then they find it among their notifications, and can mark all read", async () => {
+    const id = await aRoutedCase();
+    const page = await liaison.agent.get("/staff/notifications");
+    assert.equal(page.status, 200);
+    assertNoInlineCode(page.text);
+    assert.ok(page.text.includes(`/staff/cases/${id}`));
+    const read = await liaison.agent.post("/staff/notifications/read").type("form").send({ _csrf: hiddenValue(page.text, "_csrf") });
+    assert.equal(read.status, 303);
+    assert.ok(!(await liaison.agent.get("/staff/notifications")).text.includes("Chưa đọc"));
+  });
+
+  it("when the page is asked in English, then it is English", async () => {
+    const page = await liaison.agent.get("/staff/cases?lang=en");
+    assert.ok(page.text.includes("Case inbox"));
+  });
+});
