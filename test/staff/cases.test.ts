@@ -104,6 +104,9 @@ describe("staff case pages", function () {
     assert.ok(!page.text.includes(MARKER), "no description in the list");
     assert.ok(!page.text.includes("cây xăng"), "no location in the list");
     assertNoInlineCode(page.text);
+    await aRoutedCase();
+    const first = await liaison.agent.get("/staff/cases?status=open&pageSize=1");
+    assert.ok(first.text.includes('href="/staff/cases?status=open&amp;page=2&amp;pageSize=1"'), "the next page keeps the filters");
     const bad = await liaison.agent.get("/staff/cases?status=nonsense");
     assert.equal(bad.status, 400);
     assert.match(bad.text, /id="status-error"/);
@@ -144,8 +147,12 @@ describe("staff case pages", function () {
     const seenByPolice = await police.get(`/staff/cases/${id}`);
     assert.ok(seenByPolice.text.includes(MARKER), "and can read it");
     assert.equal((await act(police, id, "acknowledge")).status, 303);
+    const csrf = hiddenValue((await police.get(`/staff/cases/${id}`)).text, "_csrf");
     const resolved = await act(police, id, "resolve", { outcome: "plants_destroyed" });
     assert.equal(resolved.status, 303, resolved.text);
+    const twice = await police.post(`/staff/cases/${id}/acknowledge`).type("form").send({ _csrf: csrf });
+    assert.equal(twice.status, 409, "an illegal move is refused");
+    assert.ok(twice.text.includes("Không thể thực hiện thao tác này ở trạng thái hiện tại (Đã có kết quả)"), "naming the current state");
     const done = await police.get(`/staff/cases/${id}`);
     assert.ok(done.text.includes("Đã tiêu hủy cây có chất ma túy"), "the outcome is shown");
     assert.ok(done.text.includes("Đã có kết quả"));
@@ -185,6 +192,17 @@ describe("staff case pages", function () {
     assert.ok(page.text.includes("route-tip") && page.text.includes("Đang chờ"));
     assertNoInlineCode(page.text);
     assert.equal((await liaison.agent.get("/staff/admin/queues")).status, 403);
+    const retried = await admin.post("/staff/admin/queues/route-tip/retry").type("form").send({ _csrf: hiddenValue(page.text, "_csrf") });
+    assert.equal(retried.status, 303);
+    assert.ok((await admin.get(retried.headers.location!)).text.includes("Đã đưa 0 việc lỗi"));
+    assert.equal((await admin.post("/staff/admin/queues/nope/retry").type("form").send({ _csrf: hiddenValue(page.text, "_csrf") })).status, 404);
+  });
+
+  it("when nobody is signed in, then the pages send to the login page and forms are refused", async () => {
+    const r = await request(app.url).get("/staff/cases");
+    assert.equal(r.status, 303);
+    assert.match(r.headers.location ?? "", /^\/staff\/login/);
+    assert.equal((await request(app.url).post("/staff/notifications/read").type("form").send({})).status, 401);
   });
 
   it("when an administrator gives a commune to a unit, then the coverage page lists the exception", async () => {

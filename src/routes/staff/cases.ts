@@ -53,7 +53,7 @@ const ref = (id: string) => id.slice(0, 8);
 
 /** A time in Bến Tre's time zone, in the page's language. */
 function when(d: Date | null | undefined, lang: Locale): string | null {
-  return d ? d.toLocaleString(lang === "vi" ? "vi-VN" : "en-GB", { timeZone: "Asia/Ho_Chi_Minh", dateStyle: "short", timeStyle: "short" }) : null;
+  return d ? d.toLocaleString(lang === "vi" ? "vi-VN" : "en-GB", { timeZone: "Asia/Ho_Chi_Minh", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }) : null;
 }
 
 /** Translate an audit action, or name it plainly when it has no wording yet. */
