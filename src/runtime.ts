@@ -13,14 +13,15 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { eq } from "drizzle-orm";
-import type { AppConfig } from "../config/index.js";
+import { ConfigError, type AppConfig } from "../config/index.js";
+import { getSetting, putSetting } from "./settings/settings.js";
 import { startWorkers, type Workers } from "../workers/index.js";
 import { createApp } from "./app.js";
 import { bootstrap } from "./commands/bootstrapper.js";
 import { importUnitsIfEmpty } from "./commands/unitsImporter.js";
 import { serverKeys, type AppContext } from "./context.js";
 import * as crypto from "./crypto/index.js";
-import { openDatabase } from "./db/client.js";
+import { openDatabase, type Database } from "./db/client.js";
 import { runMigrations } from "./db/migrate.js";
 import { staffUsers } from "./db/schema.js";
 import type { Logger } from "./logging/logger.js";
@@ -54,6 +55,7 @@ export async function openContext(config: AppConfig, logger: Logger): Promise<{ 
   try {
     if (config.runMigrations) await runMigrations(database);
     if (await importUnitsIfEmpty(database.db, DEFAULT_UNITS_FILE)) logger.info("administrative units imported from the default file");
+    await checkArgon2Parameters(database.db, config);
     await whenConnected(redis);
   } catch (err) {
     await Promise.allSettled([database.close(), services.stop()]);
@@ -86,6 +88,27 @@ async function autoBootstrap(ctx: AppContext): Promise<void> {
   process.stdout.write(
     `\n  homthu: first start — administrator created\n    email:    admin@localhost\n    password: ${password}\n  This password is shown once. Write it down; it also unlocks the recovery key.\n\n`,
   );
+}
+
+/**
+ * Every staff key and every receipt was derived with the argon2 parameters in
+ * force when it was made, and they are not stored per item: changing them on
+ * a live install would lock everyone out. The first start records them; a
+ * later start with different ones refuses, naming the variables.
+ */
+async function checkArgon2Parameters(db: Database["db"], config: AppConfig): Promise<void> {
+  const current = { memoryKiB: config.argon2.memoryKiB, passes: config.argon2.passes, parallelism: config.argon2.parallelism };
+  const recorded = await getSetting(db, "argon2Parameters");
+  const [used] = await db.select({ id: staffUsers.id }).from(staffUsers).limit(1);
+  // Nothing derived yet (a new or emptied database): the current parameters become the recorded ones.
+  if (!recorded || !used) {
+    await db.transaction((tx) => putSetting(tx, "argon2Parameters", current));
+    return;
+  }
+  if (recorded.memoryKiB !== current.memoryKiB || recorded.passes !== current.passes || recorded.parallelism !== current.parallelism)
+    throw new ConfigError(
+      `Invalid configuration:\n  ARGON2_MEMORY_KIB/ARGON2_PASSES/ARGON2_PARALLELISM: this database was set up with ${recorded.memoryKiB} KiB, ${recorded.passes} passes, parallelism ${recorded.parallelism}; staff keys and receipts depend on them, so they cannot change on an existing installation.`,
+    );
 }
 
 export async function start(role: Role, config: AppConfig, logger: Logger): Promise<Running> {

@@ -27,7 +27,8 @@ export async function startWorkers(ctx: AppContext, redisUrl: string): Promise<W
     const took = (job?: Job) => (job?.finishedOn && job.processedOn ? (job.finishedOn - job.processedOn) / 1000 : 0);
     w.on("completed", (job) => {
       ctx.metrics.jobDuration.observe({ queue, outcome: "completed" }, took(job));
-      ctx.logger.info({ queue, jobId: job.id, ms: Math.round(took(job) * 1000) }, "job done");
+      // A routing job runs seconds after a submission: naming its tip next to a log timestamp would date the tip.
+      ctx.logger.info({ queue, jobId: queue === QUEUES.routeTip ? undefined : job.id, ms: Math.round(took(job) * 1000) }, "job done");
     });
     w.on("failed", (job, err) => {
       ctx.metrics.jobDuration.observe({ queue, outcome: "failed" }, took(job));

@@ -11,6 +11,7 @@ import { createHash } from "node:crypto";
 import { asc, desc, gt, sql } from "drizzle-orm";
 import type { Db, Tx } from "../db/client.js";
 import { auditLog } from "../db/schema.js";
+import { coarse, type Granularity } from "../time/coarse.js";
 
 const LOCK_ID = 0x61756469; // "audi"
 const GENESIS = new Uint8Array(32);
@@ -22,8 +23,8 @@ export interface AuditEntry {
   subjectId?: string;
   districtCode?: string | null;
   details?: Record<string, unknown>;
-  /** Record the time only to the hour: for events a tipster caused (when they wrote can identify them). */
-  hourOnly?: boolean;
+  /** Keep the time only to this granularity: for events a tipster caused (see src/time/coarse.ts). */
+  coarseTime?: Granularity;
 }
 
 function canonical(value: unknown): string {
@@ -49,7 +50,7 @@ export async function appendAudit(tx: Tx, entry: AuditEntry): Promise<void> {
   const [last] = await tx.select({ id: auditLog.id, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);
   const row: RowFields = {
     id: (last?.id ?? 0) + 1,
-    at: entry.hourOnly ? new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000) : new Date(),
+    at: entry.coarseTime ? coarse(entry.coarseTime) : new Date(),
     actorId: entry.actorId,
     action: entry.action,
     subjectType: entry.subjectType ?? null,

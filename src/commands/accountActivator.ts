@@ -30,6 +30,8 @@ export async function activateAccount(ctx: AppContext, token: string, password: 
     if (!inv) throw invalidToken();
     await tx.update(invitations).set({ usedAt: new Date() }).where(eq(invitations.id, inv.id));
     if (!inv.userId) {
+      const [taken] = await tx.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.email, inv.email));
+      if (taken) throw new HttpError(400, "email_taken", "errors.invalid_input", { token: "errors.email_taken" });
       const created = await createStaff(tx, { email: inv.email, role: inv.role, districtCode: inv.districtCode, policeUnitId: inv.policeUnitId, password });
       // Tips from before this account existed are not sealed to it: flag it for "restore access".
       const older = await tx.select({ id: tips.id }).from(tips).where(visibleTipsWhere({ id: created.id, role: inv.role, districtCode: inv.districtCode, policeUnitId: inv.policeUnitId })).limit(1);
@@ -42,7 +44,7 @@ export async function activateAccount(ctx: AppContext, token: string, password: 
     const kek = await crypto.derivePasswordKey(password, keySalt);
     await tx
       .update(staffUsers)
-      .set({ passwordHash: await crypto.hashPassword(password), keySalt, publicKey: keys.publicKey, wrappedPrivateKey: crypto.wrapWithKey(keys.privateKey, kek, staffWrapLabel(inv.userId)), needsRestore: true })
+      .set({ passwordHash: await crypto.hashPassword(password), keySalt, publicKey: keys.publicKey, wrappedPrivateKey: crypto.wrapWithKey(keys.privateKey, kek, staffWrapLabel(inv.userId)), needsRestore: true, totpEnabled: false, totpSecret: null })
       .where(eq(staffUsers.id, inv.userId));
     await tx.delete(tipKeyWraps).where(eq(tipKeyWraps.userId, inv.userId));
     await tx.delete(recoveryKeyHolders).where(eq(recoveryKeyHolders.userId, inv.userId));

@@ -17,6 +17,7 @@ import type { Tx } from "../db/client.js";
 import { tips } from "../db/schema.js";
 import { conflict, notFound } from "../errors.js";
 import { addNotifications, type NewNotification } from "../notifications/notifications.js";
+import type { Granularity } from "../time/coarse.js";
 import { authorizeCase, type Actor } from "../policies/index.js";
 
 export type CaseRow = typeof tips.$inferSelect;
@@ -30,8 +31,8 @@ export interface Move {
   deadline?: Deadline | null;
   details?: Record<string, unknown>;
   notify?: NewNotification[];
-  /** The tipster caused this change: its audit time is kept only to the hour. */
-  byTipster?: boolean;
+  /** A tipster's action caused this change: its audit time is kept only to this granularity. */
+  coarseTime?: Granularity;
   /** More writes in the same transaction (key wraps, encrypted notes…). */
   also?: (tx: Tx) => Promise<void>;
 }
@@ -74,7 +75,7 @@ export async function moveCase(
       subjectId: tipId,
       districtCode: tip.districtCode,
       details: { from: tip.status, to: move.status, ...move.details },
-      hourOnly: move.byTipster,
+      coarseTime: move.coarseTime,
     });
     notificationIds = await addNotifications(tx, move.notify ?? []);
     return row;

@@ -5,7 +5,7 @@
  * works once and expires (INVITATION_HOURS, 72 by default).
  */
 import { createHash } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { and, eq, gt, isNull } from "drizzle-orm";
 import { appendAudit } from "../audit/auditLog.js";
 import type { AppContext } from "../context.js";
 import * as crypto from "../crypto/index.js";
@@ -66,6 +66,8 @@ export async function createInvitation(ctx: AppContext, actor: Actor, input: Inv
   }
   const [existing] = await ctx.database.db.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.email, email));
   if (existing) fields.email = "errors.email_taken";
+  const [pending] = await ctx.database.db.select({ id: invitations.id }).from(invitations).where(and(eq(invitations.email, email), isNull(invitations.usedAt), isNull(invitations.userId), gt(invitations.expiresAt, new Date())));
+  if (pending && !existing) fields.email = "errors.invitation_pending";
   if (Object.keys(fields).length) throw invalidInput("invalid_invitation", fields);
   const districtCode = input.role === "admin" ? null : input.role === "police" ? null : (input.districtCode ?? null);
   return issue(ctx, actor, { email, role: input.role, districtCode, policeUnitId: input.role === "police" ? input.policeUnitId! : null }, "user.invited");

@@ -45,7 +45,7 @@ export async function staffLogin(ctx: AppContext, input: { email: string; passwo
 
   const fail = async (reason: string): Promise<LoginOutcome> => {
     const locked = await recordFailure(ctx, email);
-    await audit(ctx.database.db, { actorId: usable?.id ?? null, action: "auth.login_failed", subjectType: "staff", subjectId: usable?.id, details: { reason: usable ? reason : "unknown_or_inactive", locked } });
+    await audit(ctx.database.db, { actorId: usable?.id ?? null, action: "auth.login_failed", subjectType: "staff", subjectId: usable?.id, districtCode: usable?.districtCode ?? null, details: { reason: usable ? reason : "unknown_or_inactive", locked } });
     return { kind: "invalid" };
   };
   if (!usable || !passwordOk) return fail("password");

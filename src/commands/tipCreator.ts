@@ -15,6 +15,7 @@ import type { AppContext } from "../context.js";
 import * as crypto from "../crypto/index.js";
 import { recoveryKey, staffUsers, tipItems, tipKeyWraps, tips } from "../db/schema.js";
 import { notReady } from "../errors.js";
+import { coarse } from "../time/coarse.js";
 import type { TipInput } from "../validation/tip.js";
 
 export interface AcceptedPhoto {
@@ -36,8 +37,6 @@ export interface ReportContent {
   /** GPS positions the tipster chose to share, by photo item id. */
   photoLocations?: Record<string, { lat: number; lon: number }>;
 }
-
-const minute = (d: Date) => new Date(Math.floor(d.getTime() / 60_000) * 60_000);
 
 /**
  * @throws HttpError not_ready (503) while no recovery key exists: a tip nobody could ever decrypt is refused.
@@ -67,7 +66,7 @@ export async function createTip(ctx: AppContext, input: TipInput, photos: Accept
   await db.transaction(async (tx) => {
     await tx.insert(tips).values({
       id: tipId,
-      receivedAt: minute(new Date()),
+      receivedAt: coarse("minute"),
       category: input.category,
       districtCode: input.districtCode,
       communeCode: input.communeCode,

@@ -16,8 +16,7 @@ import { HttpError } from "../errors.js";
 import { addNotifications, adminIds } from "../notifications/notifications.js";
 import type { AcceptedPhoto } from "./tipCreator.js";
 import { moveCase } from "./caseMover.js";
-
-const hourStart = () => new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+import { coarse } from "../time/coarse.js";
 
 export async function addTipsterMessage(ctx: AppContext, tipId: string, text: string, photos: AcceptedPhoto[]): Promise<void> {
   const [tip] = await ctx.database.db.select().from(tips).where(eq(tips.id, tipId));
@@ -38,17 +37,17 @@ export async function addTipsterMessage(ctx: AppContext, tipId: string, text: st
     await moveCase(ctx, null, tipId, "answer", async (t, tx) => ({
       status: "assigned",
       // The clock restarts from the hour, not the second, of the answer.
-      deadline: triageDeadline(ctx.config, hourStart(), t.urgent),
+      deadline: triageDeadline(ctx.config, coarse("hour"), t.urgent),
       also: write,
-      byTipster: true,
-      notify: (await recipients(tx)).map((userId) => ({ userId, tipId, kind: "tipster_message" as const, urgent: t.urgent, hourOnly: true })),
+      coarseTime: "hour",
+      notify: (await recipients(tx)).map((userId) => ({ userId, tipId, kind: "tipster_message" as const, urgent: t.urgent, coarseTime: "hour" as const })),
     }));
     return;
   }
   let ids: string[] = [];
   await ctx.database.db.transaction(async (tx) => {
     await write(tx);
-    ids = await addNotifications(tx, (await recipients(tx)).map((userId) => ({ userId, tipId, kind: "tipster_message" as const, urgent: tip.urgent, hourOnly: true })));
+    ids = await addNotifications(tx, (await recipients(tx)).map((userId) => ({ userId, tipId, kind: "tipster_message" as const, urgent: tip.urgent, coarseTime: "hour" as const })));
   });
   await ctx.queues.enqueueNotifications(ids).catch(() => undefined);
 }

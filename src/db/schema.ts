@@ -47,7 +47,7 @@ export const staffUsers = pgTable("staff_users", {
   /** TOTP secret, encrypted under a SECRET_KEY sub-key (the server must read it to verify codes). */
   totpSecret: bytea("totp_secret"),
   totpEnabled: boolean("totp_enabled").notNull().default(false),
-  /** Set by an administrator's reset: old tips stay unreadable until "restore access". */
+  /** Set by an administrator's reset (which also clears TOTP, for a lost phone): old tips stay unreadable until "restore access". */
   needsRestore: boolean("needs_restore").notNull().default(false),
   notifyMode: text("notify_mode", { enum: ["instant", "digest"] }).notNull().default("instant"),
   lastLoginAt: timestamp("last_login_at", { withTimezone: true }),

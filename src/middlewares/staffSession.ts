@@ -56,8 +56,14 @@ export const unauthenticated = () => new HttpError(401, "not_authenticated", "er
 export function requireStaff(req: Request, res: Response, next: NextFunction): void {
   const staff = res.locals.staff as StaffRequestState | undefined;
   if (staff?.session.record.stage === "full") return next();
-  if (req.path.startsWith("/api/") || req.method !== "GET") return next(unauthenticated());
+  // originalUrl: a router mounted on a path sees a shortened req.path.
+  if (req.originalUrl.startsWith("/api/") || req.method !== "GET") return next(unauthenticated());
   res.redirect(303, `/staff/login${res.locals.langQuery ?? ""}`);
+}
+
+/** Any session, even one still enrolling TOTP (for the enrolment step itself). */
+export function requireSession(_req: Request, res: Response, next: NextFunction): void {
+  next(res.locals.staff ? undefined : unauthenticated());
 }
 
 export function requireCsrf(req: Request, res: Response, next: NextFunction): void {

@@ -18,7 +18,7 @@ export function loadTipster(ctx: AppContext) {
 
 export function requireTipster(req: Request, res: Response, next: NextFunction): void {
   if (res.locals.tipster) return next();
-  if (req.path.startsWith("/api/")) return next(new HttpError(401, "not_signed_in", "errors.receipt_session_expired"));
+  if (req.originalUrl.startsWith("/api/")) return next(new HttpError(401, "not_signed_in", "errors.receipt_session_expired"));
   res.redirect(303, `/follow-up${res.locals.langQuery ?? ""}`);
 }
 

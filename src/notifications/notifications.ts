@@ -6,6 +6,7 @@
 import { and, eq, inArray } from "drizzle-orm";
 import type { Tx } from "../db/client.js";
 import { notifications, staffUsers } from "../db/schema.js";
+import { coarse, type Granularity } from "../time/coarse.js";
 
 export type NotificationKind = "case_assigned" | "case_unassigned_district" | "deadline_reminder" | "deadline_escalation" | "case_forwarded" | "tipster_message" | "case_reopened";
 
@@ -14,20 +15,18 @@ export interface NewNotification {
   tipId: string | null;
   kind: NotificationKind;
   urgent?: boolean;
-  /** Keep the time only to the hour (notifications a tipster caused). */
-  hourOnly?: boolean;
+  /** Keep the time only to this granularity (notifications a tipster caused). */
+  coarseTime?: Granularity;
   /** Same key twice = one notification (retried jobs). */
   dedupeKey?: string;
 }
-
-const thisHour = () => new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
 
 /** Insert; returns the ids of the rows actually created (duplicates skipped). */
 export async function addNotifications(tx: Tx, rows: NewNotification[]): Promise<string[]> {
   if (rows.length === 0) return [];
   const inserted = await tx
     .insert(notifications)
-    .values(rows.map((r) => ({ userId: r.userId, tipId: r.tipId, kind: r.kind, urgent: r.urgent ?? false, dedupeKey: r.dedupeKey ?? null, ...(r.hourOnly ? { createdAt: thisHour() } : {}) })))
+    .values(rows.map((r) => ({ userId: r.userId, tipId: r.tipId, kind: r.kind, urgent: r.urgent ?? false, dedupeKey: r.dedupeKey ?? null, ...(r.coarseTime ? { createdAt: coarse(r.coarseTime) } : {}) })))
     .onConflictDoNothing({ target: notifications.dedupeKey })
     .returning({ id: notifications.id });
   return inserted.map((r) => r.id);

@@ -26,7 +26,8 @@ export class Queues {
   }
 
   async enqueueRouting(tipId: string): Promise<void> {
-    await this.routeTip.add("route", { tipId }, { jobId: `route-${tipId}` });
+    // Removed as soon as done: a finished job's millisecond timestamps would date the submission.
+    await this.routeTip.add("route", { tipId }, { jobId: `route-${tipId}`, removeOnComplete: true });
   }
 
   async enqueueDeadline(job: DeadlineJob, runAt: Date): Promise<void> {

@@ -12,6 +12,8 @@ export type OutcomeWordings = Record<string, { vi: string; en: string }>;
 export const DEFAULTS = {
   outcomeWordings: {} as OutcomeWordings,
   publicFigures: false,
+  /** The argon2 parameters this installation was set up with (see runtime.ts). */
+  argon2Parameters: null as null | { memoryKiB: number; passes: number; parallelism: number },
 };
 
 export type SettingKey = keyof typeof DEFAULTS;

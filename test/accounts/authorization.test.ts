@@ -56,7 +56,7 @@ const ROUTES: Route[] = [
   // --- src/routes/api/auth/auth.ts
   { method: "post", path: () => "/api/v1/auth/login", body: () => ({ email: "someone@example.org" }), expect: everyone(400), note: "public: a body without password is invalid for anyone" },
   { method: "post", path: () => "/api/v1/activate", body: () => ({ token: "not-a-token", password: "short" }), expect: everyone(400), note: "public" },
-  { method: "post", path: () => "/api/v1/auth/totp/enroll", body: () => ({ code: "123456" }), expect: { ...allStaff(401), anonymous: 403 }, note: "only a session in the enrolment stage may finish it; without any session the CSRF check answers first" },
+  { method: "post", path: () => "/api/v1/auth/totp/enroll", body: () => ({ code: "123456" }), expect: { ...allStaff(401), anonymous: 401 }, note: "only a session in the enrolment stage may finish it; without any session: 401" },
   { method: "get", path: () => "/api/v1/me", expect: allStaff(200) },
   { method: "post", path: () => "/api/v1/me/password", body: () => ({ oldPassword: "not the old password", newPassword: "Một mật khẩu mới thật dài" }), expect: allStaff(400), note: "everyone may change their own password; the wrong old one stops it" },
   // --- src/routes/api/admin/admin.ts

@@ -176,6 +176,22 @@ describe("staff account lifecycle (API, real SMTP)", function () {
     assert.equal((await activate(token, PW_LIAISON_1)).status, 201, "the same link, not expired, works");
   });
 
+  it("when the same address is invited twice and both links are used, then the second is refused with a 400, not a server error", async () => {
+    const email = "twice.lifecycle@example.org";
+    const since = mailbox.messages.length;
+    const first = await post(admin, "/api/v1/admin/invitations", { email, role: "liaison", districtCode: "831" });
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    const second = await post(admin, "/api/v1/admin/invitations", { email, role: "liaison", districtCode: "832" });
+    if (second.status === 400) return; // refusing the second invitation is a correct answer too
+    assert.equal(second.status, 201, JSON.stringify(second.body));
+    const linksTo = () => mailbox.messages.filter((m) => mailbox.messages.indexOf(m) >= since && m.to.includes(email) && LINK.test(m.text));
+    await mailbox.waitForMail(() => linksTo().length >= 2);
+    const [t1, t2] = linksTo().map((m) => LINK.exec(m.text)![1]!);
+    assert.equal((await activate(t1!, PW_LIAISON_1)).status, 201);
+    const again = await activate(t2!, PW_LIAISON_2);
+    assert.equal(again.status, 400, `the second link of an address that now has an account: ${again.status} ${JSON.stringify(again.body)}`);
+  });
+
   it("when the police user signs in, then TOTP enrolment comes first, and afterwards every sign-in asks for a code", async () => {
     const agent = request.agent(app.url);
     const first = await login(POLICE, PW_POLICE, agent);

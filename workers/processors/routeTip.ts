@@ -15,6 +15,7 @@ import { triageDeadline } from "../../src/cases/deadlines.js";
 import { OPEN_STATUSES } from "../../src/cases/workflow.js";
 import type { AppContext } from "../../src/context.js";
 import { HttpError } from "../../src/errors.js";
+import { coarse } from "../../src/time/coarse.js";
 import { adminIds } from "../../src/notifications/notifications.js";
 import type { RouteTipJob } from "../../src/queues/names.js";
 
@@ -35,11 +36,13 @@ export async function routeTip(ctx: AppContext, job: Job<RouteTipJob>): Promise<
       const liaison = pick.rows[0]?.id ?? null;
       result = liaison ? "assigned" : "flagged";
       const notify = liaison
-        ? [{ userId: liaison, tipId, kind: "case_assigned" as const, urgent: tip.urgent, dedupeKey: `assigned-${tipId}-${liaison}` }]
-        : (await adminIds(tx)).map((userId) => ({ userId, tipId, kind: "case_unassigned_district" as const, urgent: tip.urgent, dedupeKey: `unassigned-${tipId}-${userId}` }));
+        ? [{ userId: liaison, tipId, kind: "case_assigned" as const, urgent: tip.urgent, dedupeKey: `assigned-${tipId}-${liaison}`, coarseTime: "minute" as const }]
+        : (await adminIds(tx)).map((userId) => ({ userId, tipId, kind: "case_unassigned_district" as const, urgent: tip.urgent, dedupeKey: `unassigned-${tipId}-${userId}`, coarseTime: "minute" as const }));
       return {
         status: "assigned",
-        set: { assigneeId: liaison, assignedAt: new Date(), noLiaison: !liaison },
+        // Routing follows the submission within seconds: its times are kept to the minute, like received_at.
+        set: { assigneeId: liaison, assignedAt: coarse("minute"), noLiaison: !liaison },
+        coarseTime: "minute",
         deadline: triageDeadline(ctx.config, tip.receivedAt, tip.urgent),
         details: { assigneeId: liaison, routed: true },
         notify,

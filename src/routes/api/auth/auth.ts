@@ -12,7 +12,7 @@ import type { AppContext } from "../../../context.js";
 import { HttpError } from "../../../errors.js";
 import { limiter } from "../../../middlewares/rateLimit.js";
 import { noStore } from "../../../middlewares/securityHeaders.js";
-import { requireCsrf, requireStaff, staffOf } from "../../../middlewares/staffSession.js";
+import { requireCsrf, requireSession, requireStaff, staffOf } from "../../../middlewares/staffSession.js";
 import { presentStaff } from "../../../presenters/staffPresenter.js";
 import { activationSchema, loginSchema, parseOrThrow, passwordChangeSchema, totpEnrollSchema } from "../../../validation/staff.js";
 import { activateAccount } from "../../../commands/accountActivator.js";
@@ -39,7 +39,7 @@ export function authApi(ctx: AppContext): Router {
     throw invalidCredentials();
   });
 
-  router.post("/api/v1/auth/totp/enroll", requireCsrf, async (req: Request, res: Response) => {
+  router.post("/api/v1/auth/totp/enroll", requireSession, requireCsrf, async (req: Request, res: Response) => {
     const { code } = parseOrThrow(totpEnrollSchema, req.body, "invalid_totp");
     const done = await finishTotpEnrollment(ctx, res, code);
     res.json({ user: presentStaff(done.user), csrfToken: done.csrf });

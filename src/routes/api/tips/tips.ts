@@ -5,10 +5,16 @@
  */
 import express, { Router, type NextFunction, type Request, type Response } from "express";
 import type { AppContext } from "../../../context.js";
-import { invalidInput, unsupportedMediaType } from "../../../errors.js";
+import { forbidden, invalidInput, unsupportedMediaType } from "../../../errors.js";
+import { isCrossSite } from "../../../middlewares/formToken.js";
 import { tipLimits } from "../../../middlewares/rateLimit.js";
 import { noStore } from "../../../middlewares/securityHeaders.js";
 import { acceptTip, photoUpload } from "../../tipIntake.js";
+
+/** A browser posting from another site (a page that makes its visitors submit tips) is refused; API clients send no such header. */
+function refuseCrossSite(req: Request, _res: Response, next: NextFunction) {
+  next(isCrossSite(req) ? forbidden() : undefined);
+}
 
 function requireTipContentType(req: Request, _res: Response, next: NextFunction) {
   next(req.is(["application/json", "multipart/form-data"]) ? undefined : unsupportedMediaType());
@@ -19,6 +25,7 @@ export function tipsApi(ctx: AppContext): Router {
   router.post(
     "/api/v1/tips",
     noStore,
+    refuseCrossSite,
     requireTipContentType,
     ...tipLimits(ctx),
     express.json({ limit: "64kb", strict: true }),

@@ -1,0 +1,162 @@
+/**
+ * Not one tip lost when a worker or Redis goes down: a worker process killed
+ * with SIGKILL in the middle of routing leaves every tip to be routed exactly
+ * once by the next worker; a Redis restarted while tipsters keep submitting
+ * leaves every accepted tip stored and, in the end, routed.
+ */
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import pino from "pino";
+import { resetData, startTestApp, type TestApp } from "../support/app.js";
+import { anAdministrator, aStaffMember, aTip } from "../support/factories.js";
+import { clientAddress, routingRowsPerCase, submitTip, tipIds, UNLIMITED, within } from "../support/caseDesk.js";
+import { startWorkerProcess, type WorkerProcess } from "../support/workerProcess.js";
+import { startEmbeddedRedis, type EmbeddedService } from "../../src/services/index.js";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function statusCounts(app: TestApp): Promise<Record<string, number>> {
+  const { rows } = await app.ctx.database.pool.query<{ status: string; n: number }>("SELECT status, count(*)::int AS n FROM tips GROUP BY status");
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
+/** Every case routed exactly once (one routing audit row each) and assigned to one of `liaisonIds`. */
+async function assertEachRoutedOnce(app: TestApp, liaisonIds: string[]) {
+  const { rows } = await app.ctx.database.pool.query<{ id: string; status: string; assignee_id: string | null }>("SELECT id, status, assignee_id FROM tips");
+  for (const r of rows) {
+    assert.equal(r.status, "assigned", `case ${r.id}`);
+    assert.ok(r.assignee_id && liaisonIds.includes(r.assignee_id), `case ${r.id} has a liaison of its district`);
+  }
+  const routings = await routingRowsPerCase(app.ctx, rows.map((r) => r.id));
+  assert.deepEqual([...routings].filter(([, n]) => n !== 1), [], "each tip routed exactly once");
+}
+
+describe("a worker killed with SIGKILL in the middle of routing", function () {
+  this.timeout(240_000);
+  let web: TestApp;
+  const workers: WorkerProcess[] = [];
+  let liaisonIds: string[];
+
+  before(async () => {
+    // The web role only enqueues: routing happens in the worker processes alone.
+    web = await startTestApp({ role: "web", env: UNLIMITED });
+    await resetData(web);
+    await anAdministrator(web.ctx);
+    liaisonIds = (await Promise.all([1, 2, 3].map(() => aStaffMember(web.ctx, "liaison", "831")))).map((l) => l.id);
+  });
+  after(async () => {
+    for (const w of workers) await w.stop();
+    await web?.stop();
+  });
+
+  it("when a worker is killed with SIGKILL after the first tips are assigned and a new worker starts, then each of 50 tips is assigned exactly once", async () => {
+    const first = await startWorkerProcess();
+    workers.push(first);
+
+    const statuses: number[] = [];
+    const submitting = (async () => {
+      for (let batch = 0; batch < 10; batch++) {
+        const sent = await Promise.all(Array.from({ length: 5 }, (_, i) => submitTip(web.url, aTip({ description: `Tin số ${batch * 5 + i}: có người tụ tập sử dụng ma túy ở bãi đất trống.` }), clientAddress(batch * 5 + i + 1))));
+        statuses.push(...sent.map((r) => r.status));
+      }
+    })();
+
+    // Kill it once a few tips are assigned, preferably while it holds a routing job.
+    await within(30_000, "the first tips assigned", async () => ((await statusCounts(web)).assigned ?? 0) >= 3, 5);
+    await within(2_000, "a routing job in progress", async () => (await web.ctx.queues.routeTip.getActiveCount()) > 0, 2).catch(() => undefined);
+    await first.kill();
+    const cutOff = (await web.ctx.queues.routeTip.getActive()).map((j) => j.data.tipId);
+    const assignedAtKill = (await statusCounts(web)).assigned ?? 0;
+
+    await submitting;
+    assert.deepEqual(statuses, Array(50).fill(201));
+    assert.equal((await tipIds(web.ctx)).size, 50);
+    const waiting = await statusCounts(web);
+    assert.ok((waiting.received ?? 0) > 0, `some tips must be left for the next worker (assigned at the kill: ${assignedAtKill}, now ${JSON.stringify(waiting)})`);
+
+    const second = await startWorkerProcess();
+    workers.push(second);
+    // A job the killed worker held is recovered once its lock expires (BullMQ's stalled-job check, ~30-60 s).
+    await within(150_000, `all 50 tips routed (cut off in the middle: ${cutOff.length})`, async () => (await statusCounts(web)).assigned === 50, 250);
+    await assertEachRoutedOnce(web, liaisonIds);
+    assert.equal(await web.ctx.queues.routeTip.getFailedCount(), 0, "no routing job failed for good");
+  });
+});
+
+/** A free TCP port on 127.0.0.1, at 62000 or above. */
+async function freePort(): Promise<number> {
+  for (;;) {
+    const port = 62000 + Math.floor(Math.random() * 3000);
+    if (port === 63790) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const s = net.createServer().once("error", () => resolve(false));
+      s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+}
+
+describe("Redis restarted while tips are being submitted", function () {
+  this.timeout(180_000);
+  const silent = pino({ level: "silent" });
+  let dir: string;
+  let port: number;
+  let redis: EmbeddedService | undefined;
+  const apps: TestApp[] = [];
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "homthu-redis-restart-"));
+    port = await freePort();
+    redis = await startEmbeddedRedis({ dataDir: path.join(dir, "redis"), port, logger: silent });
+  });
+  after(async () => {
+    for (const app of apps.reverse()) await app.stop().catch(() => undefined);
+    await redis?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("when Redis stops and starts again in the middle of a stream of tips, then every tip that got 201 is stored and eventually routed, and nothing is stored for a refused one", async () => {
+    const app = await startTestApp({ env: { ...UNLIMITED, REDIS_URL: redis!.url } });
+    apps.push(app);
+    await resetData(app);
+    await anAdministrator(app.ctx);
+    const liaisonIds = (await Promise.all([1, 2].map(() => aStaffMember(app.ctx, "liaison", "831")))).map((l) => l.id);
+
+    const results: { status: number; redisDown: boolean }[] = [];
+    let redisDown = false;
+    const submitting = (async () => {
+      for (let i = 0; i < 60; i++) {
+        const wasDown = redisDown;
+        const res = await submitTip(app.url, aTip({ description: `Tin số ${i}: có người bán ma túy ở quán cà phê đầu hẻm.` }), clientAddress(i + 1)).catch(() => ({ status: 0 }));
+        results.push({ status: res.status, redisDown: wasDown || redisDown });
+        await sleep(20);
+      }
+    })();
+
+    await within(30_000, "the first 15 tips sent", async () => results.length >= 15, 10);
+    redisDown = true;
+    await redis!.stop();
+    await within(60_000, "10 tips sent while Redis is down", async () => results.length >= 25, 10);
+    redis = await startEmbeddedRedis({ dataDir: path.join(dir, "redis"), port, logger: silent });
+    redisDown = false;
+    await submitting;
+
+    const accepted = results.filter((r) => r.status === 201).length;
+    const refused = results.filter((r) => r.status !== 201);
+    assert.ok(results.filter((r) => r.redisDown).length >= 10, "tips were submitted during the outage");
+    assert.ok(refused.every((r) => r.status >= 500 || r.status === 0), `only server errors are acceptable: ${JSON.stringify(refused)}`);
+    assert.equal((await tipIds(app.ctx)).size, accepted, "a stored case for every 201, none for a refusal");
+    assert.ok(accepted >= 50, `the tip line stays open through a Redis outage (${accepted}/60 accepted; refused: ${JSON.stringify(refused)})`);
+
+    // The worker's minute sweep would enqueue what the outage left behind; a fresh worker's start-up sweep does it now.
+    apps.push(await startTestApp({ role: "worker", env: { REDIS_URL: redis.url } }));
+    await within(60_000, "every accepted tip routed", async () => {
+      const counts = await statusCounts(app);
+      return counts.assigned === accepted ? counts : undefined;
+    }, 250);
+    await assertEachRoutedOnce(app, liaisonIds);
+  });
+});

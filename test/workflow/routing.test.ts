@@ -1,0 +1,85 @@
+/**
+ * Routing: every accepted tip reaches one named person. Among the liaisons of
+ * a district the work is shared fairly (fewest open cases, ties in turn); a
+ * district without an active liaison hands its cases to the administrators.
+ */
+import assert from "node:assert/strict";
+import { resetData, startTestApp, type TestApp } from "../support/app.js";
+import { anAdministrator, aStaffMember, aTip } from "../support/factories.js";
+import { clientAddress, deskOf, routingRowsPerCase, submitTip, tipIds, UNLIMITED, within, notificationsAbout, submitAndFind, routed } from "../support/caseDesk.js";
+
+describe("routing tips to liaisons", function () {
+  this.timeout(120_000);
+  let app: TestApp;
+  before(async () => (app = await startTestApp({ env: UNLIMITED })));
+  after(async () => app?.stop());
+  beforeEach(async () => resetData(app));
+
+  it("when 100 tips arrive for a district with three liaisons, then each tip is assigned exactly once and the three workloads differ by at most one", async () => {
+    await anAdministrator(app.ctx);
+    const liaisons = await Promise.all([1, 2, 3].map((n) => aStaffMember(app.ctx, "liaison", "831", `lien-lac-${n}@example.org`)));
+    const ids = new Set(liaisons.map((l) => l.id));
+
+    // A hundred tipsters, ten at a time, each from their own address.
+    const statuses: number[] = [];
+    for (let batch = 0; batch < 10; batch++) {
+      const sent = await Promise.all(Array.from({ length: 10 }, (_, i) => submitTip(app.url, aTip({ description: `Tin số ${batch * 10 + i}: có người bán ma túy gần chợ, thường vào buổi tối.` }), clientAddress(batch * 10 + i + 1))));
+      statuses.push(...sent.map((r) => r.status));
+    }
+    assert.deepEqual(statuses, Array(100).fill(201));
+    const cases = [...(await tipIds(app.ctx))];
+    assert.equal(cases.length, 100);
+
+    const rows = await within(30_000, "all 100 tips routed", async () => {
+      const { rows } = await app.ctx.database.pool.query<{ id: string; status: string; assignee_id: string | null }>("SELECT id, status, assignee_id FROM tips");
+      return rows.every((r) => r.status === "assigned") ? rows : undefined;
+    });
+    const perLiaison = new Map<string, number>();
+    for (const r of rows) {
+      assert.ok(r.assignee_id && ids.has(r.assignee_id), `case ${r.id} went to ${r.assignee_id}, not a liaison of 831`);
+      perLiaison.set(r.assignee_id, (perLiaison.get(r.assignee_id) ?? 0) + 1);
+    }
+    const counts = [...perLiaison.values()];
+    assert.equal(counts.length, 3, `every liaison gets work: ${JSON.stringify([...perLiaison])}`);
+    assert.ok(Math.max(...counts) - Math.min(...counts) <= 1, `fair shares: ${counts.join(", ")}`);
+
+    const routings = await routingRowsPerCase(app.ctx, cases);
+    assert.deepEqual([...routings].filter(([, n]) => n !== 1), [], "each tip routed exactly once");
+
+    // Each liaison's inbox shows exactly their share as assigned to them.
+    const first = await deskOf(app.url, liaisons[0]!.email);
+    const mine = await first.get(`/api/v1/cases?assigneeId=${liaisons[0]!.id}&pageSize=100`);
+    assert.equal(mine.body.total, perLiaison.get(liaisons[0]!.id));
+  });
+
+  it("when a tip arrives for a district with no active liaison, then it is assigned to nobody, flagged, and every administrator is notified", async () => {
+    const first = await anAdministrator(app.ctx, "admin-1@example.org");
+    const second = await aStaffMember(app.ctx, "admin", null, "admin-2@example.org");
+    const gone = await aStaffMember(app.ctx, "liaison", "833");
+    await app.ctx.database.pool.query("UPDATE staff_users SET active = false WHERE id = $1", [gone.id]);
+    const elsewhere = await aStaffMember(app.ctx, "liaison", "831");
+
+    // Huyện Mỏ Cày Nam (833), Thị trấn Mỏ Cày (28903).
+    const id = await submitAndFind(app, aTip({ districtCode: "833", communeCode: "28903" }));
+    const row = await routed(app.ctx, id);
+    assert.equal(row.status, "assigned");
+    assert.equal(row.assignee_id, null);
+    assert.equal(row.no_liaison, true);
+
+    const told = await within(5_000, "both administrators notified", async () => {
+      const n = await notificationsAbout(app.ctx, id, "case_unassigned_district");
+      return n.length >= 2 ? n : undefined;
+    });
+    assert.deepEqual(told.map((n) => n.user_id).sort(), [first.id, second.id].sort());
+    assert.equal((await notificationsAbout(app.ctx, id)).filter((n) => n.user_id === elsewhere.id || n.user_id === gone.id).length, 0, "liaisons of other districts and inactive ones are not told");
+
+    const asAdmin = await deskOf(app.url, second.email);
+    const inbox = await asAdmin.get("/api/v1/cases?districtCode=833");
+    const listed = (inbox.body.cases as { id: string; noLiaison: boolean; assigneeId: string | null }[]).find((c) => c.id === id);
+    assert.ok(listed, "the case is in the administrators' inbox");
+    assert.equal(listed.noLiaison, true);
+    assert.equal(listed.assigneeId, null);
+    const inApp = await asAdmin.get("/api/v1/notifications");
+    assert.ok((inApp.body.notifications as { caseId: string; kind: string }[]).some((n) => n.caseId === id && n.kind === "case_unassigned_district"));
+  });
+});
