@@ -16,9 +16,10 @@ import * as crypto from "../crypto/index.js";
 import { openDatabase, type Database } from "../db/client.js";
 import { runMigrations } from "../db/migrate.js";
 import { createLogger } from "../logging/logger.js";
-import { resolveServices } from "../services/index.js";
+import path from "node:path";
+import { runningEmbeddedPostgresUrl, startEmbeddedPostgres } from "../services/embeddedPostgres.js";
 import { readPassword } from "./readPassword.js";
-import { verifyAudit } from "../audit/auditLog.js";
+import { appendAudit, verifyAudit } from "../audit/auditLog.js";
 
 export class UsageError extends Error {}
 
@@ -50,7 +51,11 @@ const commands: Record<string, Handler> = {
     const role = values.role as Role | undefined;
     if (!values.email || !role || !["admin", "liaison", "police", "supervisor"].includes(role)) throw new UsageError("staff create needs --email E and --role admin|liaison|police|supervisor");
     const password = await readPassword();
-    const created = await db.transaction((tx) => createStaff(tx, { email: values.email!, role, districtCode: values.district ?? null, policeUnitId: values.unit ?? null, password }));
+    const created = await db.transaction(async (tx) => {
+      const user = await createStaff(tx, { email: values.email!, role, districtCode: values.district ?? null, policeUnitId: values.unit ?? null, password });
+      await appendAudit(tx, { actorId: null, action: "user.created_by_cli", subjectType: "staff", subjectId: user.id, districtCode: values.district ?? null, details: { role } });
+      return user;
+    });
     return `${role} ${values.email} created (id ${created.id})`;
   },
 };
@@ -62,8 +67,11 @@ export async function runCli(argv: string[]): Promise<string> {
   const config = loadConfig();
   const logger = createLogger("warn");
   await crypto.ready(config.argon2);
-  // Only PostgreSQL is needed here; Redis stays untouched.
-  const services = await resolveServices({ databaseUrl: config.databaseUrl, redisUrl: config.redisUrl ?? "redis://unused", dataDir: config.dataDir }, logger);
+  // Only PostgreSQL is needed here (Redis stays untouched): the configured one, the embedded one a
+  // running homthu owns, or an embedded one started just for this command.
+  const databaseUrl = config.databaseUrl ?? (await runningEmbeddedPostgresUrl(path.join(config.dataDir, "postgres"))) ?? undefined;
+  const started = databaseUrl ? null : await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, "postgres"), logger });
+  const services = { databaseUrl: databaseUrl ?? started!.url, stop: async () => started?.stop() };
   const database = openDatabase(services.databaseUrl, 2);
   try {
     await runMigrations(database);

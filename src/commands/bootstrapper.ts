@@ -9,6 +9,7 @@ import * as crypto from "../crypto/index.js";
 import type { Db } from "../db/client.js";
 import { recoveryKey, recoveryKeyHolders, staffUsers } from "../db/schema.js";
 import { createStaff } from "./staffCreator.js";
+import { appendAudit } from "../audit/auditLog.js";
 
 export class AlreadyBootstrappedError extends Error {
   constructor() {
@@ -27,6 +28,7 @@ export async function bootstrap(db: Db, email: string, password: string): Promis
     await tx.delete(recoveryKey);
     await tx.insert(recoveryKey).values({ id: 1, publicKey: recovery.publicKey });
     await tx.insert(recoveryKeyHolders).values({ userId: admin.id, sealedPrivateKey: crypto.sealTo(recovery.privateKey, admin.publicKey) });
+    await appendAudit(tx, { actorId: null, action: "system.bootstrapped", subjectType: "staff", subjectId: admin.id });
     return { adminId: admin.id };
   });
 }

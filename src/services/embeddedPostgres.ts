@@ -436,3 +436,16 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port?: numb
     stop,
   };
 }
+
+/**
+ * The URL of the embedded PostgreSQL that a running homthu (npm start) owns
+ * for this data directory, or null. Lets the CLI work beside a running app
+ * instead of trying to start a second server on the same data.
+ */
+export async function runningEmbeddedPostgresUrl(dataDir: string, port = DEFAULT_EMBEDDED_POSTGRES_PORT): Promise<string | null> {
+  const owner = readPid(`${dataDir}.owner`);
+  if (!owner || !isAlive(owner)) return null;
+  const password = (await fs.readFile(`${dataDir}.password`, "utf8").catch(() => "")).trim();
+  if (!password) return null;
+  return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE_NAME}`;
+}
