@@ -15,6 +15,11 @@ import { anAdministrator, aStaffMember, aTip } from "../support/factories.js";
 import { clientAddress, routingRowsPerCase, submitTip, tipIds, UNLIMITED, within } from "../support/caseDesk.js";
 import { startWorkerProcess, type WorkerProcess } from "../support/workerProcess.js";
 import { startEmbeddedRedis, type EmbeddedService } from "../../src/services/index.js";
+import type { Job } from "bullmq";
+import { routeTip } from "../../workers/processors/routeTip.js";
+import { triageCase } from "../../src/commands/caseTriager.js";
+import type { RouteTipJob } from "../../src/queues/names.js";
+import { caseRow, submitAndFind } from "../support/caseDesk.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -83,6 +88,37 @@ describe("a worker killed with SIGKILL in the middle of routing", function () {
     await within(150_000, `all 50 tips routed (cut off in the middle: ${cutOff.length})`, async () => (await statusCounts(web)).assigned === 50, 250);
     await assertEachRoutedOnce(web, liaisonIds);
     assert.equal(await web.ctx.queues.routeTip.getFailedCount(), 0, "no routing job failed for good");
+  });
+});
+
+describe("a routing job that runs a second time", function () {
+  this.timeout(60_000);
+  let web: TestApp;
+  before(async () => (web = await startTestApp({ role: "web", env: UNLIMITED })));
+  after(async () => web?.stop());
+
+  // What BullMQ does after a worker died between committing the assignment and recording the job as done:
+  // the stalled job runs again. Running the processor twice must have the effect of running it once.
+  it("when the job for an already routed and triaged case runs again, then the case keeps its liaison, its status and its single routing entry", async () => {
+    await resetData(web);
+    await anAdministrator(web.ctx);
+    const [first, second] = await Promise.all([1, 2].map(() => aStaffMember(web.ctx, "liaison", "831")));
+    const id = await submitAndFind(web, aTip());
+    const job = { id: `route-${id}`, data: { tipId: id }, attemptsMade: 0 } as unknown as Job<RouteTipJob>;
+
+    assert.equal(await routeTip(web.ctx, job), "assigned");
+    const routedOnce = await caseRow(web.ctx, id);
+    assert.ok([first!.id, second!.id].includes(routedOnce.assignee_id!));
+    const holder = routedOnce.assignee_id!;
+    await triageCase(web.ctx, { id: holder, role: "liaison", districtCode: "831", policeUnitId: null }, id, { outcome: "actionable" });
+    const triaged = await caseRow(web.ctx, id);
+
+    assert.equal(await routeTip(web.ctx, job), "skipped", "the second run finds nothing to do");
+    const after = await caseRow(web.ctx, id);
+    assert.equal(after.status, "actionable", "the triage decision stands");
+    assert.equal(after.assignee_id, holder, "the case stays with its liaison");
+    assert.equal(after.version, triaged.version, "the case is unchanged");
+    assert.deepEqual([...(await routingRowsPerCase(web.ctx, [id]))], [[id, 1]], "one routing entry");
   });
 });
 
