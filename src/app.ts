@@ -21,6 +21,7 @@ import { authApi } from "./routes/api/auth/auth.js";
 import { adminApi } from "./routes/api/admin/admin.js";
 import { casesApi } from "./routes/api/cases/cases.js";
 import { staffCasePages } from "./routes/staff/cases.js";
+import { staffPages } from "./routes/staff/pages.js";
 import { statsApi } from "./routes/api/stats/stats.js";
 import { modelCommunesApi } from "./routes/api/stats/modelCommunes.js";
 import { loadStaff } from "./middlewares/staffSession.js";
@@ -55,6 +56,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(tipsterApi(ctx));
   app.use(authApi(ctx));
   app.use(adminApi(ctx));
+  app.use(staffPages(ctx));
   app.use(casesApi(ctx));
   app.use(staffCasePages(ctx));
   app.use(statsApi(ctx));

@@ -62,7 +62,7 @@ export async function openContext(config: AppConfig, logger: Logger): Promise<{ 
     redis.disconnect();
     throw err;
   }
-  const queues = new Queues(redis, bullPrefix(config.redisPrefix));
+  const queues = new Queues(redis, bullPrefix(config.redisPrefix), (err) => logger.warn({ err }, "queue connection error"));
   const sessions = new SessionStore(redis, config.redisPrefix, config.sessions);
   const mailer = createMailer(config.mail.smtpUrl, config.mail.from, logger);
   let ctxRef: AppContext | undefined;

@@ -13,12 +13,14 @@ export class Queues {
   readonly notify: Queue<NotifyJob>;
   readonly maintenance: Queue<MaintenanceJob>;
 
-  constructor(connection: Redis, prefix: string) {
+  /** `onError` receives connection errors (Redis down) instead of the console. */
+  constructor(connection: Redis, prefix: string, onError: (err: Error) => void = () => undefined) {
     const opts = { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS };
     this.routeTip = new Queue<RouteTipJob>(QUEUES.routeTip, opts);
     this.caseDeadlines = new Queue<DeadlineJob>(QUEUES.caseDeadlines, opts);
     this.notify = new Queue<NotifyJob>(QUEUES.notify, opts);
     this.maintenance = new Queue<MaintenanceJob>(QUEUES.maintenance, opts);
+    for (const q of this.all()) q.on("error", onError);
   }
 
   all(): Queue[] {

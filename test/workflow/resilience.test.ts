@@ -12,14 +12,13 @@ import path from "node:path";
 import pino from "pino";
 import { resetData, startTestApp, type TestApp } from "../support/app.js";
 import { anAdministrator, aStaffMember, aTip } from "../support/factories.js";
-import { clientAddress, routingRowsPerCase, submitTip, tipIds, UNLIMITED, within } from "../support/caseDesk.js";
+import { caseRow, clientAddress, routingRowsPerCase, submitAndFind, submitTip, tipIds, UNLIMITED, within } from "../support/caseDesk.js";
 import { startWorkerProcess, type WorkerProcess } from "../support/workerProcess.js";
-import { startEmbeddedRedis, type EmbeddedService } from "../../src/services/index.js";
 import type { Job } from "bullmq";
-import { routeTip } from "../../workers/processors/routeTip.js";
+import { startEmbeddedRedis, type EmbeddedService } from "../../src/services/index.js";
 import { triageCase } from "../../src/commands/caseTriager.js";
 import type { RouteTipJob } from "../../src/queues/names.js";
-import { caseRow, submitAndFind } from "../support/caseDesk.js";
+import { routeTip } from "../../workers/processors/routeTip.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

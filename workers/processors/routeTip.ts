@@ -4,7 +4,7 @@
  * recently (so equal liaisons take turns) — and start the triage clock.
  * No active liaison: the administrators are notified and the case is flagged.
  *
- * Idempotent: the move is allowed only from status "received", so a retried
+ * Idempotent: routing acts only on a case still "received", so a retried
  * or duplicated job finds nothing to do. Routing is serialised per district
  * (advisory lock) so concurrent jobs cannot pick the same person out of turn.
  */
@@ -12,7 +12,7 @@ import type { Job } from "bullmq";
 import { sql } from "drizzle-orm";
 import { moveCase } from "../../src/commands/caseMover.js";
 import { triageDeadline } from "../../src/cases/deadlines.js";
-import { OPEN_STATUSES } from "../../src/cases/workflow.js";
+import { illegalTransition, OPEN_STATUSES } from "../../src/cases/workflow.js";
 import type { AppContext } from "../../src/context.js";
 import { HttpError } from "../../src/errors.js";
 import { coarse } from "../../src/time/coarse.js";
@@ -24,6 +24,8 @@ export async function routeTip(ctx: AppContext, job: Job<RouteTipJob>): Promise<
   let result: "assigned" | "flagged" = "flagged";
   try {
     await moveCase(ctx, null, tipId, "assign", async (tip, tx) => {
+      // Routing happens once: a case that was already routed (then maybe triaged) is left alone.
+      if (tip.status !== "received") throw illegalTransition(tip.status, "assign");
       await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`route:${tip.districtCode}`}))`);
       const pick = await tx.execute<{ id: string }>(sql`
         SELECT u.id
