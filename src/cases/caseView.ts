@@ -4,7 +4,7 @@
  * messages and notes (photos are listed; their bytes are served one by one).
  * Viewing content is audited in the same transaction as reading it.
  */
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, notInArray } from "drizzle-orm";
 import { appendAudit } from "../audit/auditLog.js";
 import type { CaseRow } from "../commands/caseMover.js";
 import type { ReportContent } from "../commands/tipCreator.js";
@@ -43,7 +43,9 @@ export async function loadCase(ctx: AppContext, tipId: string): Promise<CaseRow>
 
 /** The transitions this actor may attempt now (for buttons and the API). */
 export function allowedTransitions(actor: Actor, tip: CaseRow): Transition[] {
-  return (Object.keys(RULES) as Transition[]).filter((t) => t !== "answer" && (RULES[t].from as readonly string[]).includes(tip.status) && canOnCase(actor, RULES[t].action, tip));
+  const help = tip.category === "help_request";
+  const fitsCase: Partial<Record<Transition, boolean>> = { forward: !help, refer: help, resolve: !help, extend: !tip.verifyExtended, answer: false };
+  return (Object.keys(RULES) as Transition[]).filter((t) => fitsCase[t] !== false && (RULES[t].from as readonly string[]).includes(tip.status) && canOnCase(actor, RULES[t].action, tip));
 }
 
 export async function tipKeyPairFor(ctx: AppContext, actor: Actor, privateKey: crypto.Bytes, tipId: string): Promise<crypto.KeyPair | null> {
@@ -98,6 +100,7 @@ export async function caseHistory(ctx: AppContext, tipId: string) {
   return ctx.database.db
     .select({ at: auditLog.at, actorId: auditLog.actorId, action: auditLog.action, details: auditLog.details })
     .from(auditLog)
-    .where(and(eq(auditLog.subjectType, "case"), eq(auditLog.subjectId, tipId)))
+    // Reads (content viewed, photo downloaded) stay in the audit log; the history shows what happened to the case.
+    .where(and(eq(auditLog.subjectType, "case"), eq(auditLog.subjectId, tipId), notInArray(auditLog.action, ["case.content_viewed", "case.photo_downloaded"])))
     .orderBy(asc(auditLog.id));
 }

@@ -4,7 +4,8 @@
  * question goes to the tipster and the deadline pauses until they answer).
  * Reasons and questions are encrypted like tip content.
  */
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
+import { caseScope } from "../cases/caseQueries.js";
 import { addEncryptedItem } from "../cases/caseNotes.js";
 import { statusAfterTriage, type TriageOutcome } from "../cases/workflow.js";
 import type { AppContext } from "../context.js";
@@ -34,7 +35,8 @@ export async function triageCase(ctx: AppContext, actor: Actor, tipId: string, i
     "triage",
     async (tip, tx) => {
       if (input.outcome === "duplicate") {
-        const [original] = input.duplicateOfId ? await tx.select({ id: tips.id, districtCode: tips.districtCode }).from(tips).where(eq(tips.id, input.duplicateOfId)) : [];
+        // Only a case this person may see can be the original: otherwise the answer would tell whether an id exists elsewhere.
+        const [original] = input.duplicateOfId ? await tx.select({ id: tips.id }).from(tips).where(and(eq(tips.id, input.duplicateOfId), caseScope(actor))) : [];
         if (!original || original.id === tip.id) throw invalidInput("invalid_triage", { duplicateOfId: "errors.invalid_duplicate" });
       }
       const status = statusAfterTriage(input.outcome);

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { CATEGORIES } from "./tip.js";
 import { HELP_OUTCOMES, POLICE_OUTCOMES, STATUSES, TRIAGE_OUTCOMES } from "../cases/workflow.js";
-import { uuidParam } from "./staff.js";
+import { uuidField, uuidParam } from "./staff.js";
 import { formBoolean } from "./fields.js";
 
 const version = z.coerce.number({ error: "errors.invalid" }).int("errors.invalid").min(1, "errors.invalid").max(2 ** 31, "errors.invalid").optional();
@@ -24,15 +24,15 @@ export const caseListSchema = z.strictObject({
 });
 
 export const transitionSchemas = {
-  assign: z.strictObject({ assigneeId: uuidParam, ...common }),
+  assign: z.strictObject({ assigneeId: uuidField, ...common }),
   triage: z.strictObject({
     outcome: z.enum(TRIAGE_OUTCOMES, { error: "errors.invalid_outcome" }),
-    duplicateOfId: z.preprocess(emptyToUndefined, uuidParam.optional()),
+    duplicateOfId: z.preprocess(emptyToUndefined, uuidField.optional()),
     reasonCode: z.preprocess(emptyToUndefined, z.enum(["insufficient", "out_of_scope", "false_or_malicious", "other"], { error: "errors.invalid" }).optional()),
     text: z.preprocess(emptyToUndefined, text(5000).optional()),
     ...common,
   }),
-  forward: z.strictObject({ policeUnitId: z.preprocess(emptyToUndefined, uuidParam.optional()), ...common }),
+  forward: z.strictObject({ policeUnitId: z.preprocess(emptyToUndefined, uuidField.optional()), ...common }),
   acknowledge: z.strictObject({ ...common }),
   verify: z.strictObject({ extend: z.preprocess(emptyToUndefined, formBoolean().optional()), reason: z.preprocess(emptyToUndefined, text(5000).optional()), ...common }),
   resolve: z.strictObject({ outcome: z.enum([...POLICE_OUTCOMES, ...HELP_OUTCOMES], { error: "errors.invalid_outcome" }), ...common }),
@@ -42,7 +42,7 @@ export const transitionSchemas = {
 
 export type TransitionName = keyof typeof transitionSchemas;
 
-export const grantAccessSchema = z.strictObject({ userId: uuidParam, _csrf: z.string().optional() });
+export const grantAccessSchema = z.strictObject({ userId: uuidField, _csrf: z.string().optional() });
 
 /** A tip received on paper (the school or village mailbox) or by phone, typed in by a liaison. */
 export const recordedSourceSchema = z.enum(["mailbox", "phone"], { error: "errors.invalid_source" });

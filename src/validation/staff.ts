@@ -39,11 +39,20 @@ export const policeUnitSchema = z.strictObject({
 
 export const coverageSchema = z.strictObject({
   unitCode: z.string({ error: "errors.required" }).regex(/^\d{1,10}$/, "errors.invalid_commune"),
-  policeUnitId: z.string().regex(/^[0-9a-f-]{36}$/i, "errors.invalid_police_unit").nullable().optional().transform((v) => v ?? null),
+  policeUnitId: z
+    .string()
+    .regex(/^([0-9a-f-]{36})?$/i, "errors.invalid_police_unit")
+    .nullable()
+    .optional()
+    .transform((v) => v || null),
   _csrf: z.string().optional(),
 });
 
-export const uuidParam = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "errors.not_found");
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** An id in the URL: a malformed one is simply not found. */
+export const uuidParam = z.string().regex(UUID, "errors.not_found");
+/** An id typed into a form field: a malformed one is a field error. */
+export const uuidField = z.string().regex(UUID, "errors.invalid_id");
 
 /** Parse or throw a 400 with field messages (`code` names the kind of input). */
 export function parseOrThrow<T extends z.ZodType>(schema: T, raw: unknown, code: string): z.output<T> {

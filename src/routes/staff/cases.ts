@@ -9,7 +9,7 @@
  *   GET  /staff/admin/coverage               POST /staff/admin/coverage               (administrators)
  * Each step: session → form body → CSRF (field _csrf) → policy (in the command) → redirect 303.
  */
-import express, { Router, type Request, type Response } from "express";
+import { Router, type Request, type Response } from "express";
 import { and, asc, desc, eq, inArray, isNull, or } from "drizzle-orm";
 import { caseHistory, loadCase, openCaseContent, openCasePhoto, allowedTransitions } from "../../cases/caseView.js";
 import { duplicateSuggestions, listCases } from "../../cases/caseQueries.js";
@@ -31,6 +31,7 @@ import { caseListSchema, transitionSchemas, type TransitionName } from "../../va
 import { coverageSchema, validate } from "../../validation/staff.js";
 import { CATEGORIES } from "../../validation/tip.js";
 import { runTransition } from "../api/cases/cases.js";
+import { formBody, pageLocals } from "./forms.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FILTER_KEYS = ["status", "category", "districtCode", "communeCode", "urgent", "overdue", "assigneeId"] as const;
@@ -252,8 +253,7 @@ async function renderCoverage(ctx: AppContext, res: Response, status = 200, fail
 
 export function staffCasePages(ctx: AppContext): Router {
   const router = Router();
-  const form = express.urlencoded({ extended: false, limit: "32kb" });
-  router.use(["/staff/cases", "/staff/notifications", "/staff/admin/queues", "/staff/admin/coverage"], noStore, requireStaff, form, requireCsrf);
+  router.use(["/staff/cases", "/staff/notifications", "/staff/admin/queues", "/staff/admin/coverage"], noStore, requireStaff, formBody, requireCsrf, pageLocals);
   const home = (res: Response, path: string) => res.redirect(303, `${path}${res.locals.langQuery ?? ""}`);
 
   router.get("/staff/cases", (req: Request, res: Response) => renderInbox(ctx, req, res));

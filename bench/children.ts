@@ -1,0 +1,111 @@
+/**
+ * The app under test: its web and worker roles as two Node processes
+ * (`node --import tsx src/main.ts web|worker`), as they run in production,
+ * plus reading a process's memory from /proc.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { sleep } from "./measure.js";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const STOP_TIMEOUT_MS = 30_000;
+
+export interface Child {
+  role: "web" | "worker";
+  pid: number;
+  /** The web role's address. */
+  url?: string;
+  /** Everything it printed, for error messages. */
+  output(): string;
+  /** Throws when the process has exited (a crash mid-bench). */
+  assertRunning(): void;
+  /** SIGTERM, then wait for the exit (SIGKILL after 30 s). */
+  stop(): Promise<void>;
+}
+
+/** Start one role; resolves when the web role prints its address, or as soon as the worker runs. */
+export async function startRole(role: "web" | "worker", env: Record<string, string>, timeoutMs = 60_000): Promise<Child> {
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/main.ts", role], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env });
+  const chunks: string[] = [];
+  const output = () => chunks.join("").slice(-8000);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const url = await new Promise<string | undefined>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the ${role} process did not start in ${timeoutMs} ms:\n${output()}`)), timeoutMs);
+    child.stdout!.on("data", (c: Buffer) => {
+      chunks.push(c.toString("utf8"));
+      const m = /homthu is listening on (http:\/\/\S+)/.exec(chunks.join(""));
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.stderr!.on("data", (c: Buffer) => chunks.push(c.toString("utf8")));
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`the ${role} process exited (${code ?? signal}) while starting:\n${output()}`));
+    });
+    // The worker prints nothing at LOG_LEVEL=warn; the caller waits for its BullMQ workers to register.
+    if (role === "worker") child.once("spawn", () => (clearTimeout(timer), resolve(undefined)));
+  });
+  return {
+    role,
+    pid: child.pid!,
+    url,
+    output,
+    assertRunning: () => {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the ${role} process exited (${child.exitCode ?? child.signalCode}):\n${output()}`);
+    },
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGTERM");
+      const killer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}
+
+export interface Memory {
+  /** Resident set size now. */
+  rssKiB: number;
+  /** Peak resident set size since the process started (VmHWM). */
+  peakKiB: number;
+}
+
+/** VmRSS and VmHWM of a process (Linux /proc). */
+export function memoryOf(pid: number): Memory {
+  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN);
+  return { rssKiB: field("VmRSS"), peakKiB: field("VmHWM") };
+}
+
+/** Sample a process's RSS every `everyMs` until stopped; gives the largest sample. */
+export function sampleRss(pid: number, everyMs = 100): { stop(): number } {
+  let max = memoryOf(pid).rssKiB;
+  const timer = setInterval(() => {
+    try {
+      max = Math.max(max, memoryOf(pid).rssKiB);
+    } catch {
+      // the process is gone; the caller finds out on its own
+    }
+  }, everyMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return Math.max(max, memoryOf(pid).rssKiB);
+    },
+  };
+}
+
+/** Poll `url` until it answers 200 (the web role's /readyz). */
+export async function waitForOk(url: string, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await fetch(url).then((r) => r.ok, () => false);
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`${url} did not answer 200 in ${timeoutMs} ms`);
+    await sleep(200);
+  }
+}
