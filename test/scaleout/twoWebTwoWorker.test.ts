@@ -28,12 +28,14 @@ const TRIAGE_HOURS = "0.001";
 /** Below main.ts's 20 s forced exit: a process that needs the force-quit fails this bound. */
 const SHUTDOWN_BOUND_MS = 15_000;
 
+const METRICS_TOKEN = "scale-out-metrics-token-0123456789";
 const WEB_ENV = {
   TRUST_PROXY: "loopback", // the test plays the reverse proxy: each tipster's address comes in X-Forwarded-For
   TIP_RATE_LIMIT_PER_HOUR: String(PER_CLIENT_LIMIT),
   TIP_RATE_LIMIT_GLOBAL_PER_MINUTE: "100000",
   LOGIN_RATE_LIMIT_PER_HOUR: "100000",
   TRIAGE_DEADLINE_HOURS: TRIAGE_HOURS,
+  METRICS_TOKEN: METRICS_TOKEN,
 };
 // Workers log at info: "homthu started" says the start-up sweep is done, and "job done" lines show that both workers took jobs.
 const WORKER_ENV = { TRIAGE_DEADLINE_HOURS: TRIAGE_HOURS, LOG_LEVEL: "info" };
@@ -242,10 +244,14 @@ describe("scale-out: two web and two worker processes against one PostgreSQL and
     }
   });
 
-  it("when the processes run, then both workers took jobs and a web process's /metrics shows the shared queues but no job durations", async () => {
+  it("when the processes run, then both workers took jobs, and a web process's /metrics (loopback or token) shows the shared queues but no job durations", async () => {
     for (const w of [workerA, workerB]) assert.ok(w.output.join("").includes('"msg":"job done"'), `${w.name} processed jobs`);
     const metrics = await request(webA.url).get("/metrics");
-    assert.equal(metrics.status, 200);
+    assert.equal(metrics.status, 200, "from loopback, no token needed");
+    // What a reverse proxy on the same machine forwards is not "loopback": refused without the token, served with it.
+    assert.equal((await request(webB.url).get("/metrics").set("X-Forwarded-For", bulkAddress(4000))).status, 404);
+    const withToken = await request(webB.url).get("/metrics").set("X-Forwarded-For", bulkAddress(4000)).set("Authorization", `Bearer ${METRICS_TOKEN}`);
+    assert.equal(withToken.status, 200);
     assert.match(metrics.text, /homthu_queue_jobs\{queue="case-deadlines",state="delayed"\} 0/);
     assert.doesNotMatch(metrics.text, /homthu_job_duration_seconds_count/, "a web-only process processes no jobs");
   });

@@ -32,6 +32,12 @@ import { coverageSchema, validate } from "../../validation/staff.js";
 import { CATEGORIES } from "../../validation/tip.js";
 import { runTransition } from "../api/cases/cases.js";
 import { formBody, pageLocals } from "./forms.js";
+import { sendStaffMessage } from "../../commands/staffMessageCreator.js";
+import { revealContact } from "../../commands/contactRevealer.js";
+import { revealContactSchema, staffMessageSchema } from "../../validation/cases.js";
+import { parseOrThrow } from "../../validation/staff.js";
+import { RULES } from "../../cases/workflow.js";
+import { canOnCase } from "../../policies/index.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FILTER_KEYS = ["status", "category", "districtCode", "communeCode", "urgent", "overdue", "assigneeId"] as const;
@@ -169,7 +175,7 @@ async function actionForms(ctx: AppContext, actor: Actor, tip: CaseRow) {
   return { ...forms, any: Object.values(forms).some(Boolean) };
 }
 
-async function renderCase(ctx: AppContext, res: Response, id: string, status = 200, failure?: Failure) {
+async function renderCase(ctx: AppContext, res: Response, id: string, status = 200, failure?: Failure, revealedContact?: string) {
   const staff = staffOf(res);
   const { actor } = staff;
   const lang = res.locals.lang as Locale;
@@ -216,6 +222,11 @@ async function renderCase(ctx: AppContext, res: Response, id: string, status = 2
     })),
     duplicates: duplicates.map((d) => ({ id: d.id, ref: ref(d.id), received: when(d.receivedAt, lang), status: d.status })),
     forms,
+    // Talking with the tipster, and the contact they chose to leave (shown only after a reason, audited).
+    messaging: !!content && tip.status !== "closed" && canOnCase(actor, "case.messageTipster", tip),
+    canAsk: (RULES.triage.from as readonly string[]).includes(tip.status),
+    contactReveal: !!content?.hasContact && canOnCase(actor, "case.revealContact", tip),
+    revealedContact: revealedContact ?? null,
     failure: failure ?? null,
     csrf: staff.session.record.csrf,
   });
@@ -271,9 +282,25 @@ export function staffCasePages(ctx: AppContext): Router {
 
   router.post("/staff/cases/:id/:action", async (req: Request, res: Response, next) => {
     const action = req.params.action as string;
-    if (!Object.hasOwn(transitionSchemas, action)) return next();
     const id = uuidOr404(req.params.id);
     const body = (req.body ?? {}) as Record<string, unknown>;
+    if (action === "message" || action === "contact") {
+      const staff = staffOf(res);
+      try {
+        if (action === "message") {
+          const b = parseOrThrow(staffMessageSchema, body, "invalid_message");
+          await sendStaffMessage(ctx, staff.actor, id, b.text, b.purpose, b.version);
+        } else {
+          const b = parseOrThrow(revealContactSchema, body, "invalid_reveal");
+          return renderCase(ctx, res, id, 200, undefined, await revealContact(ctx, staff.actor, staff.session.privateKey, id, b.reason));
+        }
+      } catch (err) {
+        if (!(err instanceof HttpError) || (err.status !== 400 && err.status !== 409)) throw err;
+        return renderCase(ctx, res, id, err.status, failureOf(err, action, body, res.locals.t as Translate));
+      }
+      return home(res, `/staff/cases/${id}`);
+    }
+    if (!Object.hasOwn(transitionSchemas, action)) return next();
     try {
       await runTransition(ctx, res, id, action as TransitionName, body);
     } catch (err) {

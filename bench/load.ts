@@ -1,0 +1,81 @@
+/**
+ * The in-process load generator: `concurrency` clients, each sending one tip
+ * after the other (a closed loop) over its own keep-alive connection, for a
+ * fixed time or a fixed number of tips. Every tip is valid JSON for a real
+ * district and commune, and comes from a different X-Forwarded-For address
+ * (the web role trusts loopback proxies), as a burst from many phones would.
+ */
+import { randomInt } from "node:crypto";
+import type { HttpClient } from "./client.js";
+import { now } from "./measure.js";
+
+export interface Place {
+  districtCode: string;
+  communeCode: string;
+}
+
+export interface Accepted {
+  receipt: string;
+  /** Wall-clock time (Date.now()) the 201 arrived, to compare with times taken in other processes. */
+  at: number;
+}
+
+export interface LoadResult {
+  /** Latency of every 201, in milliseconds. */
+  latencies: number[];
+  accepted: Accepted[];
+  /** Anything but a 201, counted by status (or error code). */
+  failures: Record<string, number>;
+  elapsedMs: number;
+  perSecond: number;
+}
+
+const CATEGORIES = ["selling", "using", "storage", "cultivation", "luring_minors", "help_request", "other"];
+const WORDS = ["người lạ", "bán", "thuốc", "gần cổng trường", "buổi tối", "xe máy", "quán nước", "hẻm", "nhiều lần", "học sinh", "đưa cho", "túi nhỏ"];
+
+function tipBody(place: Place): Record<string, unknown> {
+  const words = Array.from({ length: 12 + randomInt(30) }, () => WORDS[randomInt(WORDS.length)]).join(" ");
+  return {
+    category: CATEGORIES[randomInt(CATEGORIES.length)],
+    districtCode: place.districtCode,
+    communeCode: place.communeCode,
+    description: `Tôi thấy ${words}.`,
+    location: randomInt(2) ? `Ấp ${1 + randomInt(9)}` : undefined,
+    urgent: randomInt(10) === 0,
+  };
+}
+
+const address = () => `10.${randomInt(256)}.${randomInt(256)}.${1 + randomInt(254)}`;
+
+/** Submit tips until `durationMs` has passed or `count` tips were sent, whichever is given. */
+export async function submitTips(client: HttpClient, opts: { concurrency: number; places: Place[]; durationMs?: number; count?: number }): Promise<LoadResult> {
+  const result: LoadResult = { latencies: [], accepted: [], failures: {}, elapsedMs: 0, perSecond: 0 };
+  const start = now();
+  const until = opts.durationMs === undefined ? Number.POSITIVE_INFINITY : start + opts.durationMs;
+  let left = opts.count ?? Number.POSITIVE_INFINITY;
+  const one = async () => {
+    const place = opts.places[randomInt(opts.places.length)]!;
+    const t = now();
+    try {
+      const reply = await client.request("POST", "/api/v1/tips", { headers: { "x-forwarded-for": address(), accept: "application/json" }, json: tipBody(place) });
+      const latency = now() - t;
+      if (reply.status === 201) {
+        result.latencies.push(latency);
+        result.accepted.push({ receipt: (JSON.parse(reply.body) as { receipt: string }).receipt, at: Date.now() });
+      } else result.failures[String(reply.status)] = (result.failures[String(reply.status)] ?? 0) + 1;
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? "error";
+      result.failures[code] = (result.failures[code] ?? 0) + 1;
+    }
+  };
+  const loop = async () => {
+    while (now() < until && left > 0) {
+      left--;
+      await one();
+    }
+  };
+  await Promise.all(Array.from({ length: opts.concurrency }, loop));
+  result.elapsedMs = now() - start;
+  result.perSecond = (result.latencies.length * 1000) / result.elapsedMs;
+  return result;
+}

@@ -1,0 +1,119 @@
+/**
+ * The results as one markdown table — figure, value, baseline, ratio, goal,
+ * met? — under a short header naming the machine and the parameters.
+ */
+import type { Compared } from "./scenarios/queries.js";
+import type { IntakeResult } from "./scenarios/intake.js";
+import type { RoutingResult } from "./scenarios/routing.js";
+import { latencies, mb, ms, ratio, type Summary } from "./measure.js";
+
+export interface Row {
+  figure: string;
+  value: string;
+  baseline: string;
+  ratio: string;
+  goal: string;
+  /** null: informational, no goal. */
+  met: boolean | null;
+}
+
+export interface BenchFigures {
+  intake: IntakeResult;
+  argon2: { memoryKiB: number; passes: number; parallelism: number; maxConcurrent: number };
+  noop: Summary;
+  routing: RoutingResult;
+  routingQuiet: RoutingResult;
+  inbox: Compared & { districtCode: string; cases: number };
+  stats: Compared & { year: number };
+}
+
+export function rows(f: BenchFigures): Row[] {
+  const out: Row[] = [];
+  const one = f.intake.single.latency.p50;
+  for (const level of f.intake.levels) {
+    const floor = level.floor;
+    const who = `${level.concurrency} client${level.concurrency > 1 ? "s" : ""}`;
+    out.push({
+      figure: `1. Intake, ${who}: throughput`,
+      value: `${level.perSecond.toFixed(1)} tips/s`,
+      baseline: `floor ${floor.perSecond.toFixed(1)} derivations/s (${floor.parallel} at once)`,
+      ratio: ratio(level.perSecond, floor.perSecond),
+      goal: "≥ 0.80×",
+      met: level.perSecond >= 0.8 * floor.perSecond,
+    });
+    const limit = 1.5 * one + 20;
+    out.push({
+      figure: `1. Intake, ${who}: latency`,
+      value: latencies(level.latency),
+      baseline: `one derivation ${ms(one)}`,
+      ratio: `p95 ${ratio(level.latency.p95, one)}`,
+      goal: level.concurrency === 1 ? `p95 ≤ 1.5 × ${one.toFixed(1)} + 20 = ${limit.toFixed(1)} ms` : "—",
+      met: level.concurrency === 1 ? level.latency.p95 <= limit : null,
+    });
+  }
+  const route = (r: RoutingResult, label: string, goal: boolean): Row => ({
+    figure: `2. Routing, ${r.tips} tips at ${r.concurrency} client${r.concurrency > 1 ? "s" : ""}${label}: 201 → assigned`,
+    value: latencies(r.latency),
+    baseline: `no-op BullMQ job p95 ${ms(f.noop.p95)}`,
+    ratio: `p95 ${ratio(r.latency.p95, Math.max(f.noop.p95, 1))}`,
+    goal: goal ? "p95 < 100 ms" : "— (diagnostic)",
+    met: goal ? r.latency.p95 < 100 : null,
+  });
+  out.push(route(f.routing, "", true));
+  out.push(route(f.routingQuiet, " (quiet)", false));
+  out.push({
+    figure: `3. Inbox, liaison of ${f.inbox.districtCode} (${f.inbox.apiTotal.toLocaleString("en")} of ${f.inbox.cases.toLocaleString("en")} cases), GET /api/v1/cases × ${f.inbox.runs}`,
+    value: `p50 ${ms(f.inbox.api.p50)} / p95 ${ms(f.inbox.api.p95)}`,
+    baseline: `plain SQL p50 ${ms(f.inbox.sql.p50)} / p95 ${ms(f.inbox.sql.p95)}`,
+    ratio: `p95 ${ratio(f.inbox.api.p95, f.inbox.sql.p95)}`,
+    goal: "≤ 2.00×",
+    met: f.inbox.api.p95 <= 2 * f.inbox.sql.p95,
+  });
+  out.push({
+    figure: `4. Statistics, ${f.stats.year}, province (${f.stats.apiTotal.toLocaleString("en")} cases), GET /api/v1/stats × ${f.stats.runs}`,
+    value: `p50 ${ms(f.stats.api.p50)} / p95 ${ms(f.stats.api.p95)}`,
+    baseline: `SELECT count(*) p95 ${ms(f.stats.sql.p95)}`,
+    ratio: `p95 ${ratio(f.stats.api.p95, f.stats.sql.p95)}`,
+    goal: "p95 < 500 ms",
+    met: f.stats.api.p95 < 500,
+  });
+  const peak = Math.max(...f.intake.levels.map((l) => l.peakKiB));
+  out.push({
+    figure: "5. Memory: web peak RSS during intake (VmHWM)",
+    value: mb(peak),
+    baseline: `idle ${mb(f.intake.idleRssKiB)}`,
+    ratio: ratio(peak, f.intake.idleRssKiB),
+    goal: "< 300 MB",
+    met: peak < 300 * 1024,
+  });
+  const bound = f.argon2.maxConcurrent * f.argon2.memoryKiB;
+  const levels = f.intake.levels;
+  const first = levels.find((l) => l.concurrency >= f.argon2.maxConcurrent) ?? levels[0]!;
+  const last = levels[levels.length - 1]!;
+  const growth = last.maxRssKiB - first.maxRssKiB;
+  out.push({
+    figure: `5. Memory: max RSS by level (growth ${first.concurrency} → ${last.concurrency} clients)`,
+    value: `${levels.map((l) => `${l.concurrency}: ${mb(l.maxRssKiB)}`).join(" · ")} (growth ${mb(growth)})`,
+    baseline: `argon2 bound ${f.argon2.maxConcurrent} × ${f.argon2.memoryKiB} KiB = ${mb(bound)}`,
+    ratio: ratio(growth, bound),
+    goal: "growth < bound",
+    met: growth < bound,
+  });
+  return out;
+}
+
+const cell = (s: string) => s.replace(/\|/g, "\\|");
+
+export function markdown(header: string[], table: Row[], notes: string[]): string {
+  const lines = [
+    "# homthu benchmark",
+    "",
+    ...header.map((h) => `- ${h}`),
+    "",
+    "| figure | value | baseline | ratio | goal | met? |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...table.map((r) => `| ${[r.figure, r.value, r.baseline, r.ratio, r.goal, r.met === null ? "—" : r.met ? "yes" : "**no**"].map(cell).join(" | ")} |`),
+  ];
+  if (notes.length) lines.push("", ...notes.map((n) => `- ${n}`));
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,212 @@
+/**
+ * `npm run bench`: start homthu's web and worker roles against real
+ * PostgreSQL and Redis (found as the tests find them), in a database and
+ * Redis prefix of its own; fill it with 100,000 generated cases; load it; and
+ * print one markdown table in which every figure stands next to a baseline
+ * measured in the same run (also written to bench/results/latest.md).
+ * Everything is dropped again at the end, also after an error or Ctrl-C.
+ *
+ * Smaller runs while working on the bench: BENCH_CASES, BENCH_LEVEL_SECONDS,
+ * BENCH_ROUTING_TIPS. ARGON2_* variables, when set, reach the app too.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { loadConfig } from "../config/index.js";
+import { bootstrap } from "../src/commands/bootstrapper.js";
+import { createStaff } from "../src/commands/staffCreator.js";
+import { serverKeys } from "../src/context.js";
+import * as crypto from "../src/crypto/index.js";
+import { openDatabase, type Database } from "../src/db/client.js";
+import { bullPrefix } from "../src/queues/producer.js";
+import { QUEUES } from "../src/queues/names.js";
+import { parsePeriod } from "../src/stats/periods.js";
+import { seedCases } from "../scripts/seed.js";
+import { startRole, waitForOk, type Child } from "./children.js";
+import { HttpClient, StaffSession } from "./client.js";
+import type { Place } from "./load.js";
+import { progress, sleep } from "./measure.js";
+import { markdown, rows } from "./report.js";
+import { setUpBenchServices, type BenchServices } from "./services.js";
+import { intake } from "./scenarios/intake.js";
+import { inbox, statistics } from "./scenarios/queries.js";
+import { noopRoundTrip, routing } from "./scenarios/routing.js";
+
+const RESULTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "results", "latest.md");
+/** A fixed key: the bench's receipts need not survive it, and production mode refuses only the published development key. */
+const BENCH_SECRET = "be5c4a11".repeat(8);
+const LIAISON_DISTRICT = "831";
+const PASSWORD = "bench-password-7Qx!v2";
+const number = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+const CASES = number("BENCH_CASES", 100_000);
+const LEVEL_MS = number("BENCH_LEVEL_SECONDS", 8) * 1000;
+const ROUTING_TIPS = number("BENCH_ROUTING_TIPS", 2000);
+const LEVELS = [1, 4, 16];
+
+function childEnv(s: BenchServices): Record<string, string> {
+  const passThrough = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith("ARGON2_") && !!e[1]));
+  return {
+    PATH: process.env.PATH ?? "",
+    HOME: process.env.HOME ?? os.tmpdir(),
+    NODE_ENV: "production",
+    HOST: "127.0.0.1",
+    PORT: "0",
+    DATABASE_URL: s.databaseUrl,
+    REDIS_URL: s.redisUrl,
+    REDIS_PREFIX: s.redisPrefix,
+    SECRET_KEY: BENCH_SECRET,
+    LOG_LEVEL: "warn",
+    TRUST_PROXY: "loopback",
+    AUTO_BOOTSTRAP: "false",
+    TIP_RATE_LIMIT_PER_HOUR: "100000",
+    TIP_RATE_LIMIT_GLOBAL_PER_MINUTE: "1000000",
+    ...passThrough,
+  };
+}
+
+/** Resolve once the worker role's BullMQ workers are registered in Redis. */
+async function workerReady(redisUrl: string, prefix: string, worker: Child): Promise<void> {
+  const queue = new Queue(QUEUES.routeTip, { connection: new Redis(redisUrl, { maxRetriesPerRequest: null }), prefix });
+  try {
+    for (let until = Date.now() + 60_000; (await queue.getWorkersCount()) === 0; await sleep(200)) {
+      worker.assertRunning();
+      if (Date.now() > until) throw new Error(`the worker did not register in 60 s:\n${worker.output()}`);
+    }
+  } finally {
+    await queue.close();
+  }
+}
+
+async function places(database: Database, district?: string): Promise<Place[]> {
+  const r = await database.pool.query<Place>(
+    `SELECT d.code AS "districtCode", c.code AS "communeCode" FROM units c JOIN units d ON d.code = c.parent_code AND d.level = 'district'
+      WHERE c.level = 'commune' AND ($1::text IS NULL OR d.code = $1::text)`,
+    [district ?? null],
+  );
+  if (r.rows.length === 0) throw new Error(`no communes${district ? ` in district ${district}` : ""} in the units table`);
+  return r.rows;
+}
+
+async function bench(cleanups: Array<() => Promise<void>>): Promise<string> {
+  const startedAt = new Date();
+  const s = await setUpBenchServices();
+  cleanups.push(s.release);
+  progress(`database ${s.databaseName}, Redis prefix ${s.redisPrefix}${s.embedded.length ? ` (embedded: ${s.embedded.join(", ")})` : ""}`);
+  const env = childEnv(s);
+  const config = loadConfig(env);
+
+  const web = await startRole("web", env);
+  cleanups.push(web.stop);
+  await waitForOk(`${web.url}/readyz`);
+  const worker = await startRole("worker", env);
+  cleanups.push(worker.stop);
+  await workerReady(s.redisUrl, bullPrefix(s.redisPrefix), worker);
+  progress(`web (pid ${web.pid}, ${web.url}) and worker (pid ${worker.pid}) are up`);
+
+  await crypto.ready(config.argon2);
+  const database = openDatabase(s.databaseUrl, 4);
+  cleanups.push(() => database.close());
+  await bootstrap(database.db, "admin@bench.invalid", PASSWORD);
+  await database.db.transaction((tx) => createStaff(tx, { email: `liaison-${LIAISON_DISTRICT}@bench.invalid`, role: "liaison", districtCode: LIAISON_DISTRICT, password: PASSWORD }));
+
+  const year = new Date(Date.now() + 7 * 3_600_000).getUTCFullYear() - 1;
+  const seeded = await seedCases(database, { cases: CASES, year, deadlines: config.deadlines });
+  progress(`seeded ${seeded.inserted.toLocaleString("en")} cases for ${year} in ${(seeded.ms / 1000).toFixed(1)} s`);
+
+  const client = new HttpClient(web.url!);
+  cleanups.push(async () => client.close());
+  const everywhere = await places(database);
+  const salt = serverKeys(config.secretKey).receiptSalt;
+
+  const intakeResult = await intake({ client, places: everywhere, webPid: web.pid, levels: LEVELS, durationMs: LEVEL_MS, bound: config.argon2.maxConcurrent, salt });
+  web.assertRunning();
+
+  const prefix = bullPrefix(s.redisPrefix);
+  const noop = await noopRoundTrip(s.redisUrl, prefix);
+  progress(`routing: no-op BullMQ round trip p50 ${noop.p50} ms, p95 ${noop.p95} ms`);
+  const district = await places(database, LIAISON_DISTRICT);
+  const routed = await routing({ client, places: district, count: ROUTING_TIPS, concurrency: 8, redisUrl: s.redisUrl, prefix, pool: database.pool, receiptSalt: salt });
+  progress(`routing: ${routed.tips} tips, p95 ${routed.latency.p95} ms; quiet run next`);
+  const quiet = await routing({ client, places: district, count: Math.max(20, Math.round(ROUTING_TIPS / 10)), concurrency: 1, redisUrl: s.redisUrl, prefix, pool: database.pool, receiptSalt: salt });
+  worker.assertRunning();
+
+  const liaison = new StaffSession(client);
+  await liaison.signIn(`liaison-${LIAISON_DISTRICT}@bench.invalid`, PASSWORD);
+  const inboxResult = await inbox({ session: liaison, pool: database.pool, districtCode: LIAISON_DISTRICT, runs: 200 });
+  progress(`inbox: API p95 ${inboxResult.api.p95.toFixed(1)} ms, SQL p95 ${inboxResult.sql.p95.toFixed(1)} ms`);
+  const admin = new StaffSession(client);
+  await admin.signIn("admin@bench.invalid", PASSWORD);
+  const period = parsePeriod(String(year))!;
+  const statsResult = await statistics({ session: admin, pool: database.pool, year, from: period.from, to: period.to, runs: 20 });
+  progress(`statistics: API p95 ${statsResult.api.p95.toFixed(1)} ms, count(*) p95 ${statsResult.sql.p95.toFixed(1)} ms`);
+
+  const [totalCases, versions] = await Promise.all([
+    database.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM tips"),
+    database.pool.query<{ server_version: string }>("SHOW server_version").then((r) => r.rows[0]?.server_version ?? "?"),
+  ]);
+  const redis = new Redis(s.redisUrl);
+  const redisVersion = /redis_version:(\S+)/.exec(await redis.info("server"))?.[1] ?? "?";
+  redis.disconnect();
+
+  const a = config.argon2;
+  const minutes = (Date.now() - startedAt.getTime()) / 60_000;
+  const header = [
+    `Date: ${startedAt.toISOString()} · run time ${minutes.toFixed(1)} min`,
+    `Node ${process.version} · ${os.platform()} ${os.arch()} · ${os.availableParallelism()} cores (${os.cpus()[0]?.model.trim() ?? "?"}) · ${(os.totalmem() / 2 ** 30).toFixed(0)} GB`,
+    `argon2id: ${a.memoryKiB} KiB, ${a.passes} passes, parallelism ${a.parallelism}, at most ${a.maxConcurrent} at once (ARGON2_MAX_CONCURRENT)`,
+    `PostgreSQL ${versions} · Redis ${redisVersion} · one web and one worker process (NODE_ENV=production), load generator in the bench process, all on this machine`,
+    `Data: ${seeded.inserted.toLocaleString("en")} generated cases for ${year} (scripts/seed.ts) + the bench's own tips = ${totalCases.rows[0]!.n.toLocaleString("en")} cases`,
+  ];
+  const failures = [...intakeResult.levels.map((l) => l.failures), routed.failures, quiet.failures].flatMap((f) => Object.entries(f));
+  const notes = [
+    `Intake levels last ${LEVEL_MS / 1000} s each; the floor is argon2id receipt derivations alone in the bench process (same parameters, same bound) while the app is idle.`,
+    `Routing time: tips.assigned_at is kept to the minute on purpose, so "assigned" is the route-tip job's completion event (Redis clock, after the routing transaction commits) minus the time the 201 arrived; receipts were mapped to tips through argon2id → receipt_lookup. ${routed.assigned}/${routed.tips} and ${quiet.assigned}/${quiet.tips} tips ended assigned to the liaison.`,
+    `Consistency: inbox total ${inboxResult.apiTotal} (API) vs ${inboxResult.sqlTotal} (SQL); statistics total ${statsResult.apiTotal} (API) vs ${statsResult.sqlTotal} (SQL).`,
+    failures.length ? `Failed submissions: ${failures.map(([k, v]) => `${v} × ${k}`).join(", ")}.` : "No submission failed.",
+  ];
+  const table = rows({
+    intake: intakeResult,
+    argon2: a,
+    noop,
+    routing: routed,
+    routingQuiet: quiet,
+    inbox: { ...inboxResult, districtCode: LIAISON_DISTRICT, cases: totalCases.rows[0]!.n },
+    stats: { ...statsResult, year },
+  });
+  return markdown(header, table, notes);
+}
+
+async function main(): Promise<void> {
+  const cleanups: Array<() => Promise<void>> = [];
+  let cleaning: Promise<void> | undefined;
+  // Last in, first out: HTTP client and pool, then worker, web, then database and Redis keys.
+  const cleanUp = () =>
+    (cleaning ??= (async () => {
+      for (const fn of cleanups.reverse()) await fn().catch((err: unknown) => process.stderr.write(`bench: clean-up step failed: ${String(err)}\n`));
+    })());
+  process.once("SIGINT", () => {
+    progress("interrupted; cleaning up");
+    void cleanUp().then(() => process.exit(130));
+  });
+  try {
+    const report = await bench(cleanups);
+    fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
+    fs.writeFileSync(RESULTS, report);
+    process.stdout.write(`\n${report}`);
+    progress(`written to ${path.relative(process.cwd(), RESULTS)}`);
+  } finally {
+    progress("stopping the app, dropping the bench database and Redis keys");
+    await cleanUp();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,59 @@
+/**
+ * The optional public figures page:
+ *   GET /figures   the province's figures for each of the last twelve complete months
+ * Administrators switch it on (setting "publicFigures"); while it is off the
+ * page does not exist (404) and nothing links to it. Every cell follows the
+ * small-number rule — the strictest audience sees it — and there is neither a
+ * total row (a total minus the shown months would reveal a hidden one) nor the
+ * current month (a count that moves today would date a tip).
+ */
+import { Router, type Request, type Response } from "express";
+import type { AppContext } from "../../context.js";
+import { notFound } from "../../errors.js";
+import type { Translate } from "../../i18n/index.js";
+import { noStore } from "../../middlewares/securityHeaders.js";
+import { getSetting } from "../../settings/settings.js";
+import { parsePeriod } from "../../stats/periods.js";
+import { reportRows, suppress, type ReportColumn } from "../../stats/reportTable.js";
+
+/** The four figures the public sees, as columns of the report table. */
+export const PUBLIC_COLUMNS = ["received", "actionable", "spot_eliminated", "plants_destroyed"] as const satisfies readonly ReportColumn[];
+
+const OFFSET_MS = 7 * 3_600_000;
+
+/** The names (2020-03) of the twelve complete months before `now`, oldest first, in Vietnam's calendar. */
+export function lastTwelveMonths(now = new Date()): string[] {
+  const d = new Date(now.getTime() + OFFSET_MS);
+  const months: string[] = [];
+  for (let i = 12; i >= 1; i--) {
+    const m = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - i, 1));
+    months.push(`${m.getUTCFullYear()}-${String(m.getUTCMonth() + 1).padStart(2, "0")}`);
+  }
+  return months;
+}
+
+/** The public threshold: the configured one, and never less than 3. */
+export const publicThreshold = (ctx: AppContext) => Math.max(3, ctx.config.reports.smallNumberThreshold);
+
+export function publicFigurePages(ctx: AppContext): Router {
+  const router = Router();
+
+  router.get("/figures", noStore, async (_req: Request, res: Response) => {
+    if (!(await getSetting(ctx.database.db, "publicFigures"))) throw notFound();
+    const t = res.locals.t as Translate;
+    const tree = await ctx.units.tree();
+    const threshold = publicThreshold(ctx);
+    const months = await Promise.all(
+      lastTwelveMonths().map(async (name) => {
+        const period = parsePeriod(name)!;
+        const rows = await reportRows(ctx.database.db, tree, period.from, period.to, {});
+        const cells = PUBLIC_COLUMNS.map((c) => suppress(rows.reduce((sum, r) => sum + Number(r.values[c]), 0), threshold));
+        const [year, month] = name.split("-");
+        return { label: t("figures.month", { month: Number(month), year: Number(year) }), cells };
+      }),
+    );
+    res.render("public/figures.njk", { months, columns: PUBLIC_COLUMNS.map((c) => t(`figures.columns.${c}`)), threshold });
+  });
+
+  return router;
+}
