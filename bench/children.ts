@@ -27,7 +27,10 @@ export interface Child {
 
 /** Start one role; resolves when the web role prints its address, or as soon as the worker runs. */
 export async function startRole(role: "web" | "worker", env: Record<string, string>, timeoutMs = 60_000): Promise<Child> {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/main.ts", role], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env });
+  // BENCH_CPU_PROF=<folder>: each role writes V8 CPU profiles to <folder>/<role> when it exits (open them in Chrome DevTools).
+  // One folder per role: the tsx loader thread writes a profile of its own next to the main thread's.
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", path.resolve(process.env.BENCH_CPU_PROF, role)] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, "--import", "tsx", "src/main.ts", role], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env });
   const chunks: string[] = [];
   const output = () => chunks.join("").slice(-8000);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

@@ -61,18 +61,19 @@ export function rows(f: BenchFigures): Row[] {
   });
   out.push(route(f.routing, "", true));
   out.push(route(f.routingQuiet, " (quiet)", false));
+  const failed = (c: Compared) => (c.error ? `failed: ${c.error.slice(0, 120)}` : undefined);
   out.push({
-    figure: `3. Inbox, liaison of ${f.inbox.districtCode} (${f.inbox.apiTotal.toLocaleString("en")} of ${f.inbox.cases.toLocaleString("en")} cases), GET /api/v1/cases × ${f.inbox.runs}`,
-    value: `p50 ${ms(f.inbox.api.p50)} / p95 ${ms(f.inbox.api.p95)}`,
-    baseline: `plain SQL p50 ${ms(f.inbox.sql.p50)} / p95 ${ms(f.inbox.sql.p95)}`,
+    figure: `3. Inbox, liaison of ${f.inbox.districtCode} (${f.inbox.error ? "?" : f.inbox.apiTotal.toLocaleString("en")} of ${f.inbox.cases.toLocaleString("en")} cases), GET /api/v1/cases × ${f.inbox.runs}`,
+    value: failed(f.inbox) ?? `p50 ${ms(f.inbox.api.p50)} / p95 ${ms(f.inbox.api.p95)}`,
+    baseline: f.inbox.error ? "—" : `plain SQL p50 ${ms(f.inbox.sql.p50)} / p95 ${ms(f.inbox.sql.p95)}`,
     ratio: `p95 ${ratio(f.inbox.api.p95, f.inbox.sql.p95)}`,
     goal: "≤ 2.00×",
     met: f.inbox.api.p95 <= 2 * f.inbox.sql.p95,
   });
   out.push({
-    figure: `4. Statistics, ${f.stats.year}, province (${f.stats.apiTotal.toLocaleString("en")} cases), GET /api/v1/stats × ${f.stats.runs}`,
-    value: `p50 ${ms(f.stats.api.p50)} / p95 ${ms(f.stats.api.p95)}`,
-    baseline: `SELECT count(*) p95 ${ms(f.stats.sql.p95)}`,
+    figure: `4. Statistics, ${f.stats.year}, province (${f.stats.error ? "?" : f.stats.apiTotal.toLocaleString("en")} cases), GET /api/v1/stats × ${f.stats.runs}`,
+    value: failed(f.stats) ?? `p50 ${ms(f.stats.api.p50)} / p95 ${ms(f.stats.api.p95)}`,
+    baseline: f.stats.error ? "—" : `SELECT count(*) p95 ${ms(f.stats.sql.p95)}`,
     ratio: `p95 ${ratio(f.stats.api.p95, f.stats.sql.p95)}`,
     goal: "p95 < 500 ms",
     met: f.stats.api.p95 < 500,

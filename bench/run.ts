@@ -7,7 +7,8 @@
  * Everything is dropped again at the end, also after an error or Ctrl-C.
  *
  * Smaller runs while working on the bench: BENCH_CASES, BENCH_LEVEL_SECONDS,
- * BENCH_ROUTING_TIPS. ARGON2_* variables, when set, reach the app too.
+ * BENCH_ROUTING_TIPS; BENCH_CPU_PROF=<folder> writes CPU profiles of both roles.
+ * ARGON2_* variables, when set, reach the app too.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -32,7 +33,7 @@ import { progress, sleep } from "./measure.js";
 import { markdown, rows } from "./report.js";
 import { setUpBenchServices, type BenchServices } from "./services.js";
 import { intake } from "./scenarios/intake.js";
-import { inbox, statistics } from "./scenarios/queries.js";
+import { failedComparison, inbox, statistics } from "./scenarios/queries.js";
 import { noopRoundTrip, routing } from "./scenarios/routing.js";
 
 const RESULTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "results", "latest.md");
@@ -67,6 +68,20 @@ function childEnv(s: BenchServices): Record<string, string> {
   };
 }
 
+/** The first error the app logged, in one line (its 500 answers name no cause). */
+function appLog(child: Child): string {
+  const line = child.output().split("\n").find((l) => l.includes('"level":50'));
+  if (!line) return "";
+  try {
+    const entry = JSON.parse(line) as { err?: { message?: string; stack?: string } };
+    const frames = (entry.err?.stack ?? "").split("\n").filter((l) => !l.includes("node_modules"));
+    const at = frames.map((l) => /\/((?:src|workers)\/[^\s)]+)/.exec(l)?.[1]).find(Boolean);
+    return ` — the ${child.role} process logged: ${(entry.err?.message ?? "").replace(/\s+/g, " ").slice(0, 300)}${at ? ` (at ${at})` : ""}`;
+  } catch {
+    return "";
+  }
+}
+
 /** Resolve once the worker role's BullMQ workers are registered in Redis. */
 async function workerReady(redisUrl: string, prefix: string, worker: Child): Promise<void> {
   const queue = new Queue(QUEUES.routeTip, { connection: new Redis(redisUrl, { maxRetriesPerRequest: null }), prefix });
@@ -90,8 +105,9 @@ async function places(database: Database, district?: string): Promise<Place[]> {
   return r.rows;
 }
 
-async function bench(cleanups: Array<() => Promise<void>>): Promise<string> {
+async function bench(cleanups: Array<() => Promise<void>>, children: Child[]): Promise<string> {
   const startedAt = new Date();
+  const loadAtStart = os.loadavg().map((l) => l.toFixed(2)).join(" / ");
   const s = await setUpBenchServices();
   cleanups.push(s.release);
   progress(`database ${s.databaseName}, Redis prefix ${s.redisPrefix}${s.embedded.length ? ` (embedded: ${s.embedded.join(", ")})` : ""}`);
@@ -100,9 +116,11 @@ async function bench(cleanups: Array<() => Promise<void>>): Promise<string> {
 
   const web = await startRole("web", env);
   cleanups.push(web.stop);
+  children.push(web);
   await waitForOk(`${web.url}/readyz`);
   const worker = await startRole("worker", env);
   cleanups.push(worker.stop);
+  children.push(worker);
   await workerReady(s.redisUrl, bullPrefix(s.redisPrefix), worker);
   progress(`web (pid ${web.pid}, ${web.url}) and worker (pid ${worker.pid}) are up`);
 
@@ -135,12 +153,12 @@ async function bench(cleanups: Array<() => Promise<void>>): Promise<string> {
 
   const liaison = new StaffSession(client);
   await liaison.signIn(`liaison-${LIAISON_DISTRICT}@bench.invalid`, PASSWORD);
-  const inboxResult = await inbox({ session: liaison, pool: database.pool, districtCode: LIAISON_DISTRICT, runs: 200 });
+  const inboxResult = await inbox({ session: liaison, pool: database.pool, districtCode: LIAISON_DISTRICT, runs: 200 }).catch((err: unknown) => failedComparison(err, 200));
   progress(`inbox: API p95 ${inboxResult.api.p95.toFixed(1)} ms, SQL p95 ${inboxResult.sql.p95.toFixed(1)} ms`);
   const admin = new StaffSession(client);
   await admin.signIn("admin@bench.invalid", PASSWORD);
   const period = parsePeriod(String(year))!;
-  const statsResult = await statistics({ session: admin, pool: database.pool, year, from: period.from, to: period.to, runs: 20 });
+  const statsResult = await statistics({ session: admin, pool: database.pool, year, from: period.from, to: period.to, runs: 20 }).catch((err: unknown) => failedComparison(err, 20));
   progress(`statistics: API p95 ${statsResult.api.p95.toFixed(1)} ms, count(*) p95 ${statsResult.sql.p95.toFixed(1)} ms`);
 
   const [totalCases, versions] = await Promise.all([
@@ -154,7 +172,7 @@ async function bench(cleanups: Array<() => Promise<void>>): Promise<string> {
   const a = config.argon2;
   const minutes = (Date.now() - startedAt.getTime()) / 60_000;
   const header = [
-    `Date: ${startedAt.toISOString()} · run time ${minutes.toFixed(1)} min`,
+    `Date: ${startedAt.toISOString()} · run time ${minutes.toFixed(1)} min · load average at start ${loadAtStart} (other processes on the machine skew every figure)`,
     `Node ${process.version} · ${os.platform()} ${os.arch()} · ${os.availableParallelism()} cores (${os.cpus()[0]?.model.trim() ?? "?"}) · ${(os.totalmem() / 2 ** 30).toFixed(0)} GB`,
     `argon2id: ${a.memoryKiB} KiB, ${a.passes} passes, parallelism ${a.parallelism}, at most ${a.maxConcurrent} at once (ARGON2_MAX_CONCURRENT)`,
     `PostgreSQL ${versions} · Redis ${redisVersion} · one web and one worker process (NODE_ENV=production), load generator in the bench process, all on this machine`,
@@ -164,7 +182,9 @@ async function bench(cleanups: Array<() => Promise<void>>): Promise<string> {
   const notes = [
     `Intake levels last ${LEVEL_MS / 1000} s each; the floor is argon2id receipt derivations alone in the bench process (same parameters, same bound) while the app is idle.`,
     `Routing time: tips.assigned_at is kept to the minute on purpose, so "assigned" is the route-tip job's completion event (Redis clock, after the routing transaction commits) minus the time the 201 arrived; receipts were mapped to tips through argon2id → receipt_lookup. ${routed.assigned}/${routed.tips} and ${quiet.assigned}/${quiet.tips} tips ended assigned to the liaison.`,
-    `Consistency: inbox total ${inboxResult.apiTotal} (API) vs ${inboxResult.sqlTotal} (SQL); statistics total ${statsResult.apiTotal} (API) vs ${statsResult.sqlTotal} (SQL).`,
+    ...[routed, quiet].map((r) => `Routing at ${r.concurrency} client${r.concurrency > 1 ? "s" : ""}, split: 201 → job taken by the worker p50 ${r.waiting.p50} / p95 ${r.waiting.p95} ms; job run until completed p50 ${r.running.p50} / p95 ${r.running.p95} ms.`),
+    ...[inboxResult, statsResult].filter((r) => r.error).map((r) => `Failed: ${r.error}${appLog(web)}`),
+    ...[["inbox", inboxResult] as const, ["statistics", statsResult] as const].filter(([, r]) => !r.error).map(([name, r]) => `Consistency: ${name} total ${r.apiTotal} (API) vs ${r.sqlTotal} (plain SQL).`),
     failures.length ? `Failed submissions: ${failures.map(([k, v]) => `${v} × ${k}`).join(", ")}.` : "No submission failed.",
   ];
   const table = rows({
@@ -191,8 +211,13 @@ async function main(): Promise<void> {
     progress("interrupted; cleaning up");
     void cleanUp().then(() => process.exit(130));
   });
+  const children: Child[] = [];
   try {
-    const report = await bench(cleanups);
+    const report = await bench(cleanups, children).catch((err: unknown) => {
+      // What the app logged is usually the explanation (a 500 names no cause in its answer).
+      for (const c of children) if (c.output().trim()) process.stderr.write(`--- ${c.role} process output (last lines) ---\n${c.output().split("\n").slice(-30).join("\n")}\n`);
+      throw err;
+    });
     fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
     fs.writeFileSync(RESULTS, report);
     process.stdout.write(`\n${report}`);

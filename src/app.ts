@@ -24,6 +24,8 @@ import { staffCasePages } from "./routes/staff/cases.js";
 import { staffPages } from "./routes/staff/pages.js";
 import { statsApi } from "./routes/api/stats/stats.js";
 import { modelCommunesApi } from "./routes/api/stats/modelCommunes.js";
+import { staffReportPages } from "./routes/staff/reports.js";
+import { publicFigurePages } from "./routes/public/figures.js";
 import { loadStaff } from "./middlewares/staffSession.js";
 import { loadTipster } from "./middlewares/tipsterSession.js";
 import { tipsterApi } from "./routes/api/tipster/tipster.js";
@@ -61,6 +63,8 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(staffCasePages(ctx));
   app.use(statsApi(ctx));
   app.use(modelCommunesApi(ctx));
+  app.use(staffReportPages(ctx));
+  app.use(publicFigurePages(ctx));
   app.use(publicPages(ctx));
   app.use(followUpPages(ctx));
 

@@ -18,6 +18,14 @@ export interface Compared {
   /** What the endpoint and the plain query counted (a consistency check). */
   apiTotal: number;
   sqlTotal: number;
+  /** Set when the endpoint failed: the figure is then reported as a failure instead of ending the bench. */
+  error?: string;
+}
+
+/** A comparison that could not be measured because the endpoint failed. */
+export function failedComparison(err: unknown, runs: number): Compared {
+  const none = summarize([]);
+  return { runs, api: none, sql: none, apiTotal: Number.NaN, sqlTotal: Number.NaN, error: err instanceof Error ? err.message : String(err) };
 }
 
 const WARM_UP = 5;

@@ -25,6 +25,9 @@ export interface RoutingResult {
   tips: number;
   concurrency: number;
   latency: Summary;
+  /** The two parts of it: 201 → a worker takes the job, and the job's own run until it completes. */
+  waiting: Summary;
+  running: Summary;
   /** Tips found assigned to a liaison; failed submissions. */
   assigned: number;
   failures: Record<string, number>;
@@ -37,7 +40,9 @@ async function completions(redisUrl: string, prefix: string, queue: string) {
   const startId = `${Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - 1}-0`;
   const events = new QueueEvents(queue, { connection, prefix, lastEventId: startId });
   const done = new Map<string, number>();
+  const active = new Map<string, number>();
   const waiters = new Map<string, () => void>();
+  events.on("active", ({ jobId }, id) => void active.set(jobId, Number(id.split("-")[0])));
   events.on("completed", ({ jobId }, id) => {
     done.set(jobId, Number(id.split("-")[0]));
     waiters.get(jobId)?.();
@@ -45,6 +50,8 @@ async function completions(redisUrl: string, prefix: string, queue: string) {
   await events.waitUntilReady();
   return {
     done,
+    /** When a worker took each job (Redis clock, ms). */
+    active,
     /** Resolve when `jobId` has completed. */
     waitFor: (jobId: string) => (done.has(jobId) ? Promise.resolve() : new Promise<void>((resolve) => waiters.set(jobId, resolve))),
     close: async () => {
@@ -109,6 +116,8 @@ export async function routing(opts: {
     );
     const byLookup = new Map(rows.rows.map((r) => [r.lookup, r]));
     const latencies: number[] = [];
+    const waiting: number[] = [];
+    const running: number[] = [];
     let assigned = 0;
     load.accepted.forEach((a, i) => {
       const tip = byLookup.get(lookups[i]!);
@@ -117,8 +126,18 @@ export async function routing(opts: {
       const completed = seen.done.get(`route-${tip.id}`);
       if (completed === undefined) throw new Error(`no completed route-tip job for tip ${tip.id} (status ${tip.status})`);
       latencies.push(completed - a.at);
+      const taken = seen.active.get(`route-${tip.id}`);
+      if (taken !== undefined) waiting.push(taken - a.at), running.push(completed - taken);
     });
-    return { tips: load.accepted.length, concurrency: opts.concurrency, latency: summarize(latencies), assigned, failures: load.failures };
+    return {
+      tips: load.accepted.length,
+      concurrency: opts.concurrency,
+      latency: summarize(latencies),
+      waiting: summarize(waiting),
+      running: summarize(running),
+      assigned,
+      failures: load.failures,
+    };
   } finally {
     await queue.close();
     await seen.close();

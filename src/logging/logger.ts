@@ -16,8 +16,11 @@ const REDACT = [
 
 function safeError(err: unknown): Record<string, unknown> {
   if (!(err instanceof Error)) return { message: String(err) };
-  const e = err as Error & { code?: unknown };
-  return { type: e.name, code: typeof e.code === "string" ? e.code : undefined, message: e.message, stack: e.stack };
+  const e = err as Error & { code?: unknown; cause?: unknown };
+  // Drizzle's "Failed query" message lists the query's parameters, which can be tip data: keep its first line and the driver's reason only.
+  const message = e.message.startsWith("Failed query") ? `Failed query (${e.cause instanceof Error ? e.cause.message : "database error"})` : e.message;
+  const stack = e.stack?.replace(e.message, message);
+  return { type: e.name, code: typeof e.code === "string" ? e.code : undefined, message, stack };
 }
 
 /** A pino logger with homthu's redaction; `destination` lets tests capture every line. */

@@ -67,7 +67,9 @@ async function drugCommunes(db: Db, scope: SQL, from: Date, to: Date): Promise<n
 export async function computeStats(db: Db, config: AppConfig, q: StatsQuery): Promise<Stats> {
   const scope = scopeSql(q);
   const inPeriod = sql`${scope} AND received_at >= ${q.from.toISOString()} AND received_at < ${q.to.toISOString()}`;
-  const triageLimit = sql`(CASE WHEN urgent THEN ${config.deadlines.urgentTriage / 1000} ELSE ${config.deadlines.triage / 1000} END)`;
+  // Numbers from the configuration, typed as such (a bound parameter would arrive as text).
+  const seconds = (ms: number) => sql.raw(`${Number(ms) / 1000}::float8`);
+  const triageLimit = sql`(CASE WHEN urgent THEN ${seconds(config.deadlines.urgentTriage)} ELSE ${seconds(config.deadlines.triage)} END)`;
   const span = q.to.getTime() - q.from.getTime();
   const lastYear = (d: Date) => new Date(Date.UTC(d.getUTCFullYear() - 1, d.getUTCMonth(), d.getUTCDate(), d.getUTCHours()));
 
@@ -95,7 +97,7 @@ export async function computeStats(db: Db, config: AppConfig, q: StatsQuery): Pr
              count(triaged_at)::int AS t_n,
              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM acknowledged_at - forwarded_at)) / 3600 AS a_med,
              percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM acknowledged_at - forwarded_at)) / 3600 AS a_p90,
-             count(*) FILTER (WHERE acknowledged_at IS NOT NULL AND extract(epoch FROM acknowledged_at - forwarded_at) <= ${config.deadlines.acknowledge / 1000})::int AS a_in,
+             count(*) FILTER (WHERE acknowledged_at IS NOT NULL AND extract(epoch FROM acknowledged_at - forwarded_at) <= ${seconds(config.deadlines.acknowledge)})::int AS a_in,
              count(acknowledged_at)::int AS a_n
         FROM tips WHERE ${inPeriod}`),
     db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM tips WHERE ${scope} AND deadline_at < now()`),

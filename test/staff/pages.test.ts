@@ -82,6 +82,12 @@ describe("staff account and administration pages", function () {
     const unknown = await login(request.agent(app.url), { email: "khongco@example.org", password: "không phải mật khẩu này" });
     assert.equal(unknown.status, 401);
     assert.ok(unknown.text.includes("Email hoặc mật khẩu không đúng."));
+    // Three failures are free; then each try must wait, and the page says how long.
+    for (let i = 0; i < 3; i++) assert.equal((await login(request.agent(app.url), { email: "chamchap@example.org", password: "sai mật khẩu lần nữa" })).status, 401);
+    const throttled = await login(request.agent(app.url), { email: "chamchap@example.org", password: "sai mật khẩu lần nữa" });
+    assert.equal(throttled.status, 429);
+    assert.match(throttled.text, /Vui lòng đợi \d+ giây/);
+    assert.ok(throttled.headers["retry-after"]);
     const empty = await login(request.agent(app.url), { email: "", password: "" });
     assert.equal(empty.status, 400);
     assert.match(empty.text, /id="email-error"/, "the message is next to the field");
@@ -166,6 +172,7 @@ describe("staff account and administration pages", function () {
 
     const sent = await admin.post("/staff/admin/users/invite").type("form").send({ _csrf: csrf, email: "Moi.LienLac@Example.org", role: "liaison", districtCode: "831", policeUnitId: "" });
     assert.equal(sent.status, 201, sent.text);
+    assert.equal(sent.headers["cache-control"], "no-store", "the one-time link is never cached");
     assertCleanPage(sent.text);
     const url = sent.text.match(/<a href="([^"]+)" id="activation-link"/)?.[1];
     assert.ok(url, "the one-time link is shown (email is off)");
@@ -201,6 +208,7 @@ describe("staff account and administration pages", function () {
     assert.equal((await login(victim, { email: LIAISON, password: PASSWORD })).status, 303);
     const list = await admin.get("/staff/admin/users");
     const csrf = hiddenValue(list.text, "_csrf");
+    assert.ok(list.text.includes(`action="/staff/admin/users/${liaisonId}/deactivate"`), "each row has its buttons");
     const ask = await admin.post(`/staff/admin/users/${liaisonId}/deactivate`).type("form").send({ _csrf: csrf });
     assert.equal(ask.status, 200);
     assert.match(ask.text, /name="confirm" value="yes"/);

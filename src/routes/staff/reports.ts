@@ -19,7 +19,7 @@ import { barChart } from "../../charts/svgCharts.js";
 import { modelCommuneStatus, recordModelProgress, registerModelCommune } from "../../commands/modelCommuneRegistrar.js";
 import type { AppContext } from "../../context.js";
 import { HttpError, notFound } from "../../errors.js";
-import type { Locale, Translate } from "../../i18n/index.js";
+import { translator, type Locale, type Translate } from "../../i18n/index.js";
 import { noStore } from "../../middlewares/securityHeaders.js";
 import { requireCsrf, requireStaff, staffOf } from "../../middlewares/staffSession.js";
 import { authorize, can, type Actor, type GeneralAction } from "../../policies/index.js";
@@ -251,7 +251,13 @@ export function staffReportPages(ctx: AppContext): Router {
     if (Object.keys(f.errors).length) throw new HttpError(400, "invalid_query", "errors.invalid_input");
     const report = await buildReport(ctx, res, actor, f, { communeTables: true });
     const today = local(new Date());
-    res.render("staff/reports/print.njk", { report, today: { day: today.getUTCDate(), month: today.getUTCMonth() + 1, year: today.getUTCFullYear() }, back: `/staff/dashboard?${reportQuery(f, langOf(res))}` });
+    const other: Locale = langOf(res) === "vi" ? "en" : "vi";
+    res.render("staff/reports/print.njk", {
+      report,
+      today: { day: today.getUTCDate(), month: today.getUTCMonth() + 1, year: today.getUTCFullYear() },
+      back: `/staff/dashboard?${reportQuery(f, langOf(res))}`,
+      langHref: `/staff/reports/print?${reportQuery(f, other)}`,
+    });
   });
 
   router.get("/staff/model-communes", may("stats.view"), async (req: Request, res: Response) => {
@@ -321,7 +327,13 @@ export function staffReportPages(ctx: AppContext): Router {
     // qrSvg draws modules as <path> geometry from our own URL; the xmlns URL is
     // dropped (not needed inside HTML) so the page names no address but ours.
     const qr = (await qrSvg(target)).replace(/\s*xmlns="[^"]*"/, "").replace("<svg", '<svg class="poster-qr" role="img" aria-labelledby="poster-qr-label"');
-    res.render("staff/reports/poster.njk", { qr, target, district, campaign, campaigns: CAMPAIGNS, districts: tree.districts });
+    const other = new URLSearchParams({ ...(district ? { district: district.code } : {}), campaign, ...(langOf(res) === "vi" ? { lang: "en" } : {}) });
+    res.render("staff/reports/poster.njk", {
+      qr, target, district, campaign, campaigns: CAMPAIGNS, districts: tree.districts,
+      tVi: translator("vi"),
+      back: `/staff${res.locals.langQuery as string}`,
+      langHref: `/staff/posters?${other}`,
+    });
   });
 
   return router;

@@ -1,0 +1,263 @@
+/**
+ * The reporting pages as staff and the public use them: the dashboard for
+ * each role, the printable report, the poster, the model communes, the
+ * settings and the optional public figures — server-rendered, without
+ * inline script or style, and never showing a small commune count exactly to
+ * someone who should see "<3".
+ */
+import assert from "node:assert/strict";
+import request from "supertest";
+import { sql } from "drizzle-orm";
+import { startTestApp, resetData, type TestApp } from "../support/app.js";
+import { anAdministrator, aStaffMember } from "../support/factories.js";
+import { signedIn } from "../support/staffAgent.js";
+import { insertTips, some } from "../stats/tipFixture.js";
+import { lastTwelveMonths } from "../../src/routes/public/figures.js";
+import { getSetting } from "../../src/settings/settings.js";
+
+const Q2 = "2020-04-15T10:00:00+07:00";
+const OTHER_DISTRICTS = ["Thành phố Bến Tre", "Huyện Chợ Lách", "Huyện Mỏ Cày Nam", "Huyện Giồng Trôm", "Huyện Bình Đại", "Huyện Ba Tri", "Huyện Thạnh Phú", "Huyện Mỏ Cày Bắc"];
+
+/** Every page fetched in this file, to check them all for inline script and style at the end. */
+const pages: Array<{ url: string; html: string }> = [];
+
+function page(url: string, r: request.Response): string {
+  pages.push({ url, html: r.text });
+  return r.text;
+}
+
+/** The cells of the row headed `name` in the table with id `tableId`. */
+function rowCells(html: string, tableId: string, name: string): string[] {
+  const table = new RegExp(`<table[^>]*id="${tableId}"[\\s\\S]*?</table>`).exec(html)?.[0] ?? "";
+  const row = [...table.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((m) => m[1]!).find((r) => new RegExp(`<th scope="row">${name}</th>`).test(r));
+  assert.ok(row, `a row for ${name} in #${tableId}`);
+  return [...row.matchAll(/<td>([^<]*)<\/td>/g)].map((m) => m[1]!.trim());
+}
+
+describe("reporting pages", function () {
+  this.timeout(120_000);
+  let app: TestApp;
+  before(async () => (app = await startTestApp()));
+  after(async () => app?.stop());
+  beforeEach(async () => resetData(app));
+
+  /** Quarter 2 of 2020: three tips in Thị trấn Châu Thành, one in Xã Tân Thạch, two in Chợ Lách. */
+  async function fixture() {
+    await insertTips(app.ctx.database.db, [
+      ...some(3, Q2, "831", "28801", { triageH: 2, triage: "actionable" }),
+      ...some(1, Q2, "831", "28804"),
+      ...some(2, Q2, "832", "28870", { category: "cultivation" }),
+    ]);
+  }
+
+  async function admin() {
+    await anAdministrator(app.ctx);
+    return signedIn(app.url, "admin@example.org");
+  }
+
+  it("when an administrator opens the dashboard, then the figures, charts, district table and report links are there", async () => {
+    await fixture();
+    const a = await admin();
+    const r = await a.agent.get("/staff/dashboard?period=2020-Q2");
+    assert.equal(r.status, 200, r.text);
+    const html = page("/staff/dashboard", r);
+    assert.match(html, /quý 2 năm 2020/);
+    assert.match(html, /<svg class="chart"/);
+    assert.match(html, /Biểu đồ tin nhận được theo huyện, thành phố/);
+    assert.deepEqual(rowCells(html, "district-table", "Huyện Châu Thành").slice(0, 3), ["4", "0", "3"]);
+    assert.deepEqual(rowCells(html, "district-table", "Huyện Chợ Lách").slice(0, 1), ["2"]);
+    assert.ok(html.includes('href="/staff/reports/print?period=2020-Q2&amp;scope=province"'));
+    assert.ok(html.includes('href="/api/v1/reports/2020-Q2.csv?scope=province"'));
+    assert.equal(r.headers["cache-control"], "no-store");
+
+    const en = await a.agent.get("/staff/dashboard?period=2020-Q2&lang=en");
+    assert.equal(en.status, 200);
+    assert.match(page("/staff/dashboard?lang=en", en), /quarter 2 of 2020/);
+
+    const bad = await a.agent.get("/staff/dashboard?period=2020-Q7&category=nonsense");
+    assert.equal(bad.status, 400);
+    assert.match(page("/staff/dashboard?bad", bad), /class="error-summary"/);
+  });
+
+  it("when a liaison opens the dashboard, then only their district and its communes appear, and another district is refused", async () => {
+    await fixture();
+    await anAdministrator(app.ctx);
+    const liaison = await aStaffMember(app.ctx, "liaison", "831");
+    const l = await signedIn(app.url, liaison.email);
+    const r = await l.agent.get("/staff/dashboard?period=2020-Q2");
+    assert.equal(r.status, 200, r.text);
+    const html = page("/staff/dashboard (liaison)", r);
+    const table = /<table[^>]*id="district-table"[\s\S]*?<\/table>/.exec(html)![0];
+    const names = [...table.matchAll(/<th scope="row">([^<]+)<\/th>/g)].map((m) => m[1]);
+    assert.equal(names[0], "Huyện Châu Thành");
+    assert.ok(names.includes("Thị trấn Châu Thành") && names.includes("Xã Tân Thạch"));
+    assert.ok(names.length > 10, "the district's communes are listed");
+    for (const other of OTHER_DISTRICTS) assert.ok(!html.includes(other), `${other} must not appear`);
+    assert.deepEqual(rowCells(html, "district-table", "Thị trấn Châu Thành").slice(0, 1), ["3"]);
+    assert.deepEqual(rowCells(html, "district-table", "Xã Tân Thạch").slice(0, 1), ["1"], "a liaison sees their own communes exactly");
+
+    assert.equal((await l.agent.get("/staff/dashboard?period=2020-Q2&scope=district:832")).status, 403);
+    assert.equal((await l.agent.get("/staff/reports/print?period=2020-Q2&scope=district:832")).status, 403);
+  });
+
+  it("when a supervisor looks at a district, then a commune with one or two tips shows as <3, while an administrator sees the count", async () => {
+    await fixture();
+    const a = await admin();
+    const supervisor = await aStaffMember(app.ctx, "supervisor", null);
+    const s = await signedIn(app.url, supervisor.email);
+    const url = "/staff/dashboard?period=2020-Q2&scope=district:831";
+    const seen = page(url, await s.agent.get(url));
+    assert.deepEqual(rowCells(seen, "district-table", "Xã Tân Thạch").slice(0, 1), ["&lt;3"]);
+    assert.deepEqual(rowCells(seen, "district-table", "Thị trấn Châu Thành").slice(0, 3), ["3", "0", "3"]);
+    assert.deepEqual(rowCells(seen, "district-table", "Huyện Châu Thành").slice(0, 1), ["4"], "district totals are not commune-level cells");
+    assert.deepEqual(rowCells(seen, "district-table", "Xã Qưới Sơn").slice(0, 1), ["0"], "zero is not hidden");
+
+    const print = page("/staff/reports/print (supervisor)", await s.agent.get("/staff/reports/print?period=2020-Q2"));
+    assert.ok(print.includes("&lt;3"), "the printed report follows the rule too");
+
+    const adminView = page(url, await a.agent.get(url));
+    assert.deepEqual(rowCells(adminView, "district-table", "Xã Tân Thạch").slice(0, 1), ["1"]);
+    assert.ok(!adminView.includes("&lt;3"));
+
+    const police = await aStaffMember(app.ctx, "police", null);
+    const p = await signedIn(app.url, police.email);
+    assert.equal((await p.agent.get("/staff/dashboard")).status, 403);
+  });
+
+  it("when the printable report is opened, then it has the administrative heading, the period and the tables by district and commune", async () => {
+    await fixture();
+    const a = await admin();
+    const r = await a.agent.get("/staff/reports/print?period=2020-Q2&scope=province");
+    assert.equal(r.status, 200, r.text);
+    const html = page("/staff/reports/print", r);
+    for (const text of ["TỈNH ĐOÀN BẾN TRE", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "BÁO CÁO KẾT QUẢ", "quý 2 năm 2020", "NGƯỜI LẬP BÁO CÁO"]) assert.ok(html.includes(text), text);
+    assert.match(html, /<link rel="stylesheet" href="\/static\/css\/print.css" media="print">/);
+    assert.deepEqual(rowCells(html, "doc-district-table", "Huyện Chợ Lách").slice(0, 1), ["2"]);
+    assert.deepEqual(rowCells(html, "doc-communes-3", "Thị trấn Chợ Lách").slice(0, 1), ["2"], "every district's communes are tabulated");
+    const css = await request(app.url).get("/static/css/print.css");
+    assert.equal(css.status, 200);
+    assert.match(css.text, /@page\s*{\s*size: A4;/);
+
+    const custom = await a.agent.get("/staff/reports/print?from=2020-04-01&to=2020-04-30");
+    assert.equal(custom.status, 200);
+    assert.match(page("/staff/reports/print (custom)", custom), /từ ngày 01\/04\/2020 đến ngày 30\/04\/2020/);
+  });
+
+  it("when a poster is asked for a district, then it carries a QR code drawn here for the tip line's own address and no other", async () => {
+    const a = await admin();
+    const r = await a.agent.get("/staff/posters?district=831&campaign=june26");
+    assert.equal(r.status, 200, r.text);
+    const html = page("/staff/posters", r);
+    assert.match(html, /<svg class="poster-qr" role="img"[^>]*viewBox="0 0 \d+ \d+"[^>]*><path/);
+    assert.ok(html.includes(`${app.url}/report?district=831`), "the address is printed under the code");
+    assert.ok(html.includes("Để giữ an toàn cho bạn"), "the safety advice");
+    assert.ok(html.includes("Ngày Quốc tế phòng, chống ma túy 26/6"));
+    const urls = [...html.matchAll(/(?:https?:)?\/\/[^\s"'<>)]+/g)].map((m) => m[0]);
+    assert.ok(urls.length > 0);
+    for (const u of urls) assert.ok(u.startsWith(app.url), `only the tip line's own address: ${u}`);
+    assert.ok(!/<(img|link|script)[^>]+(src|href)="(https?:)?\/\//.test(html), "nothing loaded from elsewhere");
+
+    const en = page("/staff/posters?lang=en", await a.agent.get("/staff/posters?lang=en"));
+    assert.match(en, /<article class="poster" lang="vi">/);
+    assert.ok(en.includes("HÒM THƯ TỐ GIÁC MA TÚY"), "the poster stays Vietnamese");
+    assert.ok(en.includes(`${app.url}/`));
+  });
+
+  it("when the administrator switches the public figures on, then /figures shows twelve months with the <3 rule, and the change is audited", async () => {
+    const months = lastTwelveMonths();
+    const at = (name: string) => `${name}-10T09:00:00+07:00`;
+    const last = months[11]!;
+    const before = months[10]!;
+    await insertTips(app.ctx.database.db, [
+      ...some(1, at(last), "831", "28801", { triageH: 1, triage: "actionable", forwardH: 1, ackH: 1, outcome: "spot_eliminated" }),
+      ...some(5, at(before), "832", "28870", { triageH: 1, triage: "actionable" }),
+      ...some(3, at(before), "831", "28801", { category: "cultivation", triageH: 1, triage: "actionable", forwardH: 1, ackH: 1, outcome: "plants_destroyed" }),
+      ...some(2, "2020-04-15T09:00:00+07:00", "831", "28801"),
+    ]);
+    assert.equal((await request(app.url).get("/figures")).status, 404, "off by default");
+    const home = await request(app.url).get("/");
+    assert.ok(!home.text.includes("/figures"), "linked from nowhere");
+
+    const a = await admin();
+    const form = await a.agent.get("/staff/admin/settings");
+    assert.equal(form.status, 200);
+    page("/staff/admin/settings", form);
+    assert.equal((await a.agent.post("/staff/admin/settings").type("form").send({ publicFigures: "true" })).status, 403, "without the form's token");
+    const saved = await a.agent.post("/staff/admin/settings").type("form").send({ _csrf: a.csrf, publicFigures: "true", "wording.spot_eliminated.vi": "Điểm bán đã bị triệt phá. Cảm ơn bạn!", "wording.spot_eliminated.en": "" });
+    assert.equal(saved.status, 303, saved.text);
+    assert.deepEqual(await getSetting(app.ctx.database.db, "outcomeWordings"), { spot_eliminated: { vi: "Điểm bán đã bị triệt phá. Cảm ơn bạn!", en: "" } });
+    const audit = await app.ctx.database.db.execute<{ details: { changed: string[]; publicFigures: boolean } }>(sql`SELECT details FROM audit_log WHERE action = 'settings.changed'`);
+    assert.equal(audit.rows.length, 1);
+    assert.deepEqual(audit.rows[0]!.details.changed, ["publicFigures", "outcomeWordings"]);
+    assert.equal(audit.rows[0]!.details.publicFigures, true);
+
+    const r = await request(app.url).get("/figures");
+    assert.equal(r.status, 200);
+    const html = page("/figures", r);
+    const rows = [...html.matchAll(/<tr>\s*<th scope="row">([^<]+)<\/th>([\s\S]*?)<\/tr>/g)].map((m) => ({ label: m[1], cells: [...m[2]!.matchAll(/<td>([^<]*)<\/td>/g)].map((c) => c[1]) }));
+    assert.equal(rows.length, 12);
+    const label = (name: string) => `Tháng ${Number(name.slice(5))}/${name.slice(0, 4)}`;
+    assert.deepEqual(rows[11], { label: label(last), cells: ["&lt;3", "&lt;3", "&lt;3", "0"] });
+    assert.deepEqual(rows[10], { label: label(before), cells: ["8", "8", "0", "3"] });
+    assert.deepEqual(rows[0]!.cells, ["0", "0", "0", "0"]);
+    assert.ok(!html.includes("2020-04"), "older months are not shown");
+
+    const settingsAfter = page("/staff/admin/settings (after)", await a.agent.get("/staff/admin/settings?saved=1"));
+    assert.match(settingsAfter, /id="publicFigures" name="publicFigures" value="true"[^>]* checked/);
+    assert.ok(settingsAfter.includes('value="Điểm bán đã bị triệt phá. Cảm ơn bạn!"'));
+
+    await a.agent.post("/staff/admin/settings").type("form").send({ _csrf: a.csrf });
+    assert.equal((await request(app.url).get("/figures")).status, 404, "switched off again");
+
+    const liaison = await aStaffMember(app.ctx, "liaison", "831");
+    const l = await signedIn(app.url, liaison.email);
+    assert.equal((await l.agent.get("/staff/admin/settings")).status, 403);
+  });
+
+  it("when a liaison registers the district's model commune and records progress, then the list shows it and late districts are marked", async () => {
+    await anAdministrator(app.ctx);
+    const liaison = await aStaffMember(app.ctx, "liaison", "831");
+    const l = await signedIn(app.url, liaison.email);
+    const form = await l.agent.get("/staff/model-communes?year=2020");
+    assert.equal(form.status, 200, form.text);
+    const html = page("/staff/model-communes", form);
+    assert.match(html, /<input type="hidden" name="districtCode" value="831">/);
+    assert.ok(html.includes("Xã Tân Thạch") && !html.includes("Huyện Chợ Lách"), "a liaison sees and picks within their district");
+
+    const wrong = await l.agent.post("/staff/model-communes").type("form").send({ _csrf: l.csrf, year: "2020", districtCode: "831", communeCode: "28870", content: "Xã không ma túy", startDate: "2020-03-01", plannedEndDate: "2020-12-31" });
+    assert.equal(wrong.status, 400);
+    assert.match(page("/staff/model-communes (error)", wrong), /class="field-error"/);
+    assert.equal((await l.agent.post("/staff/model-communes").type("form").send({ _csrf: l.csrf, year: "2020", districtCode: "832", communeCode: "28870", content: "x", startDate: "2020-03-01", plannedEndDate: "2020-12-31" })).status, 403);
+
+    const ok = await l.agent.post("/staff/model-communes").type("form").send({ _csrf: l.csrf, year: "2020", districtCode: "831", communeCode: "28804", content: "Xã Tân Thạch không ma túy", startDate: "2020-03-01", plannedEndDate: "2020-12-31" });
+    assert.equal(ok.status, 303, ok.text);
+    const again = await l.agent.post("/staff/model-communes").type("form").send({ _csrf: l.csrf, year: "2020", districtCode: "831", communeCode: "28801", content: "Lần hai", startDate: "2020-03-01", plannedEndDate: "2020-12-31" });
+    assert.equal(again.status, 409);
+
+    const [row] = (await app.ctx.database.db.execute<{ id: string }>(sql`SELECT id FROM model_communes`)).rows;
+    const progress = await l.agent.post(`/staff/model-communes/${row!.id}/progress`).type("form").send({ _csrf: l.csrf, year: "2020", progress: "Đã tổ chức 3 buổi sinh hoạt", completed: "true" });
+    assert.equal(progress.status, 303, progress.text);
+    const list = page("/staff/model-communes (after)", await l.agent.get("/staff/model-communes?year=2020&done=progress"));
+    assert.ok(list.includes("Xã Tân Thạch không ma túy") && list.includes("Đã tổ chức 3 buổi sinh hoạt") && list.includes("Đã hoàn thành ngày"));
+
+    const a = await signedIn(app.url, "admin@example.org");
+    const all = page("/staff/model-communes (admin)", await a.agent.get("/staff/model-communes?year=2020"));
+    assert.match(all, /<tr class="is-late">\s*<th scope="row">Huyện Chợ Lách<\/th>/);
+    assert.ok(all.includes("Chưa đăng ký – quá hạn"));
+    assert.ok(!/<tr class="is-late">\s*<th scope="row">Huyện Châu Thành<\/th>/.test(all));
+    const dash = page("/staff/dashboard (models)", await a.agent.get("/staff/dashboard?period=2020"));
+    assert.ok(dash.includes("Mô hình điểm năm 2020") && dash.includes("Chưa đăng ký – quá hạn"));
+  });
+
+  after(() => {
+    // Checked last, over every page this file rendered: the CSP forbids inline code, and the pages must not need it.
+    assert.ok(pages.length >= 15, `pages checked: ${pages.length}`);
+    for (const { url, html } of pages) {
+      assert.ok(!/<style[\s>]/i.test(html), `${url}: <style>`);
+      assert.ok(!/\sstyle\s*=/i.test(html), `${url}: style attribute`);
+      assert.ok(!/\son[a-z]+\s*=/i.test(html), `${url}: inline event handler`);
+      for (const tag of html.match(/<script[^>]*>/gi) ?? []) assert.match(tag, /\ssrc="\/static\//, `${url}: inline script ${tag}`);
+      assert.ok(!/javascript:/i.test(html), `${url}: javascript: URL`);
+    }
+  });
+});
