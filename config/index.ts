@@ -132,6 +132,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, overrides: P
   }
   const e = parsed.data;
   const isProduction = e.NODE_ENV === "production";
+  if (isProduction && e.SMTP_URL && !e.PUBLIC_URL) {
+    throw new ConfigError("Invalid configuration:\n  PUBLIC_URL: must be set in production when SMTP_URL is (emails carry links to it).");
+  }
   if (isProduction && (!e.SECRET_KEY || e.SECRET_KEY.toLowerCase() === DEV_SECRET_KEY)) {
     throw new ConfigError("Invalid configuration:\n  SECRET_KEY: must be set to a secret of your own in production (openssl rand -hex 32); development secrets are refused.");
   }

@@ -43,6 +43,8 @@ export function errorHandler(logger: Logger, maxPhotoMb: number, maxPhotos: numb
       http = new HttpError(500, "server_error", "errors.server_error");
     }
     if (res.headersSent) return void res.end();
+    // A staff page whose session expired: back to the sign-in page rather than an error.
+    if (http.code === "not_authenticated" && req.originalUrl.startsWith("/staff")) return void res.redirect(303, `/staff/login${req.query?.lang === "en" ? "?lang=en" : ""}`);
     const t = (res.locals.t as ReturnType<typeof translator> | undefined) ?? translator(pickLocale(req.query?.lang));
     res.status(http.status);
     if (req.path.startsWith("/api/")) {

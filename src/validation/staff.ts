@@ -17,11 +17,11 @@ export const loginSchema = z.strictObject({
   lang: z.string().optional(),
 });
 
-export const totpEnrollSchema = z.strictObject({ code: z.string({ error: "errors.required" }).regex(/^\d{6}$/, "errors.invalid_totp"), _csrf: z.string().optional() });
+export const totpEnrollSchema = z.strictObject({ code: z.string({ error: "errors.required" }).regex(/^\d{6}$/, "errors.invalid_totp"), _csrf: z.string().optional(), lang: z.string().optional() });
 
 export const activationSchema = z.strictObject({ token: text(200), password: text(1024), _csrf: z.string().optional(), lang: z.string().optional() });
 
-export const passwordChangeSchema = z.strictObject({ oldPassword: text(1024), newPassword: text(1024), _csrf: z.string().optional() });
+export const passwordChangeSchema = z.strictObject({ oldPassword: text(1024), newPassword: text(1024), _csrf: z.string().optional(), lang: z.string().optional() });
 
 export const invitationSchema = z.strictObject({
   email: text(320),
@@ -29,12 +29,14 @@ export const invitationSchema = z.strictObject({
   districtCode: z.string().max(10).optional().transform((v) => (v ? v : null)),
   policeUnitId: z.string().max(40).optional().transform((v) => (v ? v : null)),
   _csrf: z.string().optional(),
+  lang: z.string().optional(),
 });
 
 export const policeUnitSchema = z.strictObject({
   name: text(200),
   districtCode: z.string().max(10).optional().transform((v) => (v ? v : null)),
   _csrf: z.string().optional(),
+  lang: z.string().optional(),
 });
 
 export const coverageSchema = z.strictObject({

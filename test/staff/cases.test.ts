@@ -202,7 +202,10 @@ describe("staff case pages", function () {
     const r = await request(app.url).get("/staff/cases");
     assert.equal(r.status, 303);
     assert.match(r.headers.location ?? "", /^\/staff\/login/);
-    assert.equal((await request(app.url).post("/staff/notifications/read").type("form").send({})).status, 401);
+    const refused = await request(app.url).post("/staff/notifications/read").type("form").send({}).redirects(0);
+    assert.equal(refused.status, 303, "a signed-out form post goes to the sign-in page");
+    assert.match(refused.headers.location ?? "", /^\/staff\/login/);
+    assert.equal((await request(app.url).get("/api/v1/notifications")).status, 401, "the API still answers 401");
   });
 
   it("when an administrator gives a commune to a unit, then the coverage page lists the exception", async () => {

@@ -24,6 +24,7 @@ import { requireCsrf, requireStaff, staffOf } from "../../middlewares/staffSessi
 import { authorize, type GeneralAction } from "../../policies/index.js";
 import { invitationSchema, policeUnitSchema, uuidParam, validate } from "../../validation/staff.js";
 import { districtNames, fieldsOf, formBody, isFieldError, localTime, pageLocals, seeOther, textOf, translateFields, translatorOf } from "./forms.js";
+import { unlockStaff } from "../../commands/staffUnlocker.js";
 
 const ROLES = ["admin", "liaison", "police", "supervisor"] as const;
 const ROW_ACTIONS = ["deactivate", "reset", "unlock", "restore-access", "grant-recovery"] as const;
@@ -114,13 +115,6 @@ function renderLink(res: Response, kind: "invite" | "reset", email: string, link
   res.status(201).render("staff/admin/link.njk", { kind, email, emailed: link.emailed, url: link.emailed ? null : link.url });
 }
 
-/** Unlock a sign-in locked by failures (as POST /api/v1/admin/users/:id/unlock does), audited. */
-async function unlockStaff(ctx: AppContext, res: Response, user: { id: string; email: string; districtCode: string | null }): Promise<void> {
-  const { actor } = staffOf(res);
-  await clearFailures(ctx, user.email);
-  await ctx.database.db.transaction((tx) => appendAudit(tx, { actorId: actor.id, action: "user.unlocked", subjectType: "staff", subjectId: user.id, districtCode: user.districtCode }));
-}
-
 export function staffAdminPages(ctx: AppContext): Router {
   const router = Router();
   router.use(["/staff/admin/users", "/staff/admin/police-units"], formBody, requireStaff, requireCsrf, pageLocals);
@@ -165,7 +159,7 @@ export function staffAdminPages(ctx: AppContext): Router {
         case "reset":
           return renderLink(res, "reset", target.email, await createPasswordReset(ctx, staff.actor, target.id));
         case "unlock":
-          await unlockStaff(ctx, res, target);
+          await unlockStaff(ctx, staffOf(res).actor, target.id);
           return seeOther(res, "/staff/admin/users", { done: "unlocked" });
         case "restore-access": {
           const { restored } = await restoreAccess(ctx, staff.actor, staff.session.privateKey, target.id);

@@ -17,6 +17,7 @@ import { deactivateStaff } from "../../../commands/staffDeactivator.js";
 import type { AppContext } from "../../../context.js";
 import { auditLog, coverage, policeUnits, staffUsers } from "../../../db/schema.js";
 import { setCoverage } from "../../../commands/coverageSetter.js";
+import { unlockStaff } from "../../../commands/staffUnlocker.js";
 import { queueHealth, retryFailed } from "../../../queues/health.js";
 import { notFound } from "../../../errors.js";
 import { requireCsrf, requireStaff, staffOf } from "../../../middlewares/staffSession.js";
@@ -43,8 +44,9 @@ export async function auditPage(ctx: AppContext, res: Response, raw: unknown) {
   if (staff.actor.role !== "admin" && staff.actor.districtCode) where.push(eq(auditLog.districtCode, staff.actor.districtCode));
   if (q.action) where.push(eq(auditLog.action, q.action));
   if (q.actorId) where.push(eq(auditLog.actorId, q.actorId));
-  if (q.from) where.push(gte(auditLog.at, new Date(`${q.from}T00:00:00Z`)));
-  if (q.to) where.push(lte(auditLog.at, new Date(`${q.to}T23:59:59.999Z`)));
+  // Days are Bến Tre's days (UTC+7).
+  if (q.from) where.push(gte(auditLog.at, new Date(`${q.from}T00:00:00+07:00`)));
+  if (q.to) where.push(lte(auditLog.at, new Date(`${q.to}T23:59:59.999+07:00`)));
   const rows = await ctx.database.db.select({ id: auditLog.id, at: auditLog.at, actorId: auditLog.actorId, action: auditLog.action, subjectType: auditLog.subjectType, subjectId: auditLog.subjectId, districtCode: auditLog.districtCode, details: auditLog.details }).from(auditLog).where(and(...where)).orderBy(desc(auditLog.id)).limit(50).offset((q.page - 1) * 50);
   return { query: q, rows };
 }
@@ -77,12 +79,7 @@ export function adminApi(ctx: AppContext): Router {
   });
 
   router.post("/api/v1/admin/users/:id/unlock", async (req, res) => {
-    const actor = staffOf(res).actor;
-    authorize(actor, "users.manage");
-    const [user] = await ctx.database.db.select().from(staffUsers).where(eq(staffUsers.id, userId(req)));
-    if (!user) throw notFound();
-    await clearFailures(ctx, user.email);
-    await ctx.database.db.transaction((tx) => appendAudit(tx, { actorId: actor.id, action: "user.unlocked", subjectType: "staff", subjectId: user.id, districtCode: user.districtCode }));
+    await unlockStaff(ctx, staffOf(res).actor, userId(req));
     res.status(204).end();
   });
 
