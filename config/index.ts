@@ -29,6 +29,7 @@ export const envSchema = z.object({
   HOST: z.string().min(1).default("127.0.0.1").describe("Address the web process listens on."),
   PUBLIC_URL: z.url().optional().describe("Public address of the tip line (used in emails and posters)."),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional().describe("PostgreSQL connection URL. Unset: an embedded PostgreSQL is started with data under DATA_DIR/postgres."),
+  DATABASE_POOL_SIZE: int(1, 200).default(10).describe("PostgreSQL connections per process."),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").optional().describe("Redis connection URL. Unset: `redis-server` from PATH is started with data under DATA_DIR/redis."),
   REDIS_PREFIX: z.string().regex(/^(\{[a-z0-9_-]+\}|[a-z0-9_-]+)$/i, "letters, digits, _ and -, optionally in {braces} (a Redis Cluster hash tag)").default("homthu").describe("Prefix of every Redis key (queues, rate limits, sessions). Use {homthu} on Redis Cluster so BullMQ's keys share a hash slot."),
   DATA_DIR: z.string().min(1).default("./var").describe("Where embedded services and generated development secrets live."),
@@ -40,6 +41,7 @@ export const envSchema = z.object({
   ARGON2_PARALLELISM: int(1, 16).default(1).describe("argon2id lanes per derivation."),
   ARGON2_MAX_CONCURRENT: int(1, 64).default(Math.max(1, os.availableParallelism())).describe("How many argon2 derivations may run at once; bounds memory under load."),
   TIP_RATE_LIMIT_PER_HOUR: int(1, 100000).default(20).describe("Tips accepted per hashed client address per hour."),
+  RECEIPT_RATE_LIMIT_PER_HOUR: int(1, 100000).default(30).describe("Receipt sign-ins per hashed client address per hour."),
   TIP_RATE_LIMIT_GLOBAL_PER_MINUTE: int(1, 1000000).default(600).describe("Tips accepted per minute across all clients."),
   FORM_TOKEN_TTL_MINUTES: int(5, 24 * 60).default(120).describe("How long a report form stays valid."),
   MAX_PHOTO_MB: int(1, 50).default(10).describe("Largest photo accepted, in MB."),
@@ -79,6 +81,7 @@ export interface AppConfig {
   host: string;
   publicUrl?: string;
   databaseUrl?: string;
+  databasePoolSize: number;
   redisUrl?: string;
   redisPrefix: string;
   dataDir: string;
@@ -86,7 +89,7 @@ export interface AppConfig {
   logLevel: Env["LOG_LEVEL"];
   trustProxy: string | boolean | number;
   argon2: { memoryKiB: number; passes: number; parallelism: number; maxConcurrent: number };
-  limits: { tipsPerHour: number; tipsGlobalPerMinute: number; formTokenTtlMs: number; maxPhotoBytes: number; maxPhotos: number };
+  limits: { receiptsPerHour: number; tipsPerHour: number; tipsGlobalPerMinute: number; formTokenTtlMs: number; maxPhotoBytes: number; maxPhotos: number };
   quickExitUrl: string;
   sessions: { idleMs: number; absoluteMs: number };
   auth: { totpRequiredRoles: string[]; lockAfter: number; lockMs: number; loginsPerHour: number; invitationMs: number };
@@ -147,6 +150,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, overrides: P
     host: e.HOST,
     publicUrl: e.PUBLIC_URL,
     databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     dataDir,
@@ -156,6 +160,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, overrides: P
     argon2: { memoryKiB: e.ARGON2_MEMORY_KIB, passes: e.ARGON2_PASSES, parallelism: e.ARGON2_PARALLELISM, maxConcurrent: e.ARGON2_MAX_CONCURRENT },
     limits: {
       tipsPerHour: e.TIP_RATE_LIMIT_PER_HOUR,
+      receiptsPerHour: e.RECEIPT_RATE_LIMIT_PER_HOUR,
       tipsGlobalPerMinute: e.TIP_RATE_LIMIT_GLOBAL_PER_MINUTE,
       formTokenTtlMs: e.FORM_TOKEN_TTL_MINUTES * 60_000,
       maxPhotoBytes: e.MAX_PHOTO_MB * 1024 * 1024,

@@ -49,7 +49,7 @@ export interface Running {
 export async function openContext(config: AppConfig, logger: Logger): Promise<{ ctx: AppContext; close(): Promise<void>; redisUrl: string }> {
   await crypto.ready(config.argon2);
   const services = await resolveServices({ databaseUrl: config.databaseUrl, redisUrl: config.redisUrl, dataDir: config.dataDir }, logger);
-  const database = openDatabase(services.databaseUrl);
+  const database = openDatabase(services.databaseUrl, config.databasePoolSize);
   const redis = appRedis(services.redisUrl);
   redis.on("error", () => undefined); // reconnects on its own; callers see failed commands
   try {

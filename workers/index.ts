@@ -43,12 +43,19 @@ export async function startWorkers(ctx: AppContext, redisUrl: string): Promise<W
     make(QUEUES.notify, sendNotification, 2),
     make(QUEUES.maintenance, maintenance, 1),
   ];
-  await ctx.queues.maintenance.upsertJobScheduler("sweep", { every: 60_000 }, { name: "sweep", data: { task: "sweep" } });
-  await ctx.queues.maintenance.upsertJobScheduler("digest", { pattern: "0 0 * * *", tz: "UTC" }, { name: "digest", data: { task: "digest" } });
-  await ctx.queues.maintenance.upsertJobScheduler("purge", { pattern: "0 20 * * *", tz: "UTC" }, { name: "purge", data: { task: "purge" } });
+  const schedule = async () => {
+    await ctx.queues.maintenance.upsertJobScheduler("sweep", { every: 60_000 }, { name: "sweep", data: { task: "sweep" } });
+    await ctx.queues.maintenance.upsertJobScheduler("digest", { pattern: "0 0 * * *", tz: "UTC" }, { name: "digest", data: { task: "digest" } });
+    await ctx.queues.maintenance.upsertJobScheduler("purge", { pattern: "0 20 * * *", tz: "UTC" }, { name: "purge", data: { task: "purge" } });
+  };
+  await schedule();
+  // If Redis loses its data while workers stay up, the schedules come back within minutes (upserting is idempotent).
+  const reschedule = setInterval(() => void schedule().catch((err: unknown) => ctx.logger.warn({ err }, "could not renew the schedules")), 5 * 60_000);
+  reschedule.unref();
   await sweep(ctx, true).catch((err: unknown) => ctx.logger.warn({ err }, "first sweep failed"));
   return {
     close: async () => {
+      clearInterval(reschedule);
       await Promise.all(workers.map((w) => w.close()));
       await connection.quit().catch(() => undefined);
     },

@@ -27,7 +27,7 @@ export const wrongReceipt = () => new HttpError(401, "invalid_receipt", "errors.
 export function receiptLimits(ctx: AppContext) {
   return [
     limiter(ctx, { name: "receipt-global", windowMs: 60_000, limit: 600, per: "global" }),
-    limiter(ctx, { name: "receipt", windowMs: 3_600_000, limit: 30, per: "client" }),
+    limiter(ctx, { name: "receipt", windowMs: 3_600_000, limit: ctx.config.limits.receiptsPerHour, per: "client" }),
   ];
 }
 
