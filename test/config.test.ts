@@ -47,6 +47,7 @@ describe("loadConfig", () => {
       assert.deepEqual(config.limits, {
         tipsPerHour: 20,
         tipsGlobalPerMinute: 600,
+      receiptsPerHour: 30,
         formTokenTtlMs: 120 * 60_000,
         maxPhotoBytes: 10 * 1024 * 1024,
         maxPhotos: 5,
