@@ -3,11 +3,12 @@
  * jurisdiction, and possible duplicates. The jurisdiction filter mirrors the
  * policy module; the policy is still checked per case when one is opened.
  */
-import { and, asc, desc, eq, gte, inArray, isNull, lt, ne, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { tips } from "../db/schema.js";
 import type { Actor } from "../policies/index.js";
 import { OPEN_STATUSES } from "./workflow.js";
+import { visibleTipsWhere } from "./visibleTips.js";
 
 export interface CaseFilters {
   status?: string;
@@ -21,22 +22,8 @@ export interface CaseFilters {
   pageSize: number;
 }
 
-const POLICE_VISIBLE = ["forwarded", "acknowledged", "verifying", "resolved", "closed"];
-
 /** The SQL form of "cases this actor may list". */
-export function caseScope(actor: Actor): SQL {
-  const live = isNull(tips.purgedAt);
-  switch (actor.role) {
-    case "admin":
-      return live;
-    case "liaison":
-      return actor.districtCode ? and(live, eq(tips.districtCode, actor.districtCode))! : live;
-    case "police":
-      return actor.policeUnitId ? and(live, eq(tips.forwardedUnitId, actor.policeUnitId), inArray(tips.status, POLICE_VISIBLE), ne(tips.category, "help_request"))! : sql`false`;
-    default:
-      return sql`false`;
-  }
-}
+export const caseScope = (actor: Actor): SQL => visibleTipsWhere(actor, { listing: true });
 
 export const listColumns = {
   id: tips.id,

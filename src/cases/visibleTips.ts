@@ -1,21 +1,32 @@
 /**
- * Which tips a staff member is entitled to hold a key for — the SQL twin of
- * the policy's jurisdiction rules, used when keys are (re-)sealed: restoring
- * access after a reset, granting access to a new unit member.
+ * Which tips a staff member may see — the SQL twin of the policy's
+ * jurisdiction rules. Used for the inbox (listing) and when keys are
+ * (re-)sealed (restoring access after a reset, granting access to a new
+ * unit member). The policy is still checked per case when one is opened.
  */
-import { and, eq, isNull, ne, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, isNull, ne, sql, type SQL } from "drizzle-orm";
 import { tips } from "../db/schema.js";
 import type { Actor } from "../policies/index.js";
 
-export function visibleTipsWhere(actor: Actor): SQL {
+/** Statuses in which a case is with the police (and so on a police unit's list). */
+export const POLICE_VISIBLE_STATUSES = ["forwarded", "acknowledged", "verifying", "resolved", "closed"];
+
+/**
+ * @param opts.listing true for the inbox: a police unit lists a case only while it is with the police;
+ *   for keys (false) it is entitled to every case ever forwarded to it.
+ */
+export function visibleTipsWhere(actor: Actor, opts: { listing?: boolean } = {}): SQL {
   const live = isNull(tips.purgedAt);
   switch (actor.role) {
     case "admin":
       return live;
     case "liaison":
       return actor.districtCode ? and(live, eq(tips.districtCode, actor.districtCode))! : live;
-    case "police":
-      return actor.policeUnitId ? and(live, eq(tips.forwardedUnitId, actor.policeUnitId), ne(tips.category, "help_request"))! : sql`false`;
+    case "police": {
+      if (!actor.policeUnitId) return sql`false`;
+      const forwarded = and(live, eq(tips.forwardedUnitId, actor.policeUnitId), ne(tips.category, "help_request"))!;
+      return opts.listing ? and(forwarded, inArray(tips.status, POLICE_VISIBLE_STATUSES))! : forwarded;
+    }
     default:
       return sql`false`;
   }

@@ -35,24 +35,34 @@ export function lastTwelveMonths(now = new Date()): string[] {
 /** The public threshold: the configured one, and never less than 3. */
 export const publicThreshold = (ctx: AppContext) => Math.max(3, ctx.config.reports.smallNumberThreshold);
 
+/** The suppressed cells of each month, oldest first. */
+async function monthlyCells(ctx: AppContext, months: string[], threshold: number): Promise<Array<{ name: string; cells: Array<number | string> }>> {
+  const tree = await ctx.units.tree();
+  return Promise.all(
+    months.map(async (name) => {
+      const period = parsePeriod(name)!;
+      const rows = await reportRows(ctx.database.db, tree, period.from, period.to, {});
+      return { name, cells: PUBLIC_COLUMNS.map((c) => suppress(rows.reduce((sum, r) => sum + Number(r.values[c]), 0), threshold)) };
+    }),
+  );
+}
+
+const CACHE_MS = 10 * 60_000;
+
 export function publicFigurePages(ctx: AppContext): Router {
   const router = Router();
+  // A public page must not cost twelve queries per request; the months shown are complete, so a short cache is exact enough.
+  let cached: { key: string; at: number; rows: Awaited<ReturnType<typeof monthlyCells>> } | undefined;
 
   router.get("/figures", noStore, async (_req: Request, res: Response) => {
     if (!(await getSetting(ctx.database.db, "publicFigures"))) throw notFound();
     const t = res.locals.t as Translate;
-    const tree = await ctx.units.tree();
     const threshold = publicThreshold(ctx);
-    const months = await Promise.all(
-      lastTwelveMonths().map(async (name) => {
-        const period = parsePeriod(name)!;
-        const rows = await reportRows(ctx.database.db, tree, period.from, period.to, {});
-        const cells = PUBLIC_COLUMNS.map((c) => suppress(rows.reduce((sum, r) => sum + Number(r.values[c]), 0), threshold));
-        const [year, month] = name.split("-");
-        return { label: t("figures.month", { month: Number(month), year: Number(year) }), cells };
-      }),
-    );
-    res.render("public/figures.njk", { months, columns: PUBLIC_COLUMNS.map((c) => t(`figures.columns.${c}`)), threshold });
+    const months = lastTwelveMonths();
+    const key = `${months[0]}:${threshold}`;
+    if (!cached || cached.key !== key || Date.now() - cached.at > CACHE_MS) cached = { key, at: Date.now(), rows: await monthlyCells(ctx, months, threshold) };
+    const rows = cached.rows.map(({ name, cells }) => ({ label: t("figures.month", { month: Number(name.slice(5)), year: Number(name.slice(0, 4)) }), cells }));
+    res.render("public/figures.njk", { months: rows, columns: PUBLIC_COLUMNS.map((c) => t(`figures.columns.${c}`)), threshold });
   });
 
   return router;

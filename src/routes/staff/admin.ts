@@ -10,8 +10,7 @@
  */
 import { Router, type NextFunction, type Request, type Response } from "express";
 import { and, asc, eq } from "drizzle-orm";
-import { appendAudit } from "../../audit/auditLog.js";
-import { clearFailures, isLocked } from "../../auth/loginThrottle.js";
+import { isLocked } from "../../auth/loginThrottle.js";
 import { grantRecoveryKey, restoreAccess } from "../../commands/accessRestorer.js";
 import { createInvitation, createPasswordReset } from "../../commands/invitationCreator.js";
 import { createPoliceUnit } from "../../commands/policeUnitCreator.js";

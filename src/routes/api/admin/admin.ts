@@ -8,8 +8,7 @@
 import { Router, type Request, type Response } from "express";
 import { and, asc, desc, eq, gte, lte, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { appendAudit } from "../../../audit/auditLog.js";
-import { clearFailures, isLocked } from "../../../auth/loginThrottle.js";
+import { isLocked } from "../../../auth/loginThrottle.js";
 import { grantRecoveryKey, restoreAccess } from "../../../commands/accessRestorer.js";
 import { createInvitation, createPasswordReset } from "../../../commands/invitationCreator.js";
 import { createPoliceUnit } from "../../../commands/policeUnitCreator.js";
@@ -19,7 +18,6 @@ import { auditLog, coverage, policeUnits, staffUsers } from "../../../db/schema.
 import { setCoverage } from "../../../commands/coverageSetter.js";
 import { unlockStaff } from "../../../commands/staffUnlocker.js";
 import { queueHealth, retryFailed } from "../../../queues/health.js";
-import { notFound } from "../../../errors.js";
 import { requireCsrf, requireStaff, staffOf } from "../../../middlewares/staffSession.js";
 import { noStore } from "../../../middlewares/securityHeaders.js";
 import { authorize } from "../../../policies/index.js";
