@@ -7,7 +7,7 @@
  */
 import { randomInt } from "node:crypto";
 import type { HttpClient } from "./client.js";
-import { now } from "./measure.js";
+import { interrupted, now } from "./measure.js";
 
 export interface Place {
   districtCode: string;
@@ -69,7 +69,7 @@ export async function submitTips(client: HttpClient, opts: { concurrency: number
     }
   };
   const loop = async () => {
-    while (now() < until && left > 0) {
+    while (now() < until && left > 0 && !interrupted.signal.aborted) {
       left--;
       await one();
     }

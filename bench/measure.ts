@@ -33,13 +33,6 @@ export async function timed(fn: () => Promise<unknown>): Promise<number> {
   return now() - t;
 }
 
-/** Run `fn` `times` times one after another; the durations in milliseconds. */
-export async function repeat(times: number, fn: (i: number) => Promise<unknown>): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < times; i++) out.push(await timed(() => fn(i)));
-  return out;
-}
-
 const benchStart = Date.now();
 
 /** A progress line on stderr, with the seconds since the bench started. */
@@ -51,5 +44,8 @@ export const ms = (v: number, digits = 1) => (Number.isFinite(v) ? `${v.toFixed(
 export const mb = (kib: number) => `${(kib / 1024).toFixed(0)} MB`;
 export const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? `${(a / b).toFixed(2)}×` : "n/a");
 export const latencies = (s: Summary) => `p50 ${s.p50.toFixed(1)} / p95 ${s.p95.toFixed(1)} / p99 ${s.p99.toFixed(1)} ms`;
+
+/** Aborted on Ctrl-C: load loops and waits stop early so that the clean-up is not fighting them. */
+export const interrupted = new AbortController();
 
 export const sleep = (t: number) => new Promise<void>((resolve) => setTimeout(resolve, t));

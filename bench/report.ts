@@ -6,6 +6,7 @@ import type { Compared } from "./scenarios/queries.js";
 import type { IntakeResult } from "./scenarios/intake.js";
 import type { RoutingResult } from "./scenarios/routing.js";
 import { latencies, mb, ms, ratio, type Summary } from "./measure.js";
+import { perItem } from "./cpu.js";
 
 export interface Row {
   figure: string;
@@ -18,7 +19,9 @@ export interface Row {
 }
 
 export interface BenchFigures {
+  cores: number;
   intake: IntakeResult;
+  levelSeconds: number;
   argon2: { memoryKiB: number; passes: number; parallelism: number; maxConcurrent: number };
   noop: Summary;
   routing: RoutingResult;
@@ -32,7 +35,7 @@ export function rows(f: BenchFigures): Row[] {
   const one = f.intake.single.latency.p50;
   for (const level of f.intake.levels) {
     const floor = level.floor;
-    const who = `${level.concurrency} client${level.concurrency > 1 ? "s" : ""}`;
+    const who = clients(level.concurrency);
     out.push({
       figure: `1. Intake, ${who}: throughput`,
       value: `${level.perSecond.toFixed(1)} tips/s`,
@@ -52,7 +55,7 @@ export function rows(f: BenchFigures): Row[] {
     });
   }
   const route = (r: RoutingResult, label: string, goal: boolean): Row => ({
-    figure: `2. Routing, ${r.tips} tips at ${r.concurrency} client${r.concurrency > 1 ? "s" : ""}${label}: 201 → assigned`,
+    figure: `2. Routing, ${r.tips} tips at ${clients(r.concurrency)}${label}: 201 → assigned`,
     value: latencies(r.latency),
     baseline: `no-op BullMQ job p95 ${ms(f.noop.p95)}`,
     ratio: `p95 ${ratio(r.latency.p95, Math.max(f.noop.p95, 1))}`,
@@ -101,6 +104,25 @@ export function rows(f: BenchFigures): Row[] {
     met: growth < bound,
   });
   return out;
+}
+
+const clients = (n: number) => `${n} client${n > 1 ? "s" : ""}`;
+
+/** What the table alone does not say: how figures were taken, splits, consistency checks, failures. */
+export function notes(f: BenchFigures, appError: string): string[] {
+  const failures = [...f.intake.levels.map((l) => l.failures), f.routing.failures, f.routingQuiet.failures].flatMap((x) => Object.entries(x));
+  return [
+    `Intake levels last ${f.levelSeconds} s each; the floor is argon2id receipt derivations alone in the bench process (same parameters, same bound) while the app is idle.`,
+    `Routing time: tips.assigned_at is kept to the minute on purpose, so "assigned" is the route-tip job's completion event (Redis clock, after the routing transaction commits) minus the time the 201 arrived; receipts were mapped to tips through argon2id → receipt_lookup. ${f.routing.assigned}/${f.routing.tips} and ${f.routingQuiet.assigned}/${f.routingQuiet.tips} tips ended assigned to the liaison.`,
+    ...f.intake.levels.map((l) => `Intake at ${clients(l.concurrency)}: ${perItem(l.cpu, l.accepted, f.cores)}.`),
+    ...[f.routing, f.routingQuiet].map((r) => `Routing at ${clients(r.concurrency)} (submissions until the queue drained): ${perItem(r.cpu, r.tips, f.cores)}.`),
+    ...[f.routing, f.routingQuiet].map(
+      (r) => `Routing at ${clients(r.concurrency)}, split: 201 → job taken by the worker p50 ${r.waiting.p50} / p95 ${r.waiting.p95} ms; job run until completed p50 ${r.running.p50} / p95 ${r.running.p95} ms.`,
+    ),
+    ...[f.inbox, f.stats].filter((r) => r.error).map((r) => `Failed: ${r.error}${appError}`),
+    ...[["inbox", f.inbox] as const, ["statistics", f.stats] as const].filter(([, r]) => !r.error).map(([name, r]) => `Consistency: ${name} total ${r.apiTotal} (API) vs ${r.sqlTotal} (plain SQL).`),
+    failures.length ? `Failed submissions: ${failures.map(([k, v]) => `${v} × ${k}`).join(", ")}.` : "No submission failed.",
+  ];
 }
 
 const cell = (s: string) => s.replace(/\|/g, "\\|");

@@ -28,9 +28,10 @@ import { parsePeriod } from "../src/stats/periods.js";
 import { seedCases } from "../scripts/seed.js";
 import { startRole, waitForOk, type Child } from "./children.js";
 import { HttpClient, StaffSession } from "./client.js";
+import { CpuMeter } from "./cpu.js";
 import type { Place } from "./load.js";
-import { progress, sleep } from "./measure.js";
-import { markdown, rows } from "./report.js";
+import { interrupted, progress, sleep } from "./measure.js";
+import { markdown, notes, rows, type BenchFigures } from "./report.js";
 import { setUpBenchServices, type BenchServices } from "./services.js";
 import { intake } from "./scenarios/intake.js";
 import { failedComparison, inbox, statistics } from "./scenarios/queries.js";
@@ -107,7 +108,8 @@ async function places(database: Database, district?: string): Promise<Place[]> {
 
 async function bench(cleanups: Array<() => Promise<void>>, children: Child[]): Promise<string> {
   const startedAt = new Date();
-  const loadAtStart = os.loadavg().map((l) => l.toFixed(2)).join(" / ");
+  const loadNow = () => os.loadavg().map((l) => l.toFixed(2)).join(" / ");
+  const loadAtStart = loadNow();
   const s = await setUpBenchServices();
   cleanups.push(s.release);
   progress(`database ${s.databaseName}, Redis prefix ${s.redisPrefix}${s.embedded.length ? ` (embedded: ${s.embedded.join(", ")})` : ""}`);
@@ -139,16 +141,17 @@ async function bench(cleanups: Array<() => Promise<void>>, children: Child[]): P
   const everywhere = await places(database);
   const salt = serverKeys(config.secretKey).receiptSalt;
 
-  const intakeResult = await intake({ client, places: everywhere, webPid: web.pid, levels: LEVELS, durationMs: LEVEL_MS, bound: config.argon2.maxConcurrent, salt });
+  const meter = new CpuMeter({ web: web.pid, worker: worker.pid, databaseName: s.databaseName });
+  const intakeResult = await intake({ client, places: everywhere, webPid: web.pid, levels: LEVELS, durationMs: LEVEL_MS, bound: config.argon2.maxConcurrent, salt, meter });
   web.assertRunning();
 
   const prefix = bullPrefix(s.redisPrefix);
   const noop = await noopRoundTrip(s.redisUrl, prefix);
   progress(`routing: no-op BullMQ round trip p50 ${noop.p50} ms, p95 ${noop.p95} ms`);
   const district = await places(database, LIAISON_DISTRICT);
-  const routed = await routing({ client, places: district, count: ROUTING_TIPS, concurrency: 8, redisUrl: s.redisUrl, prefix, pool: database.pool, receiptSalt: salt });
+  const routed = await routing({ client, places: district, count: ROUTING_TIPS, concurrency: 8, redisUrl: s.redisUrl, prefix, pool: database.pool, receiptSalt: salt, meter });
   progress(`routing: ${routed.tips} tips, p95 ${routed.latency.p95} ms; quiet run next`);
-  const quiet = await routing({ client, places: district, count: Math.max(20, Math.round(ROUTING_TIPS / 10)), concurrency: 1, redisUrl: s.redisUrl, prefix, pool: database.pool, receiptSalt: salt });
+  const quiet = await routing({ client, places: district, count: Math.max(20, Math.round(ROUTING_TIPS / 10)), concurrency: 1, redisUrl: s.redisUrl, prefix, pool: database.pool, receiptSalt: salt, meter });
   worker.assertRunning();
 
   const liaison = new StaffSession(client);
@@ -172,31 +175,25 @@ async function bench(cleanups: Array<() => Promise<void>>, children: Child[]): P
   const a = config.argon2;
   const minutes = (Date.now() - startedAt.getTime()) / 60_000;
   const header = [
-    `Date: ${startedAt.toISOString()} · run time ${minutes.toFixed(1)} min · load average at start ${loadAtStart} (other processes on the machine skew every figure)`,
+    `Date: ${startedAt.toISOString()} · run time ${minutes.toFixed(1)} min · load average ${loadAtStart} at the start, ${loadNow()} at the end (other processes on this machine skew every figure; see "other processes" below)`,
     `Node ${process.version} · ${os.platform()} ${os.arch()} · ${os.availableParallelism()} cores (${os.cpus()[0]?.model.trim() ?? "?"}) · ${(os.totalmem() / 2 ** 30).toFixed(0)} GB`,
     `argon2id: ${a.memoryKiB} KiB, ${a.passes} passes, parallelism ${a.parallelism}, at most ${a.maxConcurrent} at once (ARGON2_MAX_CONCURRENT)`,
     `PostgreSQL ${versions} · Redis ${redisVersion} · one web and one worker process (NODE_ENV=production), load generator in the bench process, all on this machine`,
     `Data: ${seeded.inserted.toLocaleString("en")} generated cases for ${year} (scripts/seed.ts) + the bench's own tips = ${totalCases.rows[0]!.n.toLocaleString("en")} cases`,
   ];
-  const failures = [...intakeResult.levels.map((l) => l.failures), routed.failures, quiet.failures].flatMap((f) => Object.entries(f));
-  const notes = [
-    `Intake levels last ${LEVEL_MS / 1000} s each; the floor is argon2id receipt derivations alone in the bench process (same parameters, same bound) while the app is idle.`,
-    `Routing time: tips.assigned_at is kept to the minute on purpose, so "assigned" is the route-tip job's completion event (Redis clock, after the routing transaction commits) minus the time the 201 arrived; receipts were mapped to tips through argon2id → receipt_lookup. ${routed.assigned}/${routed.tips} and ${quiet.assigned}/${quiet.tips} tips ended assigned to the liaison.`,
-    ...[routed, quiet].map((r) => `Routing at ${r.concurrency} client${r.concurrency > 1 ? "s" : ""}, split: 201 → job taken by the worker p50 ${r.waiting.p50} / p95 ${r.waiting.p95} ms; job run until completed p50 ${r.running.p50} / p95 ${r.running.p95} ms.`),
-    ...[inboxResult, statsResult].filter((r) => r.error).map((r) => `Failed: ${r.error}${appLog(web)}`),
-    ...[["inbox", inboxResult] as const, ["statistics", statsResult] as const].filter(([, r]) => !r.error).map(([name, r]) => `Consistency: ${name} total ${r.apiTotal} (API) vs ${r.sqlTotal} (plain SQL).`),
-    failures.length ? `Failed submissions: ${failures.map(([k, v]) => `${v} × ${k}`).join(", ")}.` : "No submission failed.",
-  ];
-  const table = rows({
+  const figures: BenchFigures = {
+    cores: os.availableParallelism(),
     intake: intakeResult,
+    levelSeconds: LEVEL_MS / 1000,
     argon2: a,
     noop,
     routing: routed,
     routingQuiet: quiet,
     inbox: { ...inboxResult, districtCode: LIAISON_DISTRICT, cases: totalCases.rows[0]!.n },
     stats: { ...statsResult, year },
-  });
-  return markdown(header, table, notes);
+  };
+  const appError = inboxResult.error || statsResult.error ? appLog(web) : "";
+  return markdown(header, rows(figures), notes(figures, appError));
 }
 
 async function main(): Promise<void> {
@@ -209,6 +206,7 @@ async function main(): Promise<void> {
     })());
   process.once("SIGINT", () => {
     progress("interrupted; cleaning up");
+    interrupted.abort();
     void cleanUp().then(() => process.exit(130));
   });
   const children: Child[] = [];

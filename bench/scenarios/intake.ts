@@ -7,8 +7,9 @@
 import * as crypto from "../../src/crypto/index.js";
 import type { HttpClient } from "../client.js";
 import { memoryOf, sampleRss } from "../children.js";
+import { CpuMeter, type CpuUse } from "../cpu.js";
 import { submitTips, type Place } from "../load.js";
-import { now, progress, summarize, type Summary } from "../measure.js";
+import { interrupted, now, progress, summarize, type Summary } from "../measure.js";
 
 export interface Floor {
   parallel: number;
@@ -26,11 +27,13 @@ export interface IntakeLevel {
   /** Largest VmRSS sampled during the level, and VmHWM after it. */
   maxRssKiB: number;
   peakKiB: number;
+  accepted: number;
+  cpu: CpuUse;
 }
 
 export interface IntakeResult {
+  /** One derivation at a time, measured before the first level: its p50 is "one derivation". */
   single: Floor;
-  bounded: Floor;
   idleRssKiB: number;
   levels: IntakeLevel[];
 }
@@ -44,7 +47,7 @@ export async function derivationFloor(parallel: number, durationMs: number, salt
   const until = start + durationMs;
   await Promise.all(
     Array.from({ length: parallel }, async () => {
-      while (now() < until) {
+      while (now() < until && !interrupted.signal.aborted) {
         const t = now();
         await derive();
         times.push(now() - t);
@@ -54,26 +57,38 @@ export async function derivationFloor(parallel: number, durationMs: number, salt
   return { parallel, perSecond: (times.length * 1000) / (now() - start), latency: summarize(times) };
 }
 
-export async function intake(opts: { client: HttpClient; places: Place[]; webPid: number; levels: number[]; durationMs: number; bound: number; salt: crypto.Bytes }): Promise<IntakeResult> {
+export async function intake(opts: {
+  client: HttpClient;
+  places: Place[];
+  webPid: number;
+  levels: number[];
+  durationMs: number;
+  bound: number;
+  salt: crypto.Bytes;
+  meter: CpuMeter;
+}): Promise<IntakeResult> {
   const idleRssKiB = memoryOf(opts.webPid).rssKiB;
-  progress(`intake: web process idle RSS ${(idleRssKiB / 1024).toFixed(0)} MB; measuring the argon2 floor`);
+  progress(`intake: web process idle RSS ${(idleRssKiB / 1024).toFixed(0)} MB`);
   const single = await derivationFloor(1, 3000, opts.salt);
-  const bounded = opts.bound > 1 ? await derivationFloor(opts.bound, 4000, opts.salt) : single;
-  progress(`intake: floor ${single.perSecond.toFixed(1)}/s one at a time (one derivation p50 ${single.latency.p50.toFixed(1)} ms), ${bounded.perSecond.toFixed(1)}/s with ${opts.bound} at once`);
+  progress(`intake: one derivation at a time ${single.perSecond.toFixed(1)}/s, p50 ${single.latency.p50.toFixed(1)} ms`);
 
   const warm = await submitTips(opts.client, { concurrency: 2, places: opts.places, durationMs: 1500 });
   if (warm.latencies.length === 0) throw new Error(`no tip was accepted during the warm-up: ${JSON.stringify(warm.failures)}`);
 
   const levels: IntakeLevel[] = [];
   for (const concurrency of opts.levels) {
+    // Each level's floor is measured just before it, so both see the same background load.
+    const parallel = Math.min(concurrency, opts.bound);
+    const floor = parallel === 1 && levels.length === 0 ? single : await derivationFloor(parallel, 3000, opts.salt);
     const sampler = sampleRss(opts.webPid);
+    const before = opts.meter.snapshot();
     const r = await submitTips(opts.client, { concurrency, places: opts.places, durationMs: opts.durationMs });
+    const cpu = CpuMeter.between(before, opts.meter.snapshot());
     const maxRssKiB = sampler.stop();
     const { peakKiB } = memoryOf(opts.webPid);
-    const floor = Math.min(concurrency, opts.bound) > 1 ? bounded : single;
-    levels.push({ concurrency, perSecond: r.perSecond, latency: summarize(r.latencies), failures: r.failures, floor, maxRssKiB, peakKiB });
+    levels.push({ concurrency, perSecond: r.perSecond, latency: summarize(r.latencies), failures: r.failures, floor, maxRssKiB, peakKiB, accepted: r.latencies.length, cpu });
     const failed = Object.values(r.failures).reduce((a, b) => a + b, 0);
-    progress(`intake: ${concurrency} clients → ${r.perSecond.toFixed(1)} tips/s (${r.latencies.length} accepted, ${failed} failed), RSS max ${(maxRssKiB / 1024).toFixed(0)} MB`);
+    progress(`intake: ${concurrency} client${concurrency > 1 ? "s" : ""} → ${r.perSecond.toFixed(1)} tips/s against a floor of ${floor.perSecond.toFixed(1)}/s (${r.latencies.length} accepted, ${failed} failed), RSS max ${(maxRssKiB / 1024).toFixed(0)} MB`);
   }
-  return { single, bounded, idleRssKiB, levels };
+  return { single, idleRssKiB, levels };
 }

@@ -1,6 +1,7 @@
 /**
  * 3. Inbox and 4. Statistics, each against the plain SQL it boils down to,
- * run the same number of times through pg in this process.
+ * run the same number of times through pg in this process — alternately, one
+ * request then one query, so that both see the same load on the machine.
  *
  * Inbox: GET /api/v1/cases (first page, defaults) for a liaison, against the
  * same WHERE / ORDER BY / LIMIT and the count listCases runs in parallel
@@ -9,7 +10,7 @@
  */
 import type pg from "pg";
 import type { StaffSession } from "../client.js";
-import { repeat, summarize, type Summary } from "../measure.js";
+import { summarize, timed, type Summary } from "../measure.js";
 
 export interface Compared {
   runs: number;
@@ -36,6 +37,17 @@ async function getJson<T>(session: StaffSession, path: string): Promise<T> {
   return JSON.parse(reply.body) as T;
 }
 
+/** `runs` rounds of (endpoint, plain query), timed separately. */
+async function alternate(runs: number, api: () => Promise<unknown>, plain: () => Promise<unknown>): Promise<{ api: Summary; sql: Summary }> {
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    a.push(await timed(api));
+    b.push(await timed(plain));
+  }
+  return { api: summarize(a), sql: summarize(b) };
+}
+
 const LIST_SQL = `
   SELECT id, received_at, category, district_code, commune_code, urgent, status, source, no_liaison, assignee_id, forwarded_unit_id, deadline_at, deadline_kind, version
     FROM tips WHERE purged_at IS NULL AND district_code = $1
@@ -49,10 +61,9 @@ export async function inbox(opts: { session: StaffSession; pool: pg.Pool; distri
     return count.rows[0]!.n;
   };
   for (let i = 0; i < WARM_UP; i++) await Promise.all([getJson(opts.session, path), plain()]);
-  const api = await repeat(opts.runs, () => getJson(opts.session, path));
-  const sql = await repeat(opts.runs, plain);
+  const times = await alternate(opts.runs, () => getJson(opts.session, path), plain);
   const { total } = await getJson<{ total: number }>(opts.session, path);
-  return { runs: opts.runs, api: summarize(api), sql: summarize(sql), apiTotal: total, sqlTotal: await plain() };
+  return { runs: opts.runs, ...times, apiTotal: total, sqlTotal: await plain() };
 }
 
 export async function statistics(opts: { session: StaffSession; pool: pg.Pool; year: number; from: Date; to: Date; runs: number }): Promise<Compared> {
@@ -60,8 +71,7 @@ export async function statistics(opts: { session: StaffSession; pool: pg.Pool; y
   const plain = async () =>
     (await opts.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM tips WHERE received_at >= $1 AND received_at < $2`, [opts.from.toISOString(), opts.to.toISOString()])).rows[0]!.n;
   for (let i = 0; i < 2; i++) await Promise.all([getJson(opts.session, path), plain()]);
-  const api = await repeat(opts.runs, () => getJson(opts.session, path));
-  const sql = await repeat(opts.runs, plain);
+  const times = await alternate(opts.runs, () => getJson(opts.session, path), plain);
   const stats = await getJson<{ received: { total: number } }>(opts.session, path);
-  return { runs: opts.runs, api: summarize(api), sql: summarize(sql), apiTotal: stats.received.total, sqlTotal: await plain() };
+  return { runs: opts.runs, ...times, apiTotal: stats.received.total, sqlTotal: await plain() };
 }

@@ -18,8 +18,9 @@ import type pg from "pg";
 import * as crypto from "../../src/crypto/index.js";
 import { QUEUES } from "../../src/queues/names.js";
 import type { HttpClient } from "../client.js";
+import { CpuMeter, type CpuUse } from "../cpu.js";
 import { submitTips, type Place } from "../load.js";
-import { progress, sleep, summarize, type Summary } from "../measure.js";
+import { interrupted, progress, sleep, summarize, type Summary } from "../measure.js";
 
 export interface RoutingResult {
   tips: number;
@@ -31,6 +32,8 @@ export interface RoutingResult {
   /** Tips found assigned to a liaison; failed submissions. */
   assigned: number;
   failures: Record<string, number>;
+  /** CPU used from the first submission until the queue was drained. */
+  cpu: CpuUse;
 }
 
 /** Completion times of a queue's jobs (Redis clock, ms), from now on, keyed by job id. */
@@ -97,17 +100,20 @@ export async function routing(opts: {
   prefix: string;
   pool: pg.Pool;
   receiptSalt: crypto.Bytes;
+  meter: CpuMeter;
 }): Promise<RoutingResult> {
   const seen = await completions(opts.redisUrl, opts.prefix, QUEUES.routeTip);
   const queue = new Queue(QUEUES.routeTip, { connection: new Redis(opts.redisUrl, { maxRetriesPerRequest: null }), prefix: opts.prefix });
   try {
+    const before = opts.meter.snapshot();
     const load = await submitTips(opts.client, { concurrency: opts.concurrency, places: opts.places, count: opts.count });
     progress(`routing: ${load.accepted.length} tips accepted at ${load.perSecond.toFixed(1)}/s; waiting for the queue to drain`);
     for (let until = Date.now() + 60_000; ; await sleep(100)) {
       const c = await queue.getJobCounts("waiting", "active", "delayed", "prioritized");
       if (Object.values(c).every((n) => n === 0)) break;
-      if (Date.now() > until) throw new Error(`route-tip jobs still pending after 60 s: ${JSON.stringify(c)}`);
+      if (Date.now() > until || interrupted.signal.aborted) throw new Error(`route-tip jobs still pending: ${JSON.stringify(c)}`);
     }
+    const cpu = CpuMeter.between(before, opts.meter.snapshot());
     progress(`routing: mapping ${load.accepted.length} receipts to tips (one argon2id derivation each)`);
     const lookups = await Promise.all(load.accepted.map(async (a) => Buffer.from((await crypto.deriveReceiptKeys(crypto.normalizeReceipt(a.receipt)!, opts.receiptSalt)).lookup).toString("hex")));
     const rows = await opts.pool.query<{ id: string; lookup: string; status: string; assignee_id: string | null }>(
@@ -137,6 +143,7 @@ export async function routing(opts: {
       running: summarize(running),
       assigned,
       failures: load.failures,
+      cpu,
     };
   } finally {
     await queue.close();

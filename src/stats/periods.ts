@@ -26,12 +26,34 @@ export function parsePeriod(text: string): Period | null {
   return null;
 }
 
+/** Whether y-m-d is a real calendar day (Date.UTC quietly rolls 31 February over to March). */
+function realDay(y: number, m: number, d: number): boolean {
+  const t = new Date(Date.UTC(y, m - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+}
+
+/**
+ * The period just before [from, to): for whole calendar months, quarters and
+ * years the previous calendar ones (the month before March is February, not
+ * "28 days earlier"); for anything else the same length just before.
+ */
+export function previousPeriod(from: Date, to: Date): { from: Date; to: Date } {
+  const a = new Date(from.getTime() + OFFSET_MS);
+  const b = new Date(to.getTime() + OFFSET_MS);
+  const midnight = (d: Date) => d.getUTCHours() === 0 && d.getUTCMinutes() === 0 && d.getUTCSeconds() === 0 && d.getUTCMilliseconds() === 0;
+  if (midnight(a) && midnight(b) && a.getUTCDate() === 1 && b.getUTCDate() === 1) {
+    const months = (b.getUTCFullYear() - a.getUTCFullYear()) * 12 + (b.getUTCMonth() - a.getUTCMonth());
+    return { from: local(a.getUTCFullYear(), a.getUTCMonth() - months), to: from };
+  }
+  return { from: new Date(from.getTime() - (to.getTime() - from.getTime())), to: from };
+}
+
 /** A custom period from two dates (YYYY-MM-DD, both days included); null when invalid or reversed. */
 export function customPeriod(from: string, to: string): Period | null {
   const d = /^(\d{4})-(\d{2})-(\d{2})$/;
   const a = d.exec(from);
   const b = d.exec(to);
-  if (!a || !b) return null;
+  if (!a || !b || !realDay(+a[1]!, +a[2]!, +a[3]!) || !realDay(+b[1]!, +b[2]!, +b[3]!)) return null;
   const start = local(+a[1]!, +a[2]! - 1, +a[3]!);
   const end = local(+b[1]!, +b[2]! - 1, +b[3]! + 1);
   if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) || end <= start) return null;

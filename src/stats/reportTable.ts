@@ -74,7 +74,9 @@ export async function reportRows(db: Db, tree: UnitTree, from: Date, to: Date, o
 export function toCsv(header: string[], rows: Array<Array<string | number>>): string {
   const cell = (v: string | number) => {
     const s = String(v);
-    return /[",\r\n]/.test(s) || /^[=+\-@]/.test(s) ? `"${(/^[=+\-@]/.test(s) ? "'" : "") + s.replace(/"/g, '""')}"` : s;
+    // A cell that a spreadsheet would run as a formula (=, +, -, @, tab, CR) is prefixed with a quote mark.
+    const formula = /^[=+\-@\t\r]/.test(s);
+    return /[",\r\n]/.test(s) || formula ? `"${(formula ? "'" : "") + s.replace(/"/g, '""')}"` : s;
   };
   return "\uFEFF" + [header, ...rows].map((r) => r.map(cell).join(",")).join("\r\n") + "\r\n";
 }

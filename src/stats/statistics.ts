@@ -7,6 +7,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { AppConfig } from "../../config/index.js";
 import type { Db } from "../db/client.js";
+import { previousPeriod } from "./periods.js";
 
 export interface StatsQuery {
   from: Date;
@@ -70,7 +71,7 @@ export async function computeStats(db: Db, config: AppConfig, q: StatsQuery): Pr
   // Numbers from the configuration, typed as such (a bound parameter would arrive as text).
   const seconds = (ms: number) => sql.raw(`${Number(ms) / 1000}::float8`);
   const triageLimit = sql`(CASE WHEN urgent THEN ${seconds(config.deadlines.urgentTriage)} ELSE ${seconds(config.deadlines.triage)} END)`;
-  const span = q.to.getTime() - q.from.getTime();
+  const previous = previousPeriod(q.from, q.to);
   const lastYear = (d: Date) => new Date(Date.UTC(d.getUTCFullYear() - 1, d.getUTCMonth(), d.getUTCDate(), d.getUTCHours()));
 
   const [totals, byCategory, bySource, byDistrict, byCommune, byTriage, byOutcome, timing, overdue, now, before, yearAgo] = await Promise.all([
@@ -102,7 +103,7 @@ export async function computeStats(db: Db, config: AppConfig, q: StatsQuery): Pr
         FROM tips WHERE ${inPeriod}`),
     db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM tips WHERE ${scope} AND deadline_at < now()`),
     drugCommunes(db, scope, q.from, q.to),
-    drugCommunes(db, scope, new Date(q.from.getTime() - span), q.from),
+    drugCommunes(db, scope, previous.from, previous.to),
     drugCommunes(db, scope, lastYear(q.from), lastYear(q.to)),
   ]);
   const t = totals.rows[0]!;

@@ -37,7 +37,7 @@ export async function tipsterView(ctx: AppContext, tipId: string, privateKey: cr
   if (!tip) throw notFound();
   const status = publicStatus(tip.status);
   const wordings = await getSetting(ctx.database.db, "outcomeWordings");
-  const outcomeText = status === "done" && tip.outcome ? (wordings[tip.outcome]?.[lang] ?? null) : null;
+  const outcomeText = status === "done" && tip.outcome ? (wordings[tip.outcome]?.[lang] || null) : null;
   const base = { status, outcomeText, closed: tip.status === "closed", purged: !!tip.purgedAt, questionPending: tip.status === "needs_info" };
   if (!privateKey || tip.purgedAt) return { ...base, messages: [] };
   const keys = { publicKey: tip.publicKey, privateKey };

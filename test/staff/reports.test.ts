@@ -11,6 +11,7 @@ import { sql } from "drizzle-orm";
 import { startTestApp, resetData, type TestApp } from "../support/app.js";
 import { anAdministrator, aStaffMember } from "../support/factories.js";
 import { signedIn } from "../support/staffAgent.js";
+import { axeViolations, browserAvailable, launch, screenshot, scrollsSideways } from "../support/browser.js";
 import { insertTips, some } from "../stats/tipFixture.js";
 import { lastTwelveMonths } from "../../src/routes/public/figures.js";
 import { getSetting } from "../../src/settings/settings.js";
@@ -247,6 +248,34 @@ describe("reporting pages", function () {
     assert.ok(!/<tr class="is-late">\s*<th scope="row">Huyện Châu Thành<\/th>/.test(all));
     const dash = page("/staff/dashboard (models)", await a.agent.get("/staff/dashboard?period=2020"));
     assert.ok(dash.includes("Mô hình điểm năm 2020") && dash.includes("Chưa đăng ký – quá hạn"));
+  });
+
+  it("when the pages are opened on a phone, then axe finds nothing serious, nothing scrolls sideways, and the CSP blocks nothing", async () => {
+    if (!browserAvailable()) throw new Error("Chromium is missing at /usr/bin/chromium (.ci/run installs the chromium package)");
+    await fixture();
+    const a = await admin();
+    await a.agent.post("/staff/admin/settings").type("form").send({ _csrf: a.csrf, publicFigures: "true" });
+    // The agent's session cookie, handed to the browser.
+    const cookie = (a.agent as unknown as { jar: { getCookie(name: string, opts: object): { value: string } | undefined } }).jar.getCookie("homthu_staff", { domain: "127.0.0.1", path: "/", secure: false, script: false });
+    assert.ok(cookie, "the session cookie");
+    const browser = await launch({ phone: true });
+    try {
+      await browser.context.addCookies([{ name: "homthu_staff", value: cookie.value, domain: "127.0.0.1", path: "/" }]);
+      const page = await browser.context.newPage();
+      const problems: string[] = [];
+      page.on("console", (m) => m.type() === "error" && !/Failed to load resource/.test(m.text()) && problems.push(m.text()));
+      for (const [name, url] of [["dashboard", "/staff/dashboard?period=2020-Q2&scope=district:831"], ["print", "/staff/reports/print?period=2020-Q2"], ["poster", "/staff/posters?district=831"], ["models", "/staff/model-communes?year=2020"], ["settings", "/staff/admin/settings"], ["figures", "/figures?lang=en"]]) {
+        const r = await page.goto(app.url + url!);
+        assert.equal(r?.status(), 200, url);
+        assert.equal(page.url(), app.url + url, "signed in, not sent to the login page");
+        await screenshot(page, `reports-${name}-phone`);
+        assert.deepEqual(await axeViolations(page), [], `axe on ${url}`);
+        assert.equal(await scrollsSideways(page), false, `${url} scrolls sideways`);
+      }
+      assert.deepEqual(problems, [], "no CSP violation or script error");
+    } finally {
+      await browser.close();
+    }
   });
 
   after(() => {

@@ -21,7 +21,7 @@ export const AUDIT_ACTIONS = [
   "recovery.granted", "police_unit.created", "coverage.set", "system.bootstrapped",
   "case.assign", "case.triage", "case.forward", "case.acknowledge", "case.verify", "case.extend", "case.resolve", "case.refer", "case.close", "case.reopen",
   "case.content_viewed", "case.photo_downloaded", "case.message_sent", "case.contact_revealed", "case.access_granted",
-  "report.exported", "retention.purged", "model_commune.registered", "model_commune.progress",
+  "report.exported", "retention.purged", "model_commune.registered", "model_commune.progress", "settings.changed",
 ] as const;
 
 const FILTERS = ["action", "from", "to"] as const;

@@ -157,7 +157,7 @@ export function staffPages(ctx: AppContext): Router {
     ]);
     res.render("staff/home.njk", {
       user: { email: user.email, role: user.role, district: places.name(user.districtCode), policeUnit: unit[0]?.name ?? null, needsRestore: user.needsRestore },
-      may: { listCases: can(actor, "case.list"), manageUsers: can(actor, "users.manage"), manageUnits: can(actor, "units.manage"), viewAudit: can(actor, "audit.view"), manageQueues: can(actor, "queues.manage") },
+      may: { listCases: can(actor, "case.list"), viewStats: can(actor, "stats.view"), manageSettings: can(actor, "settings.manage"), manageUsers: can(actor, "users.manage"), manageUnits: can(actor, "units.manage"), viewAudit: can(actor, "audit.view"), manageQueues: can(actor, "queues.manage") },
     });
   });
 

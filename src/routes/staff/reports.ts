@@ -24,7 +24,7 @@ import { noStore } from "../../middlewares/securityHeaders.js";
 import { requireCsrf, requireStaff, staffOf } from "../../middlewares/staffSession.js";
 import { authorize, can, type Actor, type GeneralAction } from "../../policies/index.js";
 import { getSetting, putSetting, type OutcomeWordings } from "../../settings/settings.js";
-import { parsePeriod, type Period } from "../../stats/periods.js";
+import type { Period } from "../../stats/periods.js";
 import { REPORT_COLUMNS, reportRows } from "../../stats/reportTable.js";
 import { computeStats } from "../../stats/statistics.js";
 import { authorizeStatsScope, smallNumberThreshold } from "../../stats/statsAccess.js";
@@ -181,7 +181,6 @@ async function renderModelCommunes(ctx: AppContext, res: Response, status: numbe
   const all = await modelCommuneStatus(ctx, year);
   const mine = actor.role === "admin" || !actor.districtCode ? all : all.filter((d) => d.districtCode === actor.districtCode);
   const communeName = new Map(tree.districts.flatMap((d) => d.communes.map((c) => [c.code, c.name] as const)));
-  const lang = langOf(res);
   const rows = mine.map((d) => ({
     ...d,
     commune: d.registration ? (communeName.get(d.registration.communeCode) ?? d.registration.communeCode) : null,
@@ -332,6 +331,7 @@ export function staffReportPages(ctx: AppContext): Router {
       qr, target, district, campaign, campaigns: CAMPAIGNS, districts: tree.districts,
       tVi: translator("vi"),
       back: `/staff${res.locals.langQuery as string}`,
+      backHome: true,
       langHref: `/staff/posters?${other}`,
     });
   });
