@@ -112,9 +112,16 @@ const clients = (n: number) => `${n} client${n > 1 ? "s" : ""}`;
 export function notes(f: BenchFigures, appError: string): string[] {
   const failures = [...f.intake.levels.map((l) => l.failures), f.routing.failures, f.routingQuiet.failures].flatMap((x) => Object.entries(x));
   return [
-    `Intake levels last ${f.levelSeconds} s each; the floor is argon2id receipt derivations alone in the bench process (same parameters, same bound) while the app is idle.`,
+    `Intake levels last ${f.levelSeconds} s each; each level's floor is argon2id receipt derivations alone in the bench process (same parameters, same bound), measured for 3 s just before the level while the app is idle.`,
     `Routing time: tips.assigned_at is kept to the minute on purpose, so "assigned" is the route-tip job's completion event (Redis clock, after the routing transaction commits) minus the time the 201 arrived; receipts were mapped to tips through argon2id → receipt_lookup. ${f.routing.assigned}/${f.routing.tips} and ${f.routingQuiet.assigned}/${f.routingQuiet.tips} tips ended assigned to the liaison.`,
     ...f.intake.levels.map((l) => `Intake at ${clients(l.concurrency)}: ${perItem(l.cpu, l.accepted, f.cores)}.`),
+    ...f.intake.levels
+      .filter((l) => l.concurrency >= f.argon2.maxConcurrent)
+      .map((l) => {
+        const webMs = l.cpu.byGroup.web / Math.max(1, l.accepted);
+        const alone = (f.cores * 1000) / webMs;
+        return `Intake at ${clients(l.concurrency)}, the web process alone: ${webMs.toFixed(1)} ms CPU per tip, of which one derivation at the floor's rate is ${((l.floor.parallel * 1000) / l.floor.perSecond).toFixed(1)} ms; with the cores to itself (worker, PostgreSQL, Redis and the load elsewhere) it would take ${alone.toFixed(1)} tips/s = ${ratio(alone, l.floor.perSecond)} the floor.`;
+      }),
     ...[f.routing, f.routingQuiet].map((r) => `Routing at ${clients(r.concurrency)} (submissions until the queue drained): ${perItem(r.cpu, r.tips, f.cores)}.`),
     ...[f.routing, f.routingQuiet].map(
       (r) => `Routing at ${clients(r.concurrency)}, split: 201 → job taken by the worker p50 ${r.waiting.p50} / p95 ${r.waiting.p95} ms; job run until completed p50 ${r.running.p50} / p95 ${r.running.p95} ms.`,

@@ -85,7 +85,8 @@ function appLog(child: Child): string {
 
 /** Resolve once the worker role's BullMQ workers are registered in Redis. */
 async function workerReady(redisUrl: string, prefix: string, worker: Child): Promise<void> {
-  const queue = new Queue(QUEUES.routeTip, { connection: new Redis(redisUrl, { maxRetriesPerRequest: null }), prefix });
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const queue = new Queue(QUEUES.routeTip, { connection, prefix });
   try {
     for (let until = Date.now() + 60_000; (await queue.getWorkersCount()) === 0; await sleep(200)) {
       worker.assertRunning();
@@ -93,6 +94,7 @@ async function workerReady(redisUrl: string, prefix: string, worker: Child): Pro
     }
   } finally {
     await queue.close();
+    connection.disconnect();
   }
 }
 
@@ -140,6 +142,7 @@ async function bench(cleanups: Array<() => Promise<void>>, children: Child[]): P
   cleanups.push(async () => client.close());
   const everywhere = await places(database);
   const salt = serverKeys(config.secretKey).receiptSalt;
+  const jobIdKey = serverKeys(config.secretKey).jobIds;
 
   const meter = new CpuMeter({ web: web.pid, worker: worker.pid, databaseName: s.databaseName });
   const intakeResult = await intake({ client, places: everywhere, webPid: web.pid, levels: LEVELS, durationMs: LEVEL_MS, bound: config.argon2.maxConcurrent, salt, meter });
@@ -149,9 +152,9 @@ async function bench(cleanups: Array<() => Promise<void>>, children: Child[]): P
   const noop = await noopRoundTrip(s.redisUrl, prefix);
   progress(`routing: no-op BullMQ round trip p50 ${noop.p50} ms, p95 ${noop.p95} ms`);
   const district = await places(database, LIAISON_DISTRICT);
-  const routed = await routing({ client, places: district, count: ROUTING_TIPS, concurrency: 8, redisUrl: s.redisUrl, prefix, pool: database.pool, receiptSalt: salt, meter });
+  const routed = await routing({ client, places: district, count: ROUTING_TIPS, concurrency: 8, redisUrl: s.redisUrl, prefix, pool: database.pool, receiptSalt: salt, jobIdKey, meter });
   progress(`routing: ${routed.tips} tips, p95 ${routed.latency.p95} ms; quiet run next`);
-  const quiet = await routing({ client, places: district, count: Math.max(20, Math.round(ROUTING_TIPS / 10)), concurrency: 1, redisUrl: s.redisUrl, prefix, pool: database.pool, receiptSalt: salt, meter });
+  const quiet = await routing({ client, places: district, count: Math.max(20, Math.round(ROUTING_TIPS / 10)), concurrency: 1, redisUrl: s.redisUrl, prefix, pool: database.pool, receiptSalt: salt, jobIdKey, meter });
   worker.assertRunning();
 
   const liaison = new StaffSession(client);

@@ -214,6 +214,9 @@ async function main(argv: string[]): Promise<string> {
   const cases = Number(values.cases);
   if (values.year !== undefined && !/^\d{4}$/.test(values.year)) throw new SeedError("--year must be a year such as 2020");
   if (values.district !== undefined && !/^\d{1,10}$/.test(values.district)) throw new SeedError("--district must be a district code such as 831");
+  const year = values.year === undefined ? undefined : Number(values.year);
+  seedPeriod({ year }); // a bad --year is refused before any database is started
+  if (!Number.isInteger(cases) || cases < 1) throw new SeedError("--cases must be a positive whole number");
   // Like the CLI: the configured PostgreSQL, the embedded one a running homthu owns, or an embedded one started for this.
   const dataDir = path.join(config.dataDir, "postgres");
   const url = config.databaseUrl ?? (await runningEmbeddedPostgresUrl(dataDir)) ?? undefined;
@@ -222,7 +225,7 @@ async function main(argv: string[]): Promise<string> {
   try {
     await runMigrations(database);
     await importUnitsIfEmpty(database.db, DEFAULT_UNITS_FILE);
-    const r = await seedCases(database, { cases, year: values.year === undefined ? undefined : Number(values.year), districtCode: values.district, deadlines: config.deadlines });
+    const r = await seedCases(database, { cases, year, districtCode: values.district, deadlines: config.deadlines });
     return `seeded ${r.inserted} cases over ${r.communes} communes, ${r.from.toISOString()} to ${r.to.toISOString()}, in ${(r.ms / 1000).toFixed(1)} s`;
   } finally {
     await database.close();

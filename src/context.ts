@@ -35,6 +35,8 @@ export interface ServerKeys {
   totp: Bytes;
   /** MACs email addresses for login throttling (the same for known and unknown addresses). */
   loginThrottle: Bytes;
+  /** Names routing jobs, so that BullMQ's event stream (job id + millisecond time) cannot be matched with a tip. */
+  jobIds: Bytes;
   receiptSalt: Bytes;
   /** The key that hashes client addresses for rate limiting; it changes every UTC day. */
   clientAddress(day?: number): Bytes;
@@ -45,6 +47,7 @@ export function serverKeys(secretKey: Bytes): ServerKeys {
     formToken: deriveSubkey(secretKey, "formtokn"),
     totp: deriveSubkey(secretKey, "totpsecr"),
     loginThrottle: deriveSubkey(secretKey, "loginthr"),
+    jobIds: deriveSubkey(secretKey, "jobidmac"),
     receiptSalt: deriveSubkey(secretKey, "rcptsalt"),
     clientAddress: (day = Math.floor(Date.now() / 86_400_000)) => deriveSubkey(secretKey, "clientip", day),
   };

@@ -62,12 +62,13 @@ export async function openContext(config: AppConfig, logger: Logger): Promise<{ 
     redis.disconnect();
     throw err;
   }
-  const queues = new Queues(redis, bullPrefix(config.redisPrefix), (err) => logger.warn({ err }, "queue connection error"));
+  const keys = serverKeys(config.secretKey);
+  const queues = new Queues(redis, bullPrefix(config.redisPrefix), keys.jobIds, (err) => logger.warn({ err }, "queue connection error"));
   const sessions = new SessionStore(redis, config.redisPrefix, config.sessions);
   const mailer = createMailer(config.mail.smtpUrl, config.mail.from, logger);
   let ctxRef: AppContext | undefined;
   const metrics = createMetrics(() => ctxRef);
-  const ctx: AppContext = { config, logger, database, redis, queues, units: new UnitDirectory(database.db), keys: serverKeys(config.secretKey), sessions, tipsterSessions: new TipsterSessionStore(redis, config.redisPrefix), mailer, metrics };
+  const ctx: AppContext = { config, logger, database, redis, queues, units: new UnitDirectory(database.db), keys, sessions, tipsterSessions: new TipsterSessionStore(redis, config.redisPrefix), mailer, metrics };
   ctxRef = ctx;
   const close = async () => {
     mailer.close();

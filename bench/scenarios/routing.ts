@@ -7,7 +7,7 @@
  * routing transaction has committed, and its Redis stream id carries Redis's
  * clock in milliseconds (the same machine clock as the 201 time taken here).
  * A receipt is mapped to its tip the way the app finds it: argon2id(receipt)
- * → receipt_lookup; the job id is route-<tip id>.
+ * → receipt_lookup; the job id is routeJobId(key, tip id).
  *
  * Baseline: the same measurement for a no-op BullMQ job in this process — what
  * one enqueue → process → complete round trip costs with nothing else to do.
@@ -21,6 +21,7 @@ import type { HttpClient } from "../client.js";
 import { CpuMeter, type CpuUse } from "../cpu.js";
 import { submitTips, type Place } from "../load.js";
 import { interrupted, progress, sleep, summarize, type Summary } from "../measure.js";
+import { routeJobId } from "../../src/queues/producer.js";
 
 export interface RoutingResult {
   tips: number;
@@ -100,10 +101,13 @@ export async function routing(opts: {
   prefix: string;
   pool: pg.Pool;
   receiptSalt: crypto.Bytes;
+  /** The server's job-id key (the bench set SECRET_KEY, so it can name the routing jobs too). */
+  jobIdKey: crypto.Bytes;
   meter: CpuMeter;
 }): Promise<RoutingResult> {
   const seen = await completions(opts.redisUrl, opts.prefix, QUEUES.routeTip);
-  const queue = new Queue(QUEUES.routeTip, { connection: new Redis(opts.redisUrl, { maxRetriesPerRequest: null }), prefix: opts.prefix });
+  const connection = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
+  const queue = new Queue(QUEUES.routeTip, { connection, prefix: opts.prefix });
   try {
     const before = opts.meter.snapshot();
     const load = await submitTips(opts.client, { concurrency: opts.concurrency, places: opts.places, count: opts.count });
@@ -129,10 +133,10 @@ export async function routing(opts: {
       const tip = byLookup.get(lookups[i]!);
       if (!tip) throw new Error(`receipt ${i} maps to no tip`);
       if (tip.assignee_id && tip.status !== "received") assigned++;
-      const completed = seen.done.get(`route-${tip.id}`);
+      const completed = seen.done.get(routeJobId(opts.jobIdKey, tip.id));
       if (completed === undefined) throw new Error(`no completed route-tip job for tip ${tip.id} (status ${tip.status})`);
       latencies.push(completed - a.at);
-      const taken = seen.active.get(`route-${tip.id}`);
+      const taken = seen.active.get(routeJobId(opts.jobIdKey, tip.id));
       if (taken !== undefined) waiting.push(taken - a.at), running.push(completed - taken);
     });
     return {
@@ -147,6 +151,7 @@ export async function routing(opts: {
     };
   } finally {
     await queue.close();
+    connection.disconnect();
     await seen.close();
   }
 }

@@ -4,6 +4,7 @@
  * a restart) adds one job.
  */
 import { Queue } from "bullmq";
+import { mac, type Bytes } from "../crypto/index.js";
 import type { Redis } from "ioredis";
 import { DEFAULT_JOB_OPTIONS, QUEUES, type DeadlineJob, type MaintenanceJob, type NotifyJob, type RouteTipJob } from "./names.js";
 
@@ -13,10 +14,13 @@ export class Queues {
   readonly notify: Queue<NotifyJob>;
   readonly maintenance: Queue<MaintenanceJob>;
 
-  /** `onError` receives connection errors (Redis down) instead of the console. */
-  constructor(connection: Redis, prefix: string, onError: (err: Error) => void = () => undefined) {
+  /**
+   * `jobIdKey` keys the routing jobs' ids; `onError` receives connection errors (Redis down) instead of the console.
+   */
+  constructor(connection: Redis, prefix: string, private readonly jobIdKey: Bytes, onError: (err: Error) => void = () => undefined) {
     const opts = { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS };
-    this.routeTip = new Queue<RouteTipJob>(QUEUES.routeTip, opts);
+    // Routing events follow submissions within seconds: keep few of them.
+    this.routeTip = new Queue<RouteTipJob>(QUEUES.routeTip, { ...opts, streams: { events: { maxLen: 100 } } });
     this.caseDeadlines = new Queue<DeadlineJob>(QUEUES.caseDeadlines, opts);
     this.notify = new Queue<NotifyJob>(QUEUES.notify, opts);
     this.maintenance = new Queue<MaintenanceJob>(QUEUES.maintenance, opts);
@@ -28,8 +32,9 @@ export class Queues {
   }
 
   async enqueueRouting(tipId: string): Promise<void> {
-    // Removed as soon as done: a finished job's millisecond timestamps would date the submission.
-    await this.routeTip.add("route", { tipId }, { jobId: `route-${tipId}`, removeOnComplete: true });
+    // Removed as soon as done, and named by a keyed MAC of the tip id: a finished job's (or an
+    // event's) millisecond timestamps must not date a tip. The id is still stable, so a repeat is one job.
+    await this.routeTip.add("route", { tipId }, { jobId: routeJobId(this.jobIdKey, tipId), removeOnComplete: true });
   }
 
   async enqueueDeadline(job: DeadlineJob, runAt: Date): Promise<void> {
@@ -45,6 +50,9 @@ export class Queues {
     await Promise.all(this.all().map((q) => q.close()));
   }
 }
+
+/** The id of the routing job of a tip (keyed BLAKE2b; only the server, or the bench that set its key, can compute it). */
+export const routeJobId = (key: Bytes, tipId: string) => `route-${mac(key, tipId).slice(0, 32)}`;
 
 /** BullMQ's key prefix inside homthu's Redis prefix. */
 export const bullPrefix = (redisPrefix: string) => `${redisPrefix}:bull`;
