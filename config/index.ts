@@ -66,7 +66,8 @@ export const envSchema = z.object({
   RETENTION_DAYS: int(1, 36500).default(365).describe("Content of cases closed longer than this is purged (statistics fields stay)."),
   MODEL_COMMUNE_DEADLINE: z.string().regex(/^\d{2}-\d{2}$/, "must be MM-DD").default("04-26").describe("Yearly deadline for districts to register their model commune."),
   ONION_LOCATION: z.url().optional().describe("The tip line's .onion address; sent as the Onion-Location header so Tor Browser offers it."),
-  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional().describe("Bearer token for GET /metrics (otherwise only loopback may read it)."),
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional().describe("Bearer token for GET /metrics."),
+  METRICS_ALLOW_LOOPBACK: bool.optional().describe("Let GET /metrics answer loopback connections without the token. Default: on, except in production (Tor and some proxies connect from loopback too)."),
   AUTO_BOOTSTRAP: bool.optional().describe("Create admin@localhost with a printed password on first start. Default: on when DATABASE_URL is unset."),
   RUN_MIGRATIONS: bool.default(true).describe("Apply database migrations at start-up."),
 });
@@ -98,6 +99,7 @@ export interface AppConfig {
   deadlines: { triage: number; urgentTriage: number; acknowledge: number; verify: number; verifyExtended: number; verifyReminder: number };
   reports: { smallNumberThreshold: number; retentionDays: number; modelCommuneDeadline: string };
   metricsToken?: string;
+  metricsAllowLoopback: boolean;
   onionLocation?: string;
   autoBootstrap: boolean;
   runMigrations: boolean;
@@ -186,6 +188,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, overrides: P
     },
     reports: { smallNumberThreshold: e.SMALL_NUMBER_THRESHOLD, retentionDays: e.RETENTION_DAYS, modelCommuneDeadline: e.MODEL_COMMUNE_DEADLINE },
     metricsToken: e.METRICS_TOKEN,
+    metricsAllowLoopback: e.METRICS_ALLOW_LOOPBACK ?? !isProduction,
     onionLocation: e.ONION_LOCATION,
     autoBootstrap: e.AUTO_BOOTSTRAP ?? !e.DATABASE_URL,
     runMigrations: e.RUN_MIGRATIONS,

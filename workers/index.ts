@@ -14,6 +14,9 @@ import { maintenance, sweep } from "./processors/maintenance.js";
 import { routeTip } from "./processors/routeTip.js";
 import { sendNotification } from "./processors/sendNotification.js";
 
+/** Queues whose job ids may appear in logs (see the "job done" line). */
+const traceable = (queue: string) => queue === QUEUES.caseDeadlines || queue === QUEUES.maintenance;
+
 export interface Workers {
   close(): Promise<void>;
 }
@@ -27,12 +30,13 @@ export async function startWorkers(ctx: AppContext, redisUrl: string): Promise<W
     const took = (job?: Job) => (job?.finishedOn && job.processedOn ? (job.finishedOn - job.processedOn) / 1000 : 0);
     w.on("completed", (job) => {
       ctx.metrics.jobDuration.observe({ queue, outcome: "completed" }, took(job));
-      // A routing job runs seconds after a submission: naming its tip next to a log timestamp would date the tip.
-      ctx.logger.info({ queue, jobId: queue === QUEUES.routeTip ? undefined : job.id, ms: Math.round(took(job) * 1000) }, "job done");
+      // Routing and notification jobs run seconds after what a tipster did: their ids (which lead to a tip)
+      // next to a log timestamp would date it. Deadline and maintenance jobs run on the clock, so they are named.
+      ctx.logger.info({ queue, jobId: traceable(queue) ? job.id : undefined, ms: Math.round(took(job) * 1000) }, "job done");
     });
     w.on("failed", (job, err) => {
       ctx.metrics.jobDuration.observe({ queue, outcome: "failed" }, took(job));
-      ctx.logger.warn({ queue, jobId: job?.id, attempts: job?.attemptsMade, err }, "job failed");
+      ctx.logger.warn({ queue, jobId: traceable(queue) ? job?.id : undefined, attempts: job?.attemptsMade, err }, "job failed");
     });
     w.on("error", (err) => ctx.logger.error({ queue, err }, "worker error"));
     return w;

@@ -34,9 +34,13 @@ export async function verifyTotp(ctx: AppContext, userId: string, secret: string
   if (typeof code !== "string" || !/^\d{6}$/.test(code)) return false;
   const result = verifySync({ secret, token: code, epochTolerance: 30 }) as { valid: boolean; timeStep?: number };
   if (!result.valid || result.timeStep === undefined) return false;
-  const key = `${ctx.config.redisPrefix}:totp:${userId}`;
-  const last = Number((await ctx.redis.get(key)) ?? -1);
+  // Atomic: the first request to claim this (user, time step) wins; a racing replay finds the key taken.
+  // A step older than the last accepted one is refused too (codes only move forward).
+  const lastKey = `${ctx.config.redisPrefix}:totp:${userId}`;
+  const last = Number((await ctx.redis.get(lastKey)) ?? -1);
   if (result.timeStep <= last) return false;
-  await ctx.redis.set(key, String(result.timeStep), "EX", 300);
+  const claimed = await ctx.redis.set(`${lastKey}:${result.timeStep}`, "1", "EX", 300, "NX");
+  if (claimed !== "OK") return false;
+  await ctx.redis.set(lastKey, String(result.timeStep), "EX", 300);
   return true;
 }

@@ -4,7 +4,7 @@
  * messages and notes (photos are listed; their bytes are served one by one).
  * Viewing content is audited in the same transaction as reading it.
  */
-import { and, asc, eq, notInArray } from "drizzle-orm";
+import { and, asc, eq, notInArray, sql } from "drizzle-orm";
 import { appendAudit } from "../audit/auditLog.js";
 import type { CaseRow } from "../commands/caseMover.js";
 import type { ReportContent } from "../commands/tipCreator.js";
@@ -98,7 +98,8 @@ export async function openCasePhoto(ctx: AppContext, actor: Actor, privateKey: c
 /** The case's history: its audit rows, oldest first. */
 export async function caseHistory(ctx: AppContext, tipId: string) {
   return ctx.database.db
-    .select({ at: auditLog.at, actorId: auditLog.actorId, action: auditLog.action, details: auditLog.details })
+    // Only the state change: reasons typed into the audit details (e.g. why a contact was revealed) stay in the audit log.
+    .select({ at: auditLog.at, actorId: auditLog.actorId, action: auditLog.action, details: sql<Record<string, unknown>>`jsonb_build_object('from', ${auditLog.details}->'from', 'to', ${auditLog.details}->'to')` })
     .from(auditLog)
     // Reads (content viewed, photo downloaded) stay in the audit log; the history shows what happened to the case.
     .where(and(eq(auditLog.subjectType, "case"), eq(auditLog.subjectId, tipId), notInArray(auditLog.action, ["case.content_viewed", "case.photo_downloaded"])))

@@ -32,14 +32,14 @@ export function verifyDeadline(config: AppConfig, acknowledgedAt: Date, extended
 }
 
 /** Enqueue the delayed checks of a deadline (after the transaction that set it has committed). */
-export async function scheduleDeadline(ctx: AppContext, tipId: string, d: Deadline): Promise<void> {
+export async function scheduleDeadline(ctx: AppContext, tipId: string, d: Deadline, createdAt?: Date): Promise<void> {
   const base = { tipId, kind: d.kind, deadlineAt: d.at.toISOString() };
   const span = d.at.getTime() - d.from.getTime();
-  await ctx.queues.enqueueDeadline({ ...base, stage: "reminder" }, d.at);
-  await ctx.queues.enqueueDeadline({ ...base, stage: "escalation" }, new Date(d.at.getTime() + span));
+  await ctx.queues.enqueueDeadline({ ...base, stage: "reminder" }, d.at, createdAt);
+  await ctx.queues.enqueueDeadline({ ...base, stage: "escalation" }, new Date(d.at.getTime() + span), createdAt);
   if (d.kind === "verify")
     for (let t = d.from.getTime() + ctx.config.deadlines.verifyReminder; t < d.at.getTime(); t += ctx.config.deadlines.verifyReminder)
-      await ctx.queues.enqueueDeadline({ ...base, stage: "reminder" }, new Date(t));
+      await ctx.queues.enqueueDeadline({ ...base, stage: "reminder" }, new Date(t), createdAt);
 }
 
 /** The deadline stored on a case, or null when none runs. */

@@ -4,7 +4,7 @@
  * forwarding person's own wrap, with the key unlocked in their session — is
  * sealed to every active member of the unit. Help requests never go to police.
  */
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { unitForCase } from "../cases/coverageRules.js";
 import { acknowledgeDeadline } from "../cases/deadlines.js";
 import type { AppContext } from "../context.js";
@@ -39,6 +39,11 @@ export async function forwardCase(ctx: AppContext, actor: Actor, actorPrivateKey
         details: { policeUnitId: unit.id, members: members.length },
         notify: members.map((m) => ({ userId: m.id, tipId, kind: "case_forwarded" as const, urgent: tip.urgent })),
         also: async (t) => {
+          // Forwarded again to another unit: the previous unit's members lose their keys, not only their view.
+          if (tip.forwardedUnitId && tip.forwardedUnitId !== unit.id) {
+            const previous = await t.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.policeUnitId, tip.forwardedUnitId));
+            if (previous.length) await t.delete(tipKeyWraps).where(and(eq(tipKeyWraps.tipId, tipId), inArray(tipKeyWraps.userId, previous.map((p) => p.id))));
+          }
           for (const m of members) {
             const sealed = crypto.sealTo(tipKeys.privateKey, m.publicKey);
             await t.insert(tipKeyWraps).values({ tipId, userId: m.id, sealedPrivateKey: sealed }).onConflictDoUpdate({ target: [tipKeyWraps.tipId, tipKeyWraps.userId], set: { sealedPrivateKey: sealed } });

@@ -17,7 +17,7 @@ import type { Tx } from "../db/client.js";
 import { tips } from "../db/schema.js";
 import { conflict, notFound } from "../errors.js";
 import { addNotifications, type NewNotification } from "../notifications/notifications.js";
-import type { Granularity } from "../time/coarse.js";
+import { coarse, type Granularity } from "../time/coarse.js";
 import { authorizeCase, type Actor } from "../policies/index.js";
 
 export type CaseRow = typeof tips.$inferSelect;
@@ -52,6 +52,7 @@ export async function moveCase(
   opts: MoveOptions = {},
 ): Promise<CaseRow> {
   let deadline: Deadline | null | undefined;
+  let coarseTime: Granularity | undefined;
   let notificationIds: string[] = [];
   const updated = await ctx.database.db.transaction(async (tx) => {
     const [tip] = await tx.select().from(tips).where(eq(tips.id, tipId));
@@ -61,6 +62,7 @@ export async function moveCase(
     assertCanMove(tip.status, transition);
     const move = await plan(tip, tx);
     deadline = move.deadline;
+    coarseTime = move.coarseTime;
     const [row] = await tx
       .update(tips)
       .set({ ...move.set, status: move.status, version: tip.version + 1, ...(move.deadline === undefined ? {} : deadlineColumns(move.deadline)) })
@@ -81,10 +83,13 @@ export async function moveCase(
     return row;
   });
   // After commit: a lost enqueue is repaired by the worker's sweep.
+  // Jobs a tipster's action caused are stamped with the same coarse time as the change itself.
+  const createdAt = coarseTime ? coarse(coarseTime) : undefined;
   const after = async () => {
-    if (deadline) await scheduleDeadline(ctx, tipId, deadline);
-    await ctx.queues.enqueueNotifications(notificationIds);
+    if (deadline) await scheduleDeadline(ctx, tipId, deadline, createdAt);
+    await ctx.queues.enqueueNotifications(notificationIds, createdAt);
   };
-  await after().catch((err: unknown) => ctx.logger.warn({ err, tipId }, "jobs not enqueued after a case change; the sweep will repair it"));
+  // No tip id in this line: it is written seconds after what a tipster did.
+  await after().catch((err: unknown) => ctx.logger.warn({ err }, "jobs not enqueued after a case change; the sweep will repair it"));
   return updated;
 }

@@ -14,7 +14,8 @@ import { invalidInput } from "../errors.js";
 import { unlockStaffKey } from "../tips/tipReader.js";
 import { staffWrapLabel } from "./staffCreator.js";
 
-export async function changePassword(ctx: AppContext, userId: string, oldPassword: string, newPassword: string): Promise<void> {
+/** `currentCookie`: the session making the change stays; every other session of the user ends (a stolen one included). */
+export async function changePassword(ctx: AppContext, userId: string, oldPassword: string, newPassword: string, currentCookie?: string): Promise<void> {
   const [user] = await ctx.database.db.select().from(staffUsers).where(eq(staffUsers.id, userId));
   if (!user || !(await crypto.verifyPassword(user.passwordHash, oldPassword))) throw invalidInput("invalid_password", { oldPassword: "errors.wrong_password" });
   const problem = passwordProblem(newPassword);
@@ -29,4 +30,5 @@ export async function changePassword(ctx: AppContext, userId: string, oldPasswor
       .where(eq(staffUsers.id, userId));
     await appendAudit(tx, { actorId: userId, action: "user.password_changed", subjectType: "staff", subjectId: userId, districtCode: user.districtCode });
   });
+  await ctx.sessions.destroyAllFor(userId, currentCookie);
 }

@@ -49,5 +49,5 @@ export async function addTipsterMessage(ctx: AppContext, tipId: string, text: st
     await write(tx);
     ids = await addNotifications(tx, (await recipients(tx)).map((userId) => ({ userId, tipId, kind: "tipster_message" as const, urgent: tip.urgent, coarseTime: "hour" as const })));
   });
-  await ctx.queues.enqueueNotifications(ids).catch(() => undefined);
+  await ctx.queues.enqueueNotifications(ids, coarse("hour")).catch(() => undefined);
 }

@@ -236,6 +236,7 @@ export const notifications = pgTable(
     dedupeKey: text("dedupe_key").unique(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     readAt: timestamp("read_at", { withTimezone: true }),
+    /** Kept to the hour: it is only a "sent" mark, and an exact time would date what a tipster did. */
     emailedAt: timestamp("emailed_at", { withTimezone: true }),
   },
   (t) => [index("notifications_user_idx").on(t.userId, t.createdAt)],

@@ -10,8 +10,10 @@ import { pickLocale, translator, type Locale } from "../i18n/index.js";
 
 /** The GET page a request belongs to: a form's POST action maps back to the page that shows the form. */
 function pageOf(req: Request): string {
-  if (req.method === "GET") return req.path;
-  return req.path.replace(/^(\/staff\/cases\/[^/]+)\/[^/]+$/, "$1").replace(/^\/follow-up\/messages$/, "/follow-up/tip");
+  // One leading slash only: "//evil.example/x" would make the link leave the site.
+  const path = req.path.replace(/^\/+/, "/");
+  if (req.method === "GET") return path;
+  return path.replace(/^(\/staff\/cases\/[^/]+)\/[^/]+$/, "$1").replace(/^\/follow-up\/messages$/, "/follow-up/tip");
 }
 
 export function setLocale(res: Response, req: Request, lang: Locale): void {

@@ -39,7 +39,8 @@ export function noStore(_req: Request, res: Response, next: NextFunction): void 
 /** Onion-Location: Tor Browser offers the onion service for the same page. */
 export function onionLocation(onion: string | undefined) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (onion) res.setHeader("Onion-Location", new URL(req.originalUrl, onion).toString());
+    // Built from the onion's origin and the path as text: `new URL("//evil.onion/x", base)` would change the host.
+    if (onion) res.setHeader("Onion-Location", `${new URL(onion).origin}/${req.originalUrl.replace(/^\/+/, "")}`);
     next();
   };
 }

@@ -18,9 +18,9 @@ export class Queues {
    * `jobIdKey` keys the routing jobs' ids; `onError` receives connection errors (Redis down) instead of the console.
    */
   constructor(connection: Redis, prefix: string, private readonly jobIdKey: Bytes, onError: (err: Error) => void = () => undefined) {
-    const opts = { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS };
-    // Routing events follow submissions within seconds: keep few of them.
-    this.routeTip = new Queue<RouteTipJob>(QUEUES.routeTip, { ...opts, streams: { events: { maxLen: 100 } } });
+    // Events (job id + millisecond stream id) follow a tipster's actions within seconds: keep few of them.
+    const opts = { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS, streams: { events: { maxLen: 100 } } };
+    this.routeTip = new Queue<RouteTipJob>(QUEUES.routeTip, opts);
     this.caseDeadlines = new Queue<DeadlineJob>(QUEUES.caseDeadlines, opts);
     this.notify = new Queue<NotifyJob>(QUEUES.notify, opts);
     this.maintenance = new Queue<MaintenanceJob>(QUEUES.maintenance, opts);
@@ -37,13 +37,23 @@ export class Queues {
     await this.routeTip.add("route", { tipId }, { jobId: routeJobId(this.jobIdKey, tipId), removeOnComplete: true });
   }
 
-  async enqueueDeadline(job: DeadlineJob, runAt: Date): Promise<void> {
-    const id = `deadline-${job.tipId}-${job.kind}-${job.stage}-${Date.parse(job.deadlineAt)}-${runAt.getTime()}`;
-    await this.caseDeadlines.add(job.stage, job, { jobId: id, delay: Math.max(0, runAt.getTime() - Date.now()) });
+  /**
+   * `createdAt`: the job's recorded creation time. For changes a tipster caused, the caller passes a
+   * coarse time (the minute or the hour), so the job stored in Redis does not date the tipster's action.
+   */
+  async enqueueDeadline(job: DeadlineJob, runAt: Date, createdAt = new Date()): Promise<void> {
+    const id = `deadline-${mac(this.jobIdKey, `${job.tipId}|${job.kind}|${job.stage}|${job.deadlineAt}|${runAt.getTime()}`).slice(0, 32)}`;
+    const timestamp = Math.min(createdAt.getTime(), Date.now());
+    // BullMQ runs a delayed job at timestamp + delay.
+    await this.caseDeadlines.add(job.stage, job, { jobId: id, timestamp, delay: Math.max(0, runAt.getTime() - timestamp) });
   }
 
-  async enqueueNotifications(ids: string[]): Promise<void> {
-    if (ids.length) await this.notify.addBulk(ids.map((notificationId) => ({ name: "notify", data: { notificationId }, opts: { jobId: `notify-${notificationId}` } })));
+  async enqueueNotifications(ids: string[], createdAt = new Date()): Promise<void> {
+    const timestamp = Math.min(createdAt.getTime(), Date.now());
+    if (ids.length)
+      await this.notify.addBulk(
+        ids.map((notificationId) => ({ name: "notify", data: { notificationId }, opts: { jobId: notifyJobId(this.jobIdKey, notificationId), timestamp, removeOnComplete: true } })),
+      );
   }
 
   async close(): Promise<void> {
@@ -53,6 +63,9 @@ export class Queues {
 
 /** The id of the routing job of a tip (keyed BLAKE2b; only the server, or the bench that set its key, can compute it). */
 export const routeJobId = (key: Bytes, tipId: string) => `route-${mac(key, tipId).slice(0, 32)}`;
+
+/** The id of a notification's email job (keyed, like routeJobId). */
+export const notifyJobId = (key: Bytes, notificationId: string) => `notify-${mac(key, notificationId).slice(0, 32)}`;
 
 /** BullMQ's key prefix inside homthu's Redis prefix. */
 export const bullPrefix = (redisPrefix: string) => `${redisPrefix}:bull`;

@@ -1,7 +1,7 @@
 /**
- * GET /metrics — for the operator's Prometheus only: from the loopback
- * interface (the address is checked, never stored), or with
- * "Authorization: Bearer <METRICS_TOKEN>".
+ * GET /metrics — for the operator's Prometheus only: with
+ * "Authorization: Bearer <METRICS_TOKEN>", or from the loopback interface when
+ * METRICS_ALLOW_LOOPBACK is on (the address is checked, never stored).
  */
 import { Router } from "express";
 import type { AppContext } from "../context.js";
@@ -17,7 +17,8 @@ export function metricsRoute(ctx: AppContext): Router {
     const token = ctx.config.metricsToken;
     const byToken = !!token && auth.startsWith("Bearer ") && constantTimeEqual(utf8.encode(auth.slice(7)), utf8.encode(token));
     // The socket's own address, not X-Forwarded-For: a proxied request from outside is not loopback.
-    const local = LOOPBACK.test(req.socket.remoteAddress ?? "") && !req.get("x-forwarded-for");
+    // Off by default in production: an onion service (or a proxy without X-Forwarded-For) also connects from loopback.
+    const local = ctx.config.metricsAllowLoopback && LOOPBACK.test(req.socket.remoteAddress ?? "") && !req.get("x-forwarded-for");
     if (!byToken && !local) throw notFound();
     res.setHeader("Content-Type", ctx.metrics.registry.contentType);
     res.setHeader("Cache-Control", "no-store");

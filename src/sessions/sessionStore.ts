@@ -103,8 +103,12 @@ export class SessionStore {
   }
 
   /** Revoke every session of a user at once (deactivation, reset): each user has a set of their session keys. */
-  async destroyAllFor(userId: string): Promise<void> {
-    const keys = await this.redis.smembers(this.userKey(userId));
-    await this.redis.del(...keys, this.userKey(userId));
+  async destroyAllFor(userId: string, exceptCookie?: string): Promise<void> {
+    const keep = exceptCookie ? this.key(exceptCookie.split(".")[0] ?? "") : undefined;
+    const drop = (await this.redis.smembers(this.userKey(userId))).filter((k) => k !== keep);
+    if (drop.length) {
+      await this.redis.del(...drop);
+      await this.redis.srem(this.userKey(userId), ...drop);
+    }
   }
 }

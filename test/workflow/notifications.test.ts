@@ -13,6 +13,7 @@ import { anAdministrator, aStaffMember, aTip } from "../support/factories.js";
 import { startMailbox, type Mailbox, type ReceivedMail } from "../support/smtp.js";
 import { deskOf, notificationsAbout, routed, submitAndFind, UNLIMITED, within } from "../support/caseDesk.js";
 import { sendDigests } from "../../workers/processors/maintenance.js";
+import { watchNotifyJobs, type JobOutcomes } from "../support/jobOutcomes.js";
 
 const categoryNames = (code: string) =>
   ["vi", "en"].map((lang) => (JSON.parse(fs.readFileSync(new URL(`../../src/i18n/locales/${lang}.json`, import.meta.url), "utf8")) as { categories: Record<string, string> }).categories[code]!);
@@ -30,11 +31,14 @@ describe("email notifications", function () {
   this.timeout(60_000);
   let mailbox: Mailbox;
   let app: TestApp;
+  let jobs: JobOutcomes;
   before(async () => {
     mailbox = await startMailbox();
     app = await startTestApp({ env: { ...UNLIMITED, SMTP_URL: mailbox.url, PUBLIC_URL: "https://homthu.example.org" } });
+    jobs = await watchNotifyJobs(app.ctx);
   });
   after(async () => {
+    await jobs?.close();
     await app?.stop();
     await mailbox?.stop();
   });
@@ -79,11 +83,8 @@ describe("email notifications", function () {
       const n = await notificationsAbout(app.ctx, quiet, "case_assigned");
       return n.length > 0 ? n : undefined;
     });
-    const decided = await within(10_000, "the notify job has run", async () => {
-      const jobs = await app.ctx.queues.notify.getJobs(["completed", "failed"], 0, -1);
-      return jobs.find((j) => j.data.notificationId === notification!.id);
-    });
-    assert.equal(decided.returnvalue, "skipped");
+    const decided = await within(10_000, "the notify job has run", async () => jobs.of(notification!.id));
+    assert.equal(decided, "skipped");
     assert.equal(mailsTo(liaison.email).length, 0, "no instant email for a non-urgent case");
 
     const canary = `CANARY-${randomBytes(8).toString("hex")}`;
@@ -108,8 +109,15 @@ describe("email notifications", function () {
 describe("notifications without email", function () {
   this.timeout(60_000);
   let app: TestApp;
-  before(async () => (app = await startTestApp({ env: UNLIMITED })));
-  after(async () => app?.stop());
+  let jobs: JobOutcomes;
+  before(async () => {
+    app = await startTestApp({ env: UNLIMITED });
+    jobs = await watchNotifyJobs(app.ctx);
+  });
+  after(async () => {
+    await jobs?.close();
+    await app?.stop();
+  });
 
   it("when no SMTP server is configured, then the log says email is off and the notification waits in the app", async () => {
     assert.ok(app.logs.some((l) => l.includes("email is off")), "the log says email is off");
@@ -127,9 +135,8 @@ describe("notifications without email", function () {
     assert.equal(listed.read, false);
     const decided = await within(10_000, "the notify job has run", async () => {
       const [n] = await notificationsAbout(app.ctx, id, "case_assigned");
-      const jobs = await app.ctx.queues.notify.getJobs(["completed", "failed"], 0, -1);
-      return n && jobs.find((j) => j.data.notificationId === n.id);
+      return n && jobs.of(n.id);
     });
-    assert.equal(decided.returnvalue, "skipped", "nothing is sent");
+    assert.equal(decided, "skipped", "nothing is sent");
   });
 });

@@ -16,6 +16,7 @@ import { notifications, staffUsers, tips } from "../../src/db/schema.js";
 import type { MaintenanceJob } from "../../src/queues/names.js";
 import { ATTENTION_SUBJECT, caseLink } from "./sendNotification.js";
 import { purgeClosedContent } from "../../src/commands/contentPurger.js";
+import { coarse } from "../../src/time/coarse.js";
 
 /** `deadlines`: also reschedule every running deadline — done once at worker start (after a Redis loss), not every minute. */
 export async function sweep(ctx: AppContext, deadlines = false): Promise<{ routed: number; deadlines: number; notifications: number }> {
@@ -45,7 +46,7 @@ export async function sendDigests(ctx: AppContext): Promise<number> {
     .where(and(isNull(notifications.emailedAt), eq(staffUsers.notifyMode, "digest"), eq(staffUsers.active, true)))
     .groupBy(staffUsers.id, staffUsers.email);
   for (const r of rows) {
-    const claimed = await ctx.database.db.update(notifications).set({ emailedAt: new Date() }).where(and(eq(notifications.userId, r.userId), isNull(notifications.emailedAt))).returning({ id: notifications.id });
+    const claimed = await ctx.database.db.update(notifications).set({ emailedAt: coarse("hour") }).where(and(eq(notifications.userId, r.userId), isNull(notifications.emailedAt))).returning({ id: notifications.id });
     if (claimed.length > 0) await ctx.mailer.send({ to: r.email, subject: ATTENTION_SUBJECT, text: `${claimed.length} thông báo mới / new notifications.\n\n${caseLink(ctx, null)}\n` });
   }
   return rows.length;

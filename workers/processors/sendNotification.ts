@@ -10,6 +10,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import type { AppContext } from "../../src/context.js";
 import { notifications, staffUsers } from "../../src/db/schema.js";
 import type { NotifyJob } from "../../src/queues/names.js";
+import { coarse } from "../../src/time/coarse.js";
 
 export function caseLink(ctx: AppContext, tipId: string | null): string {
   const base = ctx.config.publicUrl ?? `http://localhost:${ctx.config.port}`;
@@ -27,7 +28,7 @@ export async function sendNotification(ctx: AppContext, job: Job<NotifyJob>): Pr
     .where(eq(notifications.id, job.data.notificationId));
   if (!row || row.n.emailedAt || !row.active || (row.mode === "digest" && !row.n.urgent)) return "skipped";
   // Claim first: a retry after a crash may skip one email, but never sends two.
-  const claimed = await ctx.database.db.update(notifications).set({ emailedAt: new Date() }).where(and(eq(notifications.id, row.n.id), isNull(notifications.emailedAt))).returning({ id: notifications.id });
+  const claimed = await ctx.database.db.update(notifications).set({ emailedAt: coarse("hour") }).where(and(eq(notifications.id, row.n.id), isNull(notifications.emailedAt))).returning({ id: notifications.id });
   if (claimed.length === 0) return "skipped";
   try {
     await ctx.mailer.send({ to: row.email, subject: ATTENTION_SUBJECT, text: `Một hồ sơ cần anh/chị chú ý. / A case needs your attention.\n\n${caseLink(ctx, row.n.tipId)}\n` });

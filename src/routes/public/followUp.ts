@@ -18,7 +18,7 @@ import { constantTimeEqual, utf8 } from "../../crypto/index.js";
 import type { Locale } from "../../i18n/index.js";
 import { TIPSTER_COOKIE } from "../../tipster/tipsterSessions.js";
 import { tipsterView } from "../../tipster/tipsterView.js";
-import { receiptLimits } from "../api/tipster/tipster.js";
+import { messageLimits, receiptLimits } from "../api/tipster/tipster.js";
 import { runUpload } from "../tipIntake.js";
 import { postTipsterMessage, receiptSignIn } from "../tipsterFlow.js";
 
@@ -68,7 +68,7 @@ export function followUpPages(ctx: AppContext): Router {
 
   router.get("/follow-up/tip", requireTipster, async (_req: Request, res: Response) => renderTip(ctx, res, 200));
 
-  router.post("/follow-up/messages", requireTipster, async (req: Request, res: Response) => {
+  router.post("/follow-up/messages", requireTipster, ...messageLimits(ctx), async (req: Request, res: Response) => {
     const uploadError = req.is("multipart/form-data") ? await runUpload(ctx, req, res) : "not multipart";
     if (uploadError) {
       const http = toHttpError(uploadError, ctx.config.limits.maxPhotoBytes / 1024 / 1024, ctx.config.limits.maxPhotos);

@@ -169,7 +169,7 @@ export function staffPages(ctx: AppContext): Router {
     const mismatch = confirmationError(body.newPassword, confirmPassword);
     if (!parsed.ok || Object.keys(mismatch).length) return renderPassword(res, 400, translateFields(res, { ...(parsed.ok ? {} : parsed.fields), ...mismatch }));
     try {
-      await changePassword(ctx, staffOf(res).user.id, parsed.value.oldPassword, parsed.value.newPassword);
+      await changePassword(ctx, staffOf(res).user.id, parsed.value.oldPassword, parsed.value.newPassword, staffOf(res).cookie);
     } catch (err) {
       if (isFieldError(err)) return renderPassword(res, 400, translateFields(res, err.fields));
       throw err;

@@ -57,7 +57,7 @@ export function authApi(ctx: AppContext): Router {
 
   router.post("/api/v1/me/password", requireStaff, requireCsrf, async (req: Request, res: Response) => {
     const input = parseOrThrow(passwordChangeSchema, req.body, "invalid_password");
-    await changePassword(ctx, staffOf(res).user.id, input.oldPassword, input.newPassword);
+    await changePassword(ctx, staffOf(res).user.id, input.oldPassword, input.newPassword, staffOf(res).cookie);
     res.status(204).end();
   });
 

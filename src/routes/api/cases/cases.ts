@@ -145,7 +145,7 @@ export function casesApi(ctx: AppContext): Router {
       await grantCaseAccess(ctx, staff.actor, staff.session.privateKey, id, b.userId);
       return void res.status(204).end();
     }
-    if (!(name in transitionSchemas)) return next();
+    if (!Object.hasOwn(transitionSchemas, name)) return next();
     const { id } = parseOrThrow(idParams, req.params, "not_found");
     const tip = await runTransition(ctx, res, id, name as TransitionName, req.body);
     res.json({ case: presentCase(tip!) });

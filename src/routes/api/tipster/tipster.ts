@@ -31,6 +31,14 @@ export function receiptLimits(ctx: AppContext) {
   ];
 }
 
+/** Follow-up messages: per hashed client address and for everyone, before any upload is read. */
+export function messageLimits(ctx: AppContext) {
+  return [
+    limiter(ctx, { name: "messages-global", windowMs: 60_000, limit: ctx.config.limits.tipsGlobalPerMinute, per: "global" }),
+    limiter(ctx, { name: "messages", windowMs: 3_600_000, limit: ctx.config.limits.tipsPerHour * 3, per: "client" }),
+  ];
+}
+
 export function tipsterApi(ctx: AppContext): Router {
   const router = Router();
   router.use("/api/v1/tipster", noStore);
@@ -49,6 +57,7 @@ export function tipsterApi(ctx: AppContext): Router {
   router.post(
     "/api/v1/tipster/messages",
     requireTipster,
+    ...messageLimits(ctx),
     (req: Request, _res: Response, next: NextFunction) => next(req.is(["application/json", "multipart/form-data"]) ? undefined : unsupportedMediaType()),
     express.json({ limit: "64kb" }),
     (req: Request, res: Response, next: NextFunction) => (req.is("multipart/form-data") ? photoUpload(ctx)(req, res, next) : next()),
