@@ -8,7 +8,7 @@
  */
 import { eq } from "drizzle-orm";
 import { appendAudit, audit } from "../audit/auditLog.js";
-import { clearFailures, recordFailure, waitSeconds } from "../auth/loginThrottle.js";
+import { clearFailures, reserveAttempt } from "../auth/loginThrottle.js";
 import { openTotpSecret, verifyTotp } from "../auth/totp.js";
 import type { AppContext } from "../context.js";
 import * as crypto from "../crypto/index.js";
@@ -35,8 +35,8 @@ export function totpRequired(ctx: AppContext, user: StaffUser): boolean {
 
 export async function staffLogin(ctx: AppContext, input: { email: string; password: string; totp?: string }): Promise<LoginOutcome> {
   const email = input.email.trim().toLowerCase();
-  const wait = await waitSeconds(ctx, email);
-  if (wait > 0) return { kind: "throttled", retryAfterSeconds: wait };
+  const attempt = await reserveAttempt(ctx, email);
+  if (attempt.waitSeconds > 0) return { kind: "throttled", retryAfterSeconds: attempt.waitSeconds };
 
   const [user] = await ctx.database.db.select().from(staffUsers).where(eq(staffUsers.email, email));
   const usable = user?.active ? user : undefined;
@@ -44,7 +44,7 @@ export async function staffLogin(ctx: AppContext, input: { email: string; passwo
   const passwordOk = await crypto.verifyPassword(usable?.passwordHash ?? (await dummyHash), input.password);
 
   const fail = async (reason: string): Promise<LoginOutcome> => {
-    const locked = await recordFailure(ctx, email);
+    const locked = attempt.locksAfterThis;
     await audit(ctx.database.db, { actorId: usable?.id ?? null, action: "auth.login_failed", subjectType: "staff", subjectId: usable?.id, districtCode: usable?.districtCode ?? null, details: { reason: usable ? reason : "unknown_or_inactive", locked } });
     return { kind: "invalid" };
   };
