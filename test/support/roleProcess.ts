@@ -57,10 +57,12 @@ export function roleEnv(env: Record<string, string> = {}): Record<string, string
 
 /**
  * Spawn a role. A web process resolves once it prints its address; a worker
- * resolves at once (at LOG_LEVEL=warn it prints nothing when ready: wait for
- * it through BullMQ's worker list instead). Rejects if the child exits first.
+ * resolves when its output matches `ready` (e.g. /"msg":"homthu started"/ at
+ * LOG_LEVEL=info), or at once without it (at LOG_LEVEL=warn it prints nothing
+ * when ready: wait for it through BullMQ's worker list instead). Rejects if the
+ * child exits first.
  */
-export async function spawnRole(name: string, role: "web" | "worker", env: Record<string, string>, timeoutMs = 60_000): Promise<RoleProcess> {
+export async function spawnRole(name: string, role: "web" | "worker", env: Record<string, string>, timeoutMs = 60_000, ready?: RegExp): Promise<RoleProcess> {
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/main.ts", role], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: roleEnv(env) });
   const output: string[] = [];
   const keep = (c: Buffer) => {
@@ -71,24 +73,26 @@ export async function spawnRole(name: string, role: "web" | "worker", env: Recor
   child.stdout!.on("data", keep);
   child.stderr!.on("data", keep);
   const exited = new Promise<Ending>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  const pattern = role === "web" ? /homthu is listening on (http:\/\/\S+)/ : ready;
   let url = "";
-  if (role === "web") {
-    url = await new Promise<string>((resolve, reject) => {
+  if (pattern) {
+    const match = await new Promise<RegExpExecArray>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${name} did not start in ${timeoutMs} ms:\n${output.join("")}`)), timeoutMs);
       const look = () => {
-        const m = /homthu is listening on (http:\/\/\S+)/.exec(output.join(""));
+        const m = pattern.exec(output.join(""));
         if (m) {
           clearTimeout(timer);
           child.stdout!.off("data", look);
-          resolve(m[1]!);
+          resolve(m);
         }
       };
       child.stdout!.on("data", look);
       void exited.then((e) => {
         clearTimeout(timer);
-        reject(new Error(`${name} exited (${e.code ?? e.signal}) before listening:\n${output.join("")}`));
+        reject(new Error(`${name} exited (${e.code ?? e.signal}) before it was ready:\n${output.join("")}`));
       });
     });
+    if (role === "web") url = match[1]!;
   }
   const running = () => child.exitCode === null && child.signalCode === null;
   return {
