@@ -31,3 +31,17 @@ export function visibleTipsWhere(actor: Actor, opts: { listing?: boolean } = {})
       return sql`false`;
   }
 }
+
+/**
+ * The same jurisdiction rules for every staff row at once: true when the staff
+ * member `u` (an alias of staff_users) is entitled to the key of tip `t` (an
+ * alias of tips). Used to find who still waits for a tip's key.
+ */
+export function entitledToKeySql(u: string, t: string): SQL {
+  const U = sql.raw(u);
+  const T = sql.raw(t);
+  return sql`(${T}.purged_at IS NULL AND ${U}.active AND (
+    ${U}.role = 'admin'
+    OR (${U}.role = 'liaison' AND (${U}.district_code IS NULL OR ${U}.district_code = ${T}.district_code))
+    OR (${U}.role = 'police' AND ${U}.police_unit_id IS NOT NULL AND ${T}.forwarded_unit_id = ${U}.police_unit_id AND ${T}.category <> 'help_request')))`;
+}

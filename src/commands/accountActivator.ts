@@ -1,6 +1,7 @@
 /**
  * accountActivator: the invited (or reset) person opens their one-time link
- * and chooses a password. A new account is created with its key pair; a reset
+ * and chooses a password. A new account is created with its key pair (the
+ * tips from before it existed reach it through pendingAccessGranter); a reset
  * account gets a new key pair too — its old wraps are useless and removed, and
  * it sees old cases again only after an administrator restores access.
  */
@@ -9,8 +10,7 @@ import { appendAudit } from "../audit/auditLog.js";
 import { passwordProblem } from "../auth/passwordPolicy.js";
 import type { AppContext } from "../context.js";
 import * as crypto from "../crypto/index.js";
-import { invitations, recoveryKeyHolders, staffUsers, tipKeyWraps, tips } from "../db/schema.js";
-import { visibleTipsWhere } from "../cases/visibleTips.js";
+import { invitations, recoveryKeyHolders, staffUsers, tipKeyWraps } from "../db/schema.js";
 import { HttpError, invalidInput } from "../errors.js";
 import { createStaff, staffWrapLabel } from "./staffCreator.js";
 import { hashToken } from "./invitationCreator.js";
@@ -33,9 +33,8 @@ export async function activateAccount(ctx: AppContext, token: string, password: 
       const [taken] = await tx.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.email, inv.email));
       if (taken) throw new HttpError(400, "email_taken", "errors.invalid_input", { token: "errors.email_taken" });
       const created = await createStaff(tx, { email: inv.email, role: inv.role, districtCode: inv.districtCode, policeUnitId: inv.policeUnitId, password });
-      // Tips from before this account existed are not sealed to it: flag it for "restore access".
-      const older = await tx.select({ id: tips.id }).from(tips).where(visibleTipsWhere({ id: created.id, role: inv.role, districtCode: inv.districtCode, policeUnitId: inv.policeUnitId })).limit(1);
-      if (older.length > 0) await tx.update(staffUsers).set({ needsRestore: true }).where(eq(staffUsers.id, created.id));
+      // Tips from before this account existed are not sealed to it yet: the next sign-in of someone
+      // who holds their keys and may share them re-seals them (commands/pendingAccessGranter.ts).
       await appendAudit(tx, { actorId: created.id, action: "user.activated", subjectType: "staff", subjectId: created.id, districtCode: inv.districtCode });
       return { userId: created.id, email: inv.email, reset: false };
     }

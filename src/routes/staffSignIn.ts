@@ -7,7 +7,8 @@ import type { Request, Response } from "express";
 import { eq } from "drizzle-orm";
 import { appendAudit } from "../audit/auditLog.js";
 import { newTotpSecret, otpauthUrl, sealTotpSecret, verifyTotp } from "../auth/totp.js";
-import { staffLogin, type StaffUser } from "../commands/staffLogin.js";
+import { grantPendingAccess } from "../commands/pendingAccessGranter.js";
+import { actorOf, staffLogin, type StaffUser } from "../commands/staffLogin.js";
 import type { AppContext } from "../context.js";
 import { staffUsers } from "../db/schema.js";
 import { HttpError } from "../errors.js";
@@ -32,7 +33,17 @@ export async function signIn(ctx: AppContext, req: Request, res: Response, input
   }
   const { cookie, record } = await ctx.sessions.create(outcome.user.id, outcome.privateKey, "full");
   res.cookie(STAFF_COOKIE, cookie, sessionCookieOptions(ctx));
+  await sharePendingKeys(ctx, outcome.user, outcome.privateKey);
   return { kind: "ok", user: outcome.user, csrf: record.csrf };
+}
+
+/**
+ * A key holder just signed in: newcomers waiting for the keys this person may
+ * share get them now. A failure here must not stop the sign-in; the next
+ * key holder's sign-in (or the admin home's button) tries again.
+ */
+async function sharePendingKeys(ctx: AppContext, user: StaffUser, privateKey: Uint8Array): Promise<void> {
+  await grantPendingAccess(ctx, actorOf(user), privateKey, "sign_in").catch((err: unknown) => ctx.logger.warn({ err }, "pending tip keys not shared at sign-in"));
 }
 
 /** Confirm the first TOTP code; the session is replaced by a full one. */
@@ -49,6 +60,7 @@ export async function finishTotpEnrollment(ctx: AppContext, res: Response, code:
   await ctx.sessions.destroy(staff.cookie);
   const { cookie, record } = await ctx.sessions.create(staff.user.id, staff.session.privateKey, "full");
   res.cookie(STAFF_COOKIE, cookie, sessionCookieOptions(ctx));
+  await sharePendingKeys(ctx, staff.user, staff.session.privateKey);
   return { user: { ...staff.user, totpEnabled: true }, csrf: record.csrf };
 }
 

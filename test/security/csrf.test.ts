@@ -32,6 +32,7 @@ describe("CSRF on every staff form", function () {
       ["/staff/admin/settings", { publicFigures: "true" }],
       [`/staff/admin/users/${someId}/deactivate`, { confirm: "yes" }],
       [`/staff/admin/users/${someId}/unlock`, {}],
+      ["/staff/admin/pending-access", {}],
       ["/staff/admin/users/invite", { email: "moi@example.org", role: "liaison", districtCode: "831" }],
       [`/staff/cases/${someId}/triage`, { outcome: "actionable" }],
       ["/staff/logout", {}],

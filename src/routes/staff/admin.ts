@@ -4,6 +4,7 @@
  *   POST     /staff/admin/users/:id/:action      deactivate | reset | unlock | restore-access | grant-recovery
  *   GET/POST /staff/admin/users/invite           invite a new member (the link is shown when email is off)
  *   GET/POST /staff/admin/police-units           list, create, and who covers which district
+ *   POST     /staff/admin/pending-access          re-seal now every tip key newcomers wait for (admin home's button)
  * Each step: session → form body → CSRF (field _csrf) → policy → command → redirect 303
  * (or the form again with its messages). Deactivation and reset ask for a
  * confirmation page first: both take away access to cases.
@@ -15,6 +16,7 @@ import { grantRecoveryKey, restoreAccess } from "../../commands/accessRestorer.j
 import { createInvitation, createPasswordReset } from "../../commands/invitationCreator.js";
 import { createPoliceUnit } from "../../commands/policeUnitCreator.js";
 import { deactivateStaff } from "../../commands/staffDeactivator.js";
+import { grantPendingAccess } from "../../commands/pendingAccessGranter.js";
 import type { AppContext } from "../../context.js";
 import { policeUnits, recoveryKeyHolders, staffUsers } from "../../db/schema.js";
 import { HttpError, notFound } from "../../errors.js";
@@ -116,7 +118,7 @@ function renderLink(res: Response, kind: "invite" | "reset", email: string, link
 
 export function staffAdminPages(ctx: AppContext): Router {
   const router = Router();
-  router.use(["/staff/admin/users", "/staff/admin/police-units"], formBody, requireStaff, requireCsrf, pageLocals);
+  router.use(["/staff/admin/users", "/staff/admin/police-units", "/staff/admin/pending-access"], formBody, requireStaff, requireCsrf, pageLocals);
   const users = may("users.manage");
   const units = may("units.manage");
 
@@ -173,6 +175,12 @@ export function staffAdminPages(ctx: AppContext): Router {
       if (err instanceof HttpError && err.status < 500) return renderUsers(ctx, res, err.status, { error: translatorOf(res)(err.messageKey, err.extra) });
       throw err;
     }
+  });
+
+  router.post("/staff/admin/pending-access", users, async (_req: Request, res: Response) => {
+    const staff = staffOf(res);
+    const granted = await grantPendingAccess(ctx, staff.actor, staff.session.privateKey, "admin");
+    seeOther(res, "/staff", { done: "pendingGranted", users: String(granted.users), count: String(granted.tips) });
   });
 
   router.get("/staff/admin/police-units", units, (req: Request, res: Response) => renderUnits(ctx, res, 200, {}, {}, req.query.created === "1"));

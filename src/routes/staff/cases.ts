@@ -18,6 +18,7 @@ import { HELP_OUTCOMES, POLICE_OUTCOMES, STATUSES, TRIAGE_OUTCOMES } from "../..
 import type { CaseRow } from "../../commands/caseMover.js";
 import { NOT_ACTIONABLE_REASONS } from "../../commands/caseTriager.js";
 import { setCoverage } from "../../commands/coverageSetter.js";
+import { keyHoldersWhoMayGrant } from "../../commands/pendingAccessGranter.js";
 import type { AppContext } from "../../context.js";
 import { coverage, notifications, policeUnits, staffUsers } from "../../db/schema.js";
 import { HttpError, notFound } from "../../errors.js";
@@ -183,12 +184,15 @@ async function renderCase(ctx: AppContext, res: Response, id: string, status = 2
   const tip = await loadCase(ctx, id);
   authorizeCase(actor, "case.view", tip);
   const content = await openCaseContent(ctx, actor, staff.session.privateKey, tip);
-  const [history, duplicates, where, forms, unit] = await Promise.all([
+  // Without the key there is nothing to decide on: no actions, and who can give the key.
+  const locked = !content && !tip.purgedAt;
+  const [history, duplicates, where, forms, unit, grantors] = await Promise.all([
     caseHistory(ctx, id),
     duplicateSuggestions(ctx.database.db, actor, tip),
     places(ctx),
-    actionForms(ctx, actor, tip),
+    locked ? { any: false } : actionForms(ctx, actor, tip),
     tip.forwardedUnitId ? ctx.database.db.select({ name: policeUnits.name }).from(policeUnits).where(eq(policeUnits.id, tip.forwardedUnitId)) : [],
+    locked ? keyHoldersWhoMayGrant(ctx.database.db, tip, actor.id) : [],
   ]);
   const emails = await emailsOf(ctx, [tip.assigneeId, ...history.map((h) => h.actorId)]);
   const message = (m: NonNullable<typeof content>["messages"][number]) => ({ ...m, hourLabel: when(new Date(m.hour), lang) });
@@ -222,6 +226,8 @@ async function renderCase(ctx: AppContext, res: Response, id: string, status = 2
     })),
     duplicates: duplicates.map((d) => ({ id: d.id, ref: ref(d.id), received: when(d.receivedAt, lang), status: d.status })),
     forms,
+    locked,
+    grantors,
     // Talking with the tipster, and the contact they chose to leave (shown only after a reason, audited).
     messaging: !!content && tip.status !== "closed" && canOnCase(actor, "case.messageTipster", tip),
     canAsk: (RULES.triage.from as readonly string[]).includes(tip.status),

@@ -16,6 +16,7 @@ import { and, eq, gt, isNull } from "drizzle-orm";
 import { otpauthUrl, qrSvg } from "../../auth/totp.js";
 import { activateAccount } from "../../commands/accountActivator.js";
 import { hashToken } from "../../commands/invitationCreator.js";
+import { myPendingTips, pendingAccess } from "../../commands/pendingAccessGranter.js";
 import { changePassword } from "../../commands/passwordChanger.js";
 import type { AppContext } from "../../context.js";
 import { invitations, policeUnits } from "../../db/schema.js";
@@ -149,13 +150,20 @@ export function staffPages(ctx: AppContext): Router {
     seeOther(res, "/staff/login", { loggedOut: "1" });
   });
 
-  router.get("/staff", ...signedIn, async (_req: Request, res: Response) => {
+  router.get("/staff", ...signedIn, async (req: Request, res: Response) => {
     const { user, actor } = staffOf(res);
-    const [places, unit] = await Promise.all([
+    const admin = can(actor, "users.manage");
+    const [places, unit, waiting, mine] = await Promise.all([
       districtNames(ctx),
       user.policeUnitId ? ctx.database.db.select({ name: policeUnits.name }).from(policeUnits).where(eq(policeUnits.id, user.policeUnitId)) : [],
+      admin ? pendingAccess(ctx.database.db) : [],
+      user.needsRestore ? 0 : myPendingTips(ctx.database.db, user.id),
     ]);
+    const done = textOf(req.query.done);
     res.render("staff/home.njk", {
+      flash: done === "pendingGranted" ? translatorOf(res)("staff.home.pendingGranted", { users: Number(textOf(req.query.users)) || 0, count: Number(textOf(req.query.count)) || 0 }) : null,
+      waiting: waiting.map((w) => ({ ...w, district: places.name(w.districtCode) })),
+      myPending: mine,
       user: { email: user.email, role: user.role, district: places.name(user.districtCode), policeUnit: unit[0]?.name ?? null, needsRestore: user.needsRestore },
       may: { listCases: can(actor, "case.list"), viewStats: can(actor, "stats.view"), manageSettings: can(actor, "settings.manage"), manageUsers: can(actor, "users.manage"), manageUnits: can(actor, "units.manage"), viewAudit: can(actor, "audit.view"), manageQueues: can(actor, "queues.manage") },
     });
