@@ -19,8 +19,8 @@ import type { Locale } from "../../i18n/index.js";
 import { TIPSTER_COOKIE } from "../../tipster/tipsterSessions.js";
 import { tipsterView } from "../../tipster/tipsterView.js";
 import { messageLimits, receiptLimits } from "../api/tipster/tipster.js";
-import { runUpload } from "../tipIntake.js";
-import { postTipsterMessage, receiptSignIn } from "../tipsterFlow.js";
+import { runUpload } from "../../flows/tipIntake.js";
+import { postTipsterMessage, receiptSignIn } from "../../flows/tipsterFlow.js";
 
 type T = (k: string, p?: Record<string, string | number>) => string;
 

@@ -15,7 +15,7 @@ import { toHttpError, translateField } from "../../middlewares/errorHandler.js";
 import { forbidden, notReady } from "../../errors.js";
 import { pickLocale } from "../../i18n/index.js";
 import { CATEGORIES } from "../../validation/tip.js";
-import { acceptTip, runUpload } from "../tipIntake.js";
+import { acceptTip, runUpload } from "../../flows/tipIntake.js";
 
 const FORM_FIELDS = ["category", "districtCode", "communeCode", "location", "observedAt", "description", "urgent", "sharePhotoLocation", "contact"] as const;
 

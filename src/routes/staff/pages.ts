@@ -28,7 +28,7 @@ import { noStore } from "../../middlewares/securityHeaders.js";
 import { requireCsrf, requireSession, requireStaff, staffOf, unauthenticated, type StaffRequestState } from "../../middlewares/staffSession.js";
 import { can } from "../../policies/index.js";
 import { activationSchema, loginSchema, passwordChangeSchema, totpEnrollSchema, validate } from "../../validation/staff.js";
-import { finishTotpEnrollment, signIn, signOut } from "../staffSignIn.js";
+import { finishTotpEnrollment, signIn, signOut } from "../../flows/staffSignIn.js";
 import { staffAdminPages } from "./admin.js";
 import { staffAuditPage } from "./audit.js";
 import { districtNames, fieldsOf, formBody, isFieldError, pageLocals, seeOther, textOf, translateFields, translatorOf } from "./forms.js";

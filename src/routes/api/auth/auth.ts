@@ -17,7 +17,7 @@ import { presentStaff } from "../../../presenters/staffPresenter.js";
 import { activationSchema, loginSchema, parseOrThrow, passwordChangeSchema, totpEnrollSchema } from "../../../validation/staff.js";
 import { activateAccount } from "../../../commands/accountActivator.js";
 import { changePassword } from "../../../commands/passwordChanger.js";
-import { signIn, finishTotpEnrollment, signOut } from "../../staffSignIn.js";
+import { signIn, finishTotpEnrollment, signOut } from "../../../flows/staffSignIn.js";
 
 export const invalidCredentials = () => new HttpError(401, "invalid_credentials", "errors.invalid_credentials");
 

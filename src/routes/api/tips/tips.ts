@@ -9,7 +9,7 @@ import { forbidden, invalidInput, unsupportedMediaType } from "../../../errors.j
 import { isCrossSite } from "../../../middlewares/formToken.js";
 import { tipLimits } from "../../../middlewares/rateLimit.js";
 import { noStore } from "../../../middlewares/securityHeaders.js";
-import { acceptTip, photoUpload } from "../../tipIntake.js";
+import { acceptTip, photoUpload } from "../../../flows/tipIntake.js";
 
 /** A browser posting from another site (a page that makes its visitors submit tips) is refused; API clients send no such header. */
 function refuseCrossSite(req: Request, _res: Response, next: NextFunction) {

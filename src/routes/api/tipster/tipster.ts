@@ -18,8 +18,8 @@ import { tipsterView } from "../../../tipster/tipsterView.js";
 import type { Locale } from "../../../i18n/index.js";
 import { parseOrThrow } from "../../../validation/staff.js";
 import { receiptSchema } from "../../../validation/cases.js";
-import { photoUpload } from "../../tipIntake.js";
-import { postTipsterMessage, receiptSignIn } from "../../tipsterFlow.js";
+import { photoUpload } from "../../../flows/tipIntake.js";
+import { postTipsterMessage, receiptSignIn } from "../../../flows/tipsterFlow.js";
 
 export const wrongReceipt = () => new HttpError(401, "invalid_receipt", "errors.invalid_receipt");
 
