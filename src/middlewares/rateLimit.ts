@@ -52,3 +52,19 @@ export function tipLimits(ctx: AppContext) {
     limiter(ctx, { name: "tips", windowMs: 3_600_000, limit: ctx.config.limits.tipsPerHour, per: "client" }),
   ];
 }
+
+/** The receipt sign-in limits: per hashed client address, and for everyone together. */
+export function receiptLimits(ctx: AppContext) {
+  return [
+    limiter(ctx, { name: "receipt-global", windowMs: 60_000, limit: 600, per: "global" }),
+    limiter(ctx, { name: "receipt", windowMs: 3_600_000, limit: ctx.config.limits.receiptsPerHour, per: "client" }),
+  ];
+}
+
+/** Follow-up messages: per hashed client address and for everyone, before any upload is read. */
+export function messageLimits(ctx: AppContext) {
+  return [
+    limiter(ctx, { name: "messages-global", windowMs: 60_000, limit: ctx.config.limits.tipsGlobalPerMinute, per: "global" }),
+    limiter(ctx, { name: "messages", windowMs: 3_600_000, limit: ctx.config.limits.tipsPerHour * 3, per: "client" }),
+  ];
+}

@@ -10,6 +10,7 @@ import express, { Router, type Request, type Response } from "express";
 import type { AppContext } from "../../context.js";
 import { forbidden } from "../../errors.js";
 import { isCrossSite } from "../../middlewares/formToken.js";
+import { messageLimits, receiptLimits } from "../../middlewares/rateLimit.js";
 import { noStore } from "../../middlewares/securityHeaders.js";
 import { readCookie } from "../../middlewares/staffSession.js";
 import { requireTipster, tipsterCookieOptions, tipsterOf } from "../../middlewares/tipsterSession.js";
@@ -18,7 +19,6 @@ import { constantTimeEqual, utf8 } from "../../crypto/index.js";
 import type { Locale } from "../../i18n/index.js";
 import { TIPSTER_COOKIE } from "../../tipster/tipsterSessions.js";
 import { tipsterView } from "../../tipster/tipsterView.js";
-import { messageLimits, receiptLimits } from "../api/tipster/tipster.js";
 import { runUpload } from "../../flows/tipIntake.js";
 import { postTipsterMessage, receiptSignIn } from "../../flows/tipsterFlow.js";
 

@@ -11,7 +11,7 @@ import type { AppContext } from "../../context.js";
 import { staffUsers } from "../../db/schema.js";
 import type { Locale, Translate } from "../../i18n/index.js";
 import { requireStaff } from "../../middlewares/staffSession.js";
-import { auditPage } from "../api/admin/admin.js";
+import { auditPage } from "../../audit/auditQuery.js";
 import { districtNames, isFieldError, localTime, pageLocals, textOf, translateFields, translatorOf } from "./forms.js";
 
 /** The actions offered in the filter (anything else can still be typed into the URL). */

@@ -15,7 +15,7 @@ import { caseHistory, loadCase, openCaseContent, openCasePhoto, allowedTransitio
 import { duplicateSuggestions, listCases } from "../../cases/caseQueries.js";
 import { unitForCase } from "../../cases/coverageRules.js";
 import { HELP_OUTCOMES, POLICE_OUTCOMES, STATUSES, TRIAGE_OUTCOMES } from "../../cases/workflow.js";
-import type { CaseRow } from "../../commands/caseMover.js";
+import type { CaseRow } from "../../db/rows.js";
 import { NOT_ACTIONABLE_REASONS } from "../../commands/caseTriager.js";
 import { setCoverage } from "../../commands/coverageSetter.js";
 import { keyHoldersWhoMayGrant } from "../../commands/pendingAccessGranter.js";
@@ -31,7 +31,7 @@ import { retryFailed, queueHealth } from "../../queues/health.js";
 import { caseListSchema, transitionSchemas, type TransitionName } from "../../validation/cases.js";
 import { coverageSchema, validate } from "../../validation/staff.js";
 import { CATEGORIES } from "../../validation/tip.js";
-import { runTransition } from "../api/cases/cases.js";
+import { runTransition } from "../../flows/caseTransitions.js";
 import { formBody, pageLocals } from "./forms.js";
 import { sendStaffMessage } from "../../commands/staffMessageCreator.js";
 import { revealContact } from "../../commands/contactRevealer.js";

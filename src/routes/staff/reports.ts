@@ -31,7 +31,7 @@ import { authorizeStatsScope, smallNumberThreshold } from "../../stats/statsAcce
 import { uuidParam, validate } from "../../validation/staff.js";
 import { periodOf, scopeOf, statsQuerySchema } from "../../validation/stats.js";
 import { CATEGORIES } from "../../validation/tip.js";
-import { modelCommuneSchema, modelProgressSchema } from "../api/stats/modelCommunes.js";
+import { modelCommuneSchema, modelProgressSchema } from "../../validation/modelCommunes.js";
 import { fieldsOf, formBody, isFieldError, pageLocals, seeOther, textOf, translateFields, translatorOf } from "./forms.js";
 
 const OFFSET_MS = 7 * 3_600_000;

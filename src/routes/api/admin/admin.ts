@@ -5,16 +5,17 @@
  *   GET  /api/v1/admin/police-units               POST /api/v1/admin/police-units
  *   GET  /api/v1/admin/audit?action=&actorId=&from=&to=&page=
  */
-import { Router, type Request, type Response } from "express";
-import { and, asc, desc, eq, gte, lte, type SQL } from "drizzle-orm";
+import { Router, type Request } from "express";
+import { asc } from "drizzle-orm";
 import { z } from "zod";
+import { auditPage } from "../../../audit/auditQuery.js";
 import { isLocked } from "../../../auth/loginThrottle.js";
 import { grantRecoveryKey, restoreAccess } from "../../../commands/accessRestorer.js";
 import { createInvitation, createPasswordReset } from "../../../commands/invitationCreator.js";
 import { createPoliceUnit } from "../../../commands/policeUnitCreator.js";
 import { deactivateStaff } from "../../../commands/staffDeactivator.js";
 import type { AppContext } from "../../../context.js";
-import { auditLog, coverage, policeUnits, staffUsers } from "../../../db/schema.js";
+import { coverage, policeUnits, staffUsers } from "../../../db/schema.js";
 import { setCoverage } from "../../../commands/coverageSetter.js";
 import { unlockStaff } from "../../../commands/staffUnlocker.js";
 import { queueHealth, retryFailed } from "../../../queues/health.js";
@@ -23,31 +24,6 @@ import { noStore } from "../../../middlewares/securityHeaders.js";
 import { authorize } from "../../../policies/index.js";
 import { presentStaff } from "../../../presenters/staffPresenter.js";
 import { coverageSchema, invitationSchema, parseOrThrow, policeUnitSchema, uuidParam } from "../../../validation/staff.js";
-
-export const auditQuerySchema = z.strictObject({
-  action: z.string().max(100).optional(),
-  actorId: uuidParam.optional(),
-  from: z.iso.date("errors.invalid_date").optional(),
-  to: z.iso.date("errors.invalid_date").optional(),
-  page: z.coerce.number({ error: "errors.invalid" }).int("errors.invalid").min(1, "errors.invalid").max(100000, "errors.invalid").default(1),
-  lang: z.string().optional(),
-});
-
-/** Audit rows the actor may see, newest first, 50 a page. */
-export async function auditPage(ctx: AppContext, res: Response, raw: unknown) {
-  const staff = staffOf(res);
-  authorize(staff.actor, "audit.view");
-  const q = parseOrThrow(auditQuerySchema, raw, "invalid_query");
-  const where: SQL[] = [];
-  if (staff.actor.role !== "admin" && staff.actor.districtCode) where.push(eq(auditLog.districtCode, staff.actor.districtCode));
-  if (q.action) where.push(eq(auditLog.action, q.action));
-  if (q.actorId) where.push(eq(auditLog.actorId, q.actorId));
-  // Days are Bến Tre's days (UTC+7).
-  if (q.from) where.push(gte(auditLog.at, new Date(`${q.from}T00:00:00+07:00`)));
-  if (q.to) where.push(lte(auditLog.at, new Date(`${q.to}T23:59:59.999+07:00`)));
-  const rows = await ctx.database.db.select({ id: auditLog.id, at: auditLog.at, actorId: auditLog.actorId, action: auditLog.action, subjectType: auditLog.subjectType, subjectId: auditLog.subjectId, districtCode: auditLog.districtCode, details: auditLog.details }).from(auditLog).where(and(...where)).orderBy(desc(auditLog.id)).limit(50).offset((q.page - 1) * 50);
-  return { query: q, rows };
-}
 
 export function adminApi(ctx: AppContext): Router {
   const router = Router();

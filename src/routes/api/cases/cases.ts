@@ -14,17 +14,12 @@ import { and, desc, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { caseHistory, loadCase, openCaseContent, openCasePhoto, allowedTransitions } from "../../../cases/caseView.js";
 import { duplicateSuggestions, listCases } from "../../../cases/caseQueries.js";
-import { HELP_OUTCOMES } from "../../../cases/workflow.js";
 import { grantCaseAccess } from "../../../commands/accessGranter.js";
-import { assignCase } from "../../../commands/caseAssigner.js";
-import { closeCase, referHelpRequest, reopenCase } from "../../../commands/caseClosure.js";
-import { forwardCase } from "../../../commands/caseForwarder.js";
-import { acknowledgeCase, extendVerification, resolveCase, startVerifying } from "../../../commands/casePoliceWork.js";
-import { triageCase } from "../../../commands/caseTriager.js";
 import { createTip } from "../../../commands/tipCreator.js";
 import type { AppContext } from "../../../context.js";
 import { notifications } from "../../../db/schema.js";
 import { invalidInput } from "../../../errors.js";
+import { runTransition } from "../../../flows/caseTransitions.js";
 import { noStore } from "../../../middlewares/securityHeaders.js";
 import { requireCsrf, requireStaff, staffOf } from "../../../middlewares/staffSession.js";
 import { authorize } from "../../../policies/index.js";
@@ -36,49 +31,6 @@ import { parseOrThrow, uuidParam } from "../../../validation/staff.js";
 import { validateTip } from "../../../validation/tip.js";
 
 const idParams = z.object({ id: uuidParam, photoId: uuidParam.optional() });
-
-/** Run one transition from a validated body; shared by the API and the case page's forms. */
-export async function runTransition(ctx: AppContext, res: Response, tipId: string, name: TransitionName, body: unknown) {
-  const staff = staffOf(res);
-  const { actor } = staff;
-  const key = staff.session.privateKey;
-  switch (name) {
-    case "assign": {
-      const b = parseOrThrow(transitionSchemas.assign, body, "invalid_transition");
-      return assignCase(ctx, actor, tipId, b.assigneeId, { expectedVersion: b.version });
-    }
-    case "triage": {
-      const b = parseOrThrow(transitionSchemas.triage, body, "invalid_transition");
-      return triageCase(ctx, actor, tipId, { outcome: b.outcome, duplicateOfId: b.duplicateOfId, text: b.text, reasonCode: b.reasonCode }, { expectedVersion: b.version });
-    }
-    case "forward": {
-      const b = parseOrThrow(transitionSchemas.forward, body, "invalid_transition");
-      return forwardCase(ctx, actor, key, tipId, b.policeUnitId, { expectedVersion: b.version });
-    }
-    case "acknowledge": {
-      const b = parseOrThrow(transitionSchemas.acknowledge, body, "invalid_transition");
-      return acknowledgeCase(ctx, actor, tipId, { expectedVersion: b.version });
-    }
-    case "verify": {
-      const b = parseOrThrow(transitionSchemas.verify, body, "invalid_transition");
-      if (b.extend) return extendVerification(ctx, actor, tipId, b.reason ?? "", { expectedVersion: b.version });
-      return startVerifying(ctx, actor, tipId, { expectedVersion: b.version });
-    }
-    case "resolve": {
-      const b = parseOrThrow(transitionSchemas.resolve, body, "invalid_transition");
-      const help = (HELP_OUTCOMES as readonly string[]).includes(b.outcome);
-      return (help ? referHelpRequest : resolveCase)(ctx, actor, tipId, b.outcome, { expectedVersion: b.version });
-    }
-    case "close": {
-      const b = parseOrThrow(transitionSchemas.close, body, "invalid_transition");
-      return closeCase(ctx, actor, tipId, { expectedVersion: b.version });
-    }
-    case "reopen": {
-      const b = parseOrThrow(transitionSchemas.reopen, body, "invalid_transition");
-      return reopenCase(ctx, actor, tipId, b.reason, { expectedVersion: b.version });
-    }
-  }
-}
 
 export function casesApi(ctx: AppContext): Router {
   const router = Router();

@@ -11,24 +11,8 @@ import { modelCommuneStatus, recordModelProgress, registerModelCommune } from ".
 import { noStore } from "../../../middlewares/securityHeaders.js";
 import { requireCsrf, requireStaff, staffOf } from "../../../middlewares/staffSession.js";
 import { authorize } from "../../../policies/index.js";
-import { formBoolean } from "../../../validation/fields.js";
+import { modelCommuneSchema, modelProgressSchema } from "../../../validation/modelCommunes.js";
 import { parseOrThrow, uuidParam } from "../../../validation/staff.js";
-
-const isoDate = z.iso.date("errors.invalid_date");
-export const modelCommuneSchema = z.strictObject({
-  districtCode: z.string().regex(/^\d{1,10}$/, "errors.invalid_district"),
-  year: z.coerce.number({ error: "errors.invalid" }).int("errors.invalid").min(2000, "errors.invalid").max(2100, "errors.invalid"),
-  communeCode: z.string().regex(/^\d{1,10}$/, "errors.invalid_commune"),
-  content: z.string({ error: "errors.required" }).trim().min(1, "errors.required").max(5000, "errors.too_long"),
-  startDate: isoDate,
-  plannedEndDate: isoDate,
-  _csrf: z.string().optional(),
-});
-export const modelProgressSchema = z.strictObject({
-  progress: z.string().max(5000, "errors.too_long").default(""),
-  completed: formBoolean().optional().default(false),
-  _csrf: z.string().optional(),
-});
 
 export function modelCommunesApi(ctx: AppContext): Router {
   const router = Router();

@@ -9,7 +9,7 @@
 import express, { Router, type NextFunction, type Request, type Response } from "express";
 import type { AppContext } from "../../../context.js";
 import { HttpError, invalidInput, unsupportedMediaType } from "../../../errors.js";
-import { limiter } from "../../../middlewares/rateLimit.js";
+import { messageLimits, receiptLimits } from "../../../middlewares/rateLimit.js";
 import { noStore } from "../../../middlewares/securityHeaders.js";
 import { readCookie } from "../../../middlewares/staffSession.js";
 import { requireTipster, tipsterCookieOptions, tipsterOf } from "../../../middlewares/tipsterSession.js";
@@ -22,22 +22,6 @@ import { photoUpload } from "../../../flows/tipIntake.js";
 import { postTipsterMessage, receiptSignIn } from "../../../flows/tipsterFlow.js";
 
 export const wrongReceipt = () => new HttpError(401, "invalid_receipt", "errors.invalid_receipt");
-
-/** The receipt sign-in limits: per hashed client address, and for everyone together. */
-export function receiptLimits(ctx: AppContext) {
-  return [
-    limiter(ctx, { name: "receipt-global", windowMs: 60_000, limit: 600, per: "global" }),
-    limiter(ctx, { name: "receipt", windowMs: 3_600_000, limit: ctx.config.limits.receiptsPerHour, per: "client" }),
-  ];
-}
-
-/** Follow-up messages: per hashed client address and for everyone, before any upload is read. */
-export function messageLimits(ctx: AppContext) {
-  return [
-    limiter(ctx, { name: "messages-global", windowMs: 60_000, limit: ctx.config.limits.tipsGlobalPerMinute, per: "global" }),
-    limiter(ctx, { name: "messages", windowMs: 3_600_000, limit: ctx.config.limits.tipsPerHour * 3, per: "client" }),
-  ];
-}
 
 export function tipsterApi(ctx: AppContext): Router {
   const router = Router();
