@@ -6,8 +6,8 @@
  */
 import { and, asc, eq, notInArray, sql } from "drizzle-orm";
 import { appendAudit } from "../audit/auditLog.js";
-import type { CaseRow } from "../commands/caseMover.js";
-import type { ReportContent } from "../commands/tipCreator.js";
+import type { CaseRow } from "../db/rows.js";
+import type { ReportContent } from "../tips/reportContent.js";
 import type { AppContext } from "../context.js";
 import * as crypto from "../crypto/index.js";
 import { auditLog, staffUsers, tipItems, tips } from "../db/schema.js";

@@ -13,8 +13,7 @@ import type { AppContext } from "../context.js";
 import * as crypto from "../crypto/index.js";
 import { staffUsers, tipKeyWraps, tips } from "../db/schema.js";
 import { HttpError, invalidInput } from "../errors.js";
-import { authorizeCase, type Actor } from "../policies/index.js";
-import { actorOf } from "./staffLogin.js";
+import { actorOf, authorizeCase, type Actor } from "../policies/index.js";
 
 export async function grantCaseAccess(ctx: AppContext, actor: Actor, actorPrivateKey: crypto.Bytes, tipId: string, userId: string): Promise<void> {
   const tip = await loadCase(ctx, tipId);

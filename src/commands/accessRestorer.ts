@@ -10,8 +10,7 @@ import type { AppContext } from "../context.js";
 import * as crypto from "../crypto/index.js";
 import { recoveryKey, recoveryKeyHolders, staffUsers, tipKeyWraps, tips } from "../db/schema.js";
 import { HttpError, notFound } from "../errors.js";
-import { authorize, type Actor } from "../policies/index.js";
-import { actorOf } from "./staffLogin.js";
+import { actorOf, authorize, type Actor } from "../policies/index.js";
 
 /** The recovery key pair, opened with an administrator's unlocked key. @throws 403 when they do not hold it. */
 export async function openRecoveryKey(ctx: AppContext, actor: Actor, actorPrivateKey: crypto.Bytes): Promise<crypto.KeyPair> {

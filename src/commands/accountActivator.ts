@@ -12,7 +12,8 @@ import type { AppContext } from "../context.js";
 import * as crypto from "../crypto/index.js";
 import { invitations, recoveryKeyHolders, staffUsers, tipKeyWraps } from "../db/schema.js";
 import { HttpError, invalidInput } from "../errors.js";
-import { createStaff, staffWrapLabel } from "./staffCreator.js";
+import { staffWrapLabel } from "../auth/staffKeys.js";
+import { createStaff } from "./staffCreator.js";
 import { hashToken } from "./invitationCreator.js";
 
 export const invalidToken = () => new HttpError(400, "invalid_token", "errors.invalid_token");

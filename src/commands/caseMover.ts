@@ -14,13 +14,13 @@ import { deadlineColumns, scheduleDeadline, type Deadline } from "../cases/deadl
 import { assertCanMove, RULES, type Status, type Transition } from "../cases/workflow.js";
 import type { AppContext } from "../context.js";
 import type { Tx } from "../db/client.js";
+import type { CaseRow } from "../db/rows.js";
 import { tips } from "../db/schema.js";
 import { conflict, notFound } from "../errors.js";
 import { addNotifications, type NewNotification } from "../notifications/notifications.js";
 import { coarse, type Granularity } from "../time/coarse.js";
 import { authorizeCase, type Actor } from "../policies/index.js";
 
-export type CaseRow = typeof tips.$inferSelect;
 type TipUpdate = Partial<Omit<typeof tips.$inferInsert, "id" | "version" | "status">>;
 
 /** What a transition does, decided by the specific command once the case is read. */

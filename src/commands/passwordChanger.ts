@@ -12,7 +12,7 @@ import * as crypto from "../crypto/index.js";
 import { staffUsers } from "../db/schema.js";
 import { invalidInput } from "../errors.js";
 import { unlockStaffKey } from "../tips/tipReader.js";
-import { staffWrapLabel } from "./staffCreator.js";
+import { staffWrapLabel } from "../auth/staffKeys.js";
 
 /** `currentCookie`: the session making the change stays; every other session of the user ends (a stolen one included). */
 export async function changePassword(ctx: AppContext, userId: string, oldPassword: string, newPassword: string, currentCookie?: string): Promise<void> {

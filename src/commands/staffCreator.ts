@@ -6,6 +6,7 @@
  * database alone never holds a usable private key.
  */
 import { randomUUID } from "node:crypto";
+import { staffWrapLabel } from "../auth/staffKeys.js";
 import * as crypto from "../crypto/index.js";
 import type { Tx } from "../db/client.js";
 import { staffUsers } from "../db/schema.js";
@@ -31,7 +32,6 @@ export interface CreatedStaff {
 export class StaffInputError extends Error {}
 
 /** Label bound to a staff key wrap, so a wrap cannot be swapped between accounts. */
-export const staffWrapLabel = (userId: string) => `staff:${userId}`;
 
 /**
  * Create the account inside the caller's transaction.

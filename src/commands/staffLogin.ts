@@ -12,11 +12,10 @@ import { clearFailures, reserveAttempt } from "../auth/loginThrottle.js";
 import { openTotpSecret, verifyTotp } from "../auth/totp.js";
 import type { AppContext } from "../context.js";
 import * as crypto from "../crypto/index.js";
+import type { StaffUser } from "../db/rows.js";
 import { staffUsers } from "../db/schema.js";
-import type { Actor } from "../policies/index.js";
 import { unlockStaffKey } from "../tips/tipReader.js";
 
-export type StaffUser = typeof staffUsers.$inferSelect;
 
 export type LoginOutcome =
   | { kind: "invalid" }
@@ -26,8 +25,6 @@ export type LoginOutcome =
   | { kind: "ok"; user: StaffUser; privateKey: crypto.Bytes };
 
 let dummyHash: Promise<string> | undefined;
-
-export const actorOf = (u: StaffUser): Actor => ({ id: u.id, role: u.role, districtCode: u.districtCode, policeUnitId: u.policeUnitId });
 
 export function totpRequired(ctx: AppContext, user: StaffUser): boolean {
   return user.totpEnabled || ctx.config.auth.totpRequiredRoles.includes(user.role);

@@ -16,6 +16,7 @@ import * as crypto from "../crypto/index.js";
 import { recoveryKey, staffUsers, tipItems, tipKeyWraps, tips } from "../db/schema.js";
 import { notReady } from "../errors.js";
 import { coarse } from "../time/coarse.js";
+import type { ReportContent } from "../tips/reportContent.js";
 import type { TipInput } from "../validation/tip.js";
 
 export interface AcceptedPhoto {
@@ -27,15 +28,6 @@ export interface CreatedTip {
   tipId: string;
   /** Shown to the tipster once, in groups of four; exists nowhere else. */
   receipt: string;
-}
-
-/** What is encrypted as the "report" item. */
-export interface ReportContent {
-  location?: string;
-  observedAt?: string;
-  description: string;
-  /** GPS positions the tipster chose to share, by photo item id. */
-  photoLocations?: Record<string, { lat: number; lon: number }>;
 }
 
 /**

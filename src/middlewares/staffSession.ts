@@ -11,9 +11,9 @@ import type { AppContext } from "../context.js";
 import { constantTimeEqual, utf8 } from "../crypto/index.js";
 import { staffUsers } from "../db/schema.js";
 import { HttpError } from "../errors.js";
-import { actorOf, type StaffUser } from "../commands/staffLogin.js";
+import type { StaffUser } from "../db/rows.js";
 import type { OpenSession } from "../sessions/sessionStore.js";
-import type { Actor } from "../policies/index.js";
+import { actorOf, type Actor } from "../policies/index.js";
 
 export const STAFF_COOKIE = "homthu_staff";
 

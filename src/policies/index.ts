@@ -22,6 +22,9 @@ export interface Actor {
   policeUnitId: string | null;
 }
 
+/** The actor a staff row acts as. */
+export const actorOf = (u: Actor): Actor => ({ id: u.id, role: u.role, districtCode: u.districtCode, policeUnitId: u.policeUnitId });
+
 /** The plaintext routing fields a decision needs. */
 export interface CaseSubject {
   districtCode: string;

@@ -1,5 +1,5 @@
 /** What the API says about a case: the plaintext routing fields only (content comes decrypted, separately). */
-import type { CaseRow } from "../commands/caseMover.js";
+import type { CaseRow } from "../db/rows.js";
 
 type ListRow = Pick<CaseRow, "id" | "receivedAt" | "category" | "districtCode" | "communeCode" | "urgent" | "status" | "source" | "noLiaison" | "assigneeId" | "forwardedUnitId" | "deadlineAt" | "deadlineKind" | "version">;
 

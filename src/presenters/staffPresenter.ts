@@ -1,5 +1,5 @@
 /** What the API says about a staff member: never hashes, salts or keys. */
-import type { StaffUser } from "../commands/staffLogin.js";
+import type { StaffUser } from "../db/rows.js";
 
 export function presentStaff(u: StaffUser) {
   return {

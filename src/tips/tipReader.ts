@@ -8,8 +8,8 @@ import { and, asc, eq } from "drizzle-orm";
 import * as crypto from "../crypto/index.js";
 import type { Db } from "../db/client.js";
 import { staffUsers, tipItems, tipKeyWraps, tips } from "../db/schema.js";
-import type { ReportContent } from "../commands/tipCreator.js";
-import { staffWrapLabel } from "../commands/staffCreator.js";
+import { staffWrapLabel } from "../auth/staffKeys.js";
+import type { ReportContent } from "./reportContent.js";
 
 export interface OpenedTip {
   tipId: string;
