@@ -27,6 +27,7 @@ import { modelCommunesApi } from "./routes/api/stats/modelCommunes.js";
 import { staffReportPages } from "./routes/staff/reports.js";
 import { publicFigurePages } from "./routes/public/figures.js";
 import { loadStaff } from "./middlewares/staffSession.js";
+import { staffGate } from "./middlewares/staffGate.js";
 import { loadTipster } from "./middlewares/tipsterSession.js";
 import { tipsterApi } from "./routes/api/tipster/tipster.js";
 
@@ -51,10 +52,12 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(healthRoutes(ctx));
   app.use(metricsRoute(ctx));
   app.use(tipsApi(ctx));
-  // Staff areas: JSON bodies, the session (if any); each router requires what it needs.
+  // Staff areas: JSON bodies, the session (if any), then the gate: everything
+  // under /staff and /api/v1 needs a full session but the paths it lists.
   app.use(["/api/v1/auth", "/api/v1/me", "/api/v1/admin", "/api/v1/activate", "/api/v1/cases", "/api/v1/notifications", "/api/v1/stats", "/api/v1/model-communes"], express.json({ limit: "64kb" }));
   app.use(loadStaff(ctx));
   app.use(loadTipster(ctx));
+  app.use(staffGate);
   app.use(tipsterApi(ctx));
   app.use(authApi(ctx));
   app.use(adminApi(ctx));

@@ -57,7 +57,7 @@ export function requireStaff(req: Request, res: Response, next: NextFunction): v
   const staff = res.locals.staff as StaffRequestState | undefined;
   if (staff?.session.record.stage === "full") return next();
   // originalUrl: a router mounted on a path sees a shortened req.path.
-  if (req.originalUrl.startsWith("/api/") || req.method !== "GET") return next(unauthenticated());
+  if (req.originalUrl.toLowerCase().startsWith("/api/") || req.method !== "GET") return next(unauthenticated());
   res.redirect(303, `/staff/login${res.locals.langQuery ?? ""}`);
 }
 
