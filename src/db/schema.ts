@@ -265,5 +265,5 @@ export const modelCommunes = pgTable(
     registeredBy: uuid("registered_by").notNull(),
     registeredAt: timestamp("registered_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("model_communes_district_year_idx").on(t.districtCode, t.year)],
+  (t) => [uniqueIndex("model_communes_district_year_commune_idx").on(t.districtCode, t.year, t.communeCode)],
 );

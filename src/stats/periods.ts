@@ -65,3 +65,57 @@ export function currentQuarter(now = new Date()): Period {
   const local = new Date(now.getTime() + OFFSET_MS);
   return parsePeriod(`${local.getUTCFullYear()}-Q${Math.floor(local.getUTCMonth() / 3) + 1}`)!;
 }
+
+/** Y-M-D of a Vietnam-local instant (its calendar day in Bến Tre). */
+function localDay(d: Date): { y: number; m: number; d: number; midnight: boolean } {
+  const l = new Date(d.getTime() + OFFSET_MS);
+  const midnight = l.getUTCHours() === 0 && l.getUTCMinutes() === 0 && l.getUTCSeconds() === 0 && l.getUTCMilliseconds() === 0;
+  return { y: l.getUTCFullYear(), m: l.getUTCMonth(), d: l.getUTCDate(), midnight };
+}
+
+/** The same calendar day one year earlier; 29 February becomes 28 February. */
+const yearBefore = (x: { y: number; m: number; d: number }) => ({ y: x.y - 1, m: x.m, d: x.m === 1 && x.d === 29 ? 28 : x.d });
+
+/**
+ * The same period one year earlier, counted in Vietnam's calendar (not from
+ * UTC parts, which put the first day of March 2020 on 29 February).
+ * Whole months map to the same months; other periods map day by day, first
+ * and last day included, with 29 February taken as 28 February.
+ */
+export function sameLastYear(from: Date, to: Date): { from: Date; to: Date } {
+  const a = localDay(from);
+  const b = localDay(to);
+  if (a.midnight && b.midnight && a.d === 1 && b.d === 1) return { from: local(a.y - 1, a.m), to: local(b.y - 1, b.m) };
+  if (a.midnight && b.midnight) {
+    const first = yearBefore(a);
+    const last = yearBefore(localDay(new Date(to.getTime() - 86_400_000)));
+    return { from: local(first.y, first.m, first.d), to: local(last.y, last.m, last.d + 1) };
+  }
+  // Not on day boundaries (no report period is): the same local time one year earlier.
+  const shift = (d: Date) => {
+    const x = yearBefore(localDay(d));
+    const l = new Date(d.getTime() + OFFSET_MS);
+    return new Date(Date.UTC(x.y, x.m, x.d, l.getUTCHours(), l.getUTCMinutes(), l.getUTCSeconds(), l.getUTCMilliseconds()) - OFFSET_MS);
+  };
+  return { from: shift(from), to: shift(to) };
+}
+
+/** Whether [from, to) is made of whole calendar months in Vietnam (the shortest period supervisors may ask for). */
+export function isWholeMonths(from: Date, to: Date): boolean {
+  const a = localDay(from);
+  const b = localDay(to);
+  return a.midnight && b.midnight && a.d === 1 && b.d === 1 && to > from;
+}
+
+/** The months ("2020-03") of [from, to), oldest first, in Vietnam's calendar. */
+export function monthsOf(from: Date, to: Date): string[] {
+  const a = localDay(from);
+  const out: string[] = [];
+  for (let i = 0; ; i++) {
+    const start = local(a.y, a.m + i);
+    if (start >= to) break;
+    const s = new Date(start.getTime() + OFFSET_MS);
+    out.push(`${s.getUTCFullYear()}-${String(s.getUTCMonth() + 1).padStart(2, "0")}`);
+  }
+  return out;
+}

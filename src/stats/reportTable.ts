@@ -15,6 +15,8 @@ export interface ReportRow {
   level: "district" | "commune";
   code: string;
   name: string;
+  /** The unit's type from the units data (Thành phố, Huyện, Phường, Xã…). */
+  type: string;
   values: Record<ReportColumn, number | string>;
 }
 
@@ -23,8 +25,20 @@ export function suppress(n: number, threshold: number): number | string {
   return n > 0 && n < threshold ? `<${threshold}` : n;
 }
 
-export async function reportRows(db: Db, tree: UnitTree, from: Date, to: Date, opts: { districtCode?: string; suppressCommunesBelow?: number }): Promise<ReportRow[]> {
-  const scope: SQL = opts.districtCode ? sql`district_code = ${opts.districtCode}` : sql`true`;
+export interface ReportScope {
+  districtCode?: string;
+  /** One commune: its own row only. */
+  communeCode?: string;
+  category?: string;
+}
+
+export async function reportRows(db: Db, tree: UnitTree, from: Date, to: Date, opts: ReportScope & { suppressCommunesBelow?: number }): Promise<ReportRow[]> {
+  const districtCode = opts.districtCode ?? (opts.communeCode ? tree.communeDistrict.get(opts.communeCode) : undefined);
+  const parts: SQL[] = [sql`true`];
+  if (districtCode) parts.push(sql`district_code = ${districtCode}`);
+  if (opts.communeCode) parts.push(sql`commune_code = ${opts.communeCode}`);
+  if (opts.category) parts.push(sql`category = ${opts.category}`);
+  const scope = sql.join(parts, sql` AND `);
   const r = await db.execute<Record<string, number | string>>(sql`
     SELECT district_code, commune_code,
            count(*)::int AS received,
@@ -58,13 +72,14 @@ export async function reportRows(db: Db, tree: UnitTree, from: Date, to: Date, o
   const threshold = opts.suppressCommunesBelow ?? 0;
   const rows: ReportRow[] = [];
   for (const d of tree.districts) {
-    if (opts.districtCode && d.code !== opts.districtCode) continue;
-    rows.push({ level: "district", code: d.code, name: d.name, values: byDistrict.get(d.code) ?? zero() });
-    if (!opts.districtCode) continue;
+    if (districtCode && d.code !== districtCode) continue;
+    if (!opts.communeCode) rows.push({ level: "district", code: d.code, name: d.name, type: d.type, values: byDistrict.get(d.code) ?? zero() });
+    if (!districtCode) continue;
     for (const c of d.communes) {
+      if (opts.communeCode && c.code !== opts.communeCode) continue;
       const v = byCommune.get(c.code) ?? zero();
       const shown = Object.fromEntries(REPORT_COLUMNS.map((k) => [k, threshold ? suppress(v[k], threshold) : v[k]])) as Record<ReportColumn, number | string>;
-      rows.push({ level: "commune", code: c.code, name: c.name, values: shown });
+      rows.push({ level: "commune", code: c.code, name: c.name, type: c.type, values: shown });
     }
   }
   return rows;

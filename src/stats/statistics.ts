@@ -7,7 +7,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { AppConfig } from "../../config/index.js";
 import type { Db } from "../db/client.js";
-import { previousPeriod } from "./periods.js";
+import { previousPeriod, sameLastYear } from "./periods.js";
 
 export interface StatsQuery {
   from: Date;
@@ -72,7 +72,7 @@ export async function computeStats(db: Db, config: AppConfig, q: StatsQuery): Pr
   const seconds = (ms: number) => sql.raw(`${Number(ms) / 1000}::float8`);
   const triageLimit = sql`(CASE WHEN urgent THEN ${seconds(config.deadlines.urgentTriage)} ELSE ${seconds(config.deadlines.triage)} END)`;
   const previous = previousPeriod(q.from, q.to);
-  const lastYear = (d: Date) => new Date(Date.UTC(d.getUTCFullYear() - 1, d.getUTCMonth(), d.getUTCDate(), d.getUTCHours()));
+  const lastYear = sameLastYear(q.from, q.to);
 
   const [totals, byCategory, bySource, byDistrict, byCommune, byTriage, byOutcome, timing, overdue, now, before, yearAgo] = await Promise.all([
     db.execute<{ total: number; urgent: number; forwarded: number; resolved: number; false_reports: number; triaged: number; help: number; referred: number }>(sql`
@@ -104,7 +104,7 @@ export async function computeStats(db: Db, config: AppConfig, q: StatsQuery): Pr
     db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM tips WHERE ${scope} AND deadline_at < now()`),
     drugCommunes(db, scope, q.from, q.to),
     drugCommunes(db, scope, previous.from, previous.to),
-    drugCommunes(db, scope, lastYear(q.from), lastYear(q.to)),
+    drugCommunes(db, scope, lastYear.from, lastYear.to),
   ]);
   const t = totals.rows[0]!;
   const tm = timing.rows[0]!;

@@ -10,10 +10,14 @@ import { units } from "../db/schema.js";
 export interface Commune {
   code: string;
   name: string;
+  /** The unit's own type from the units data: Phường, Thị trấn, Xã… */
+  type: string;
 }
 export interface District {
   code: string;
   name: string;
+  /** Thành phố, Thị xã, Huyện… (the province itself for a tree without districts) */
+  type: string;
   communes: Commune[];
 }
 export interface UnitTree {
@@ -43,15 +47,15 @@ export class UnitDirectory {
     const province = rows.find((r) => r.level === "province") ?? null;
     const hasDistricts = rows.some((r) => r.level === "district");
     const districts: District[] = hasDistricts
-      ? rows.filter((r) => r.level === "district").map((r) => ({ code: r.code, name: r.name, communes: [] }))
+      ? rows.filter((r) => r.level === "district").map((r) => ({ code: r.code, name: r.name, type: r.type, communes: [] }))
       : province
-        ? [{ code: province.code, name: province.name, communes: [] }]
+        ? [{ code: province.code, name: province.name, type: province.type, communes: [] }]
         : [];
     const byCode = new Map(districts.map((d) => [d.code, d]));
     const communeDistrict = new Map<string, string>();
     for (const r of rows) {
       if (r.level !== "commune" || !r.parentCode) continue;
-      byCode.get(r.parentCode)?.communes.push({ code: r.code, name: r.name });
+      byCode.get(r.parentCode)?.communes.push({ code: r.code, name: r.name, type: r.type });
       communeDistrict.set(r.code, r.parentCode);
     }
     const tree = { province: province && { code: province.code, name: province.name }, hasDistricts, districts, communeDistrict };

@@ -15,6 +15,7 @@ import { axeViolations, browserAvailable, launch, screenshot, scrollsSideways } 
 import { insertTips, some } from "../stats/tipFixture.js";
 import { lastTwelveMonths } from "../../src/routes/public/figures.js";
 import { getSetting } from "../../src/settings/settings.js";
+import { modelCommuneStatus, registerModelCommune } from "../../src/commands/modelCommuneRegistrar.js";
 
 const Q2 = "2020-04-15T10:00:00+07:00";
 const OTHER_DISTRICTS = ["Thành phố Bến Tre", "Huyện Chợ Lách", "Huyện Mỏ Cày Nam", "Huyện Giồng Trôm", "Huyện Bình Đại", "Huyện Ba Tri", "Huyện Thạnh Phú", "Huyện Mỏ Cày Bắc"];
@@ -215,39 +216,77 @@ describe("reporting pages", function () {
     assert.equal((await l.agent.get("/staff/admin/settings")).status, 403);
   });
 
-  it("when a liaison registers the district's model commune and records progress, then the list shows it and late districts are marked", async () => {
+  it("when a liaison registers model communes and records progress, then several per district are listed, a past year is closed to them, and districts without one are marked late", async () => {
     await anAdministrator(app.ctx);
     const liaison = await aStaffMember(app.ctx, "liaison", "831");
     const l = await signedIn(app.url, liaison.email);
-    const form = await l.agent.get("/staff/model-communes?year=2020");
+    // The current year in Bến Tre, computed here rather than by the code under test.
+    const year = new Date(Date.now() + 7 * 3_600_000).getUTCFullYear();
+    const next = String(year + 1);
+    const form = await l.agent.get(`/staff/model-communes?year=${next}`);
     assert.equal(form.status, 200, form.text);
     const html = page("/staff/model-communes", form);
     assert.match(html, /<input type="hidden" name="districtCode" value="831">/);
     assert.ok(html.includes("Xã Tân Thạch") && !html.includes("Huyện Chợ Lách"), "a liaison sees and picks within their district");
 
-    const wrong = await l.agent.post("/staff/model-communes").type("form").send({ _csrf: l.csrf, year: "2020", districtCode: "831", communeCode: "28870", content: "Xã không ma túy", startDate: "2020-03-01", plannedEndDate: "2020-12-31" });
+    const send = (body: Record<string, string>) => l.agent.post("/staff/model-communes").type("form").send({ _csrf: l.csrf, year: next, districtCode: "831", startDate: `${next}-03-01`, plannedEndDate: `${next}-12-31`, content: "Xã không ma túy", ...body });
+    const wrong = await send({ communeCode: "28870" });
     assert.equal(wrong.status, 400);
     assert.match(page("/staff/model-communes (error)", wrong), /class="field-error"/);
-    assert.equal((await l.agent.post("/staff/model-communes").type("form").send({ _csrf: l.csrf, year: "2020", districtCode: "832", communeCode: "28870", content: "x", startDate: "2020-03-01", plannedEndDate: "2020-12-31" })).status, 403);
+    assert.equal((await send({ districtCode: "832", communeCode: "28870" })).status, 403);
 
-    const ok = await l.agent.post("/staff/model-communes").type("form").send({ _csrf: l.csrf, year: "2020", districtCode: "831", communeCode: "28804", content: "Xã Tân Thạch không ma túy", startDate: "2020-03-01", plannedEndDate: "2020-12-31" });
+    const ok = await send({ communeCode: "28804", content: "Xã Tân Thạch không ma túy" });
     assert.equal(ok.status, 303, ok.text);
-    const again = await l.agent.post("/staff/model-communes").type("form").send({ _csrf: l.csrf, year: "2020", districtCode: "831", communeCode: "28801", content: "Lần hai", startDate: "2020-03-01", plannedEndDate: "2020-12-31" });
-    assert.equal(again.status, 409);
+    const second = await send({ communeCode: "28801", content: "Thị trấn không ma túy" });
+    assert.equal(second.status, 303, "a second model in the same district and year is welcome");
+    assert.equal((await send({ communeCode: "28801", content: "Lần hai" })).status, 409, "the same commune twice is not");
 
-    const [row] = (await app.ctx.database.db.execute<{ id: string }>(sql`SELECT id FROM model_communes`)).rows;
-    const progress = await l.agent.post(`/staff/model-communes/${row!.id}/progress`).type("form").send({ _csrf: l.csrf, year: "2020", progress: "Đã tổ chức 3 buổi sinh hoạt", completed: "true" });
+    // A past year is closed to the liaison, with a message and nothing written.
+    const past = await l.agent.post("/staff/model-communes").type("form").send({ _csrf: l.csrf, year: "2020", districtCode: "831", communeCode: "28807", content: "Muộn", startDate: "2020-03-01", plannedEndDate: "2020-12-31" });
+    assert.equal(past.status, 400);
+    assert.ok(page("/staff/model-communes (closed)", past).includes("Năm này đã qua"));
+    const pastPage = page("/staff/model-communes (past)", await l.agent.get("/staff/model-communes?year=2020"));
+    assert.ok(!pastPage.includes('name="communeCode"'), "no registration form for a past year");
+
+    const rows = (await app.ctx.database.db.execute<{ id: string; commune_code: string }>(sql`SELECT id, commune_code FROM model_communes ORDER BY commune_code`)).rows;
+    assert.deepEqual(rows.map((r) => r.commune_code), ["28801", "28804"]);
+    const progress = await l.agent.post(`/staff/model-communes/${rows[1]!.id}/progress`).type("form").send({ _csrf: l.csrf, year: next, progress: "Đã tổ chức 3 buổi sinh hoạt", completed: "true" });
     assert.equal(progress.status, 303, progress.text);
-    const list = page("/staff/model-communes (after)", await l.agent.get("/staff/model-communes?year=2020&done=progress"));
-    assert.ok(list.includes("Xã Tân Thạch không ma túy") && list.includes("Đã tổ chức 3 buổi sinh hoạt") && list.includes("Đã hoàn thành ngày"));
+    const list = page("/staff/model-communes (after)", await l.agent.get(`/staff/model-communes?year=${next}&done=progress`));
+    assert.ok(list.includes("Xã Tân Thạch không ma túy") && list.includes("Thị trấn không ma túy") && list.includes("Đã tổ chức 3 buổi sinh hoạt") && list.includes("Đã hoàn thành ngày"));
 
+    // The administrator may still add to 2020: accepted, flagged late, audited as a past-year registration.
     const a = await signedIn(app.url, "admin@example.org");
+    const byAdmin = await a.agent.post("/staff/model-communes").type("form").send({ _csrf: a.csrf, year: "2020", districtCode: "831", communeCode: "28807", content: "Bổ sung", startDate: "2020-03-01", plannedEndDate: "2020-12-31" });
+    assert.equal(byAdmin.status, 303, byAdmin.text);
+    const audit = (await app.ctx.database.db.execute<{ details: { late: boolean; pastYearByAdmin?: boolean; year: number } }>(sql`SELECT details FROM audit_log WHERE action = 'model_commune.registered' AND details->>'year' = '2020'`)).rows;
+    assert.deepEqual(audit.map((r) => [r.details.late, r.details.pastYearByAdmin]), [[true, true]]);
     const all = page("/staff/model-communes (admin)", await a.agent.get("/staff/model-communes?year=2020"));
     assert.match(all, /<tr class="is-late">\s*<th scope="row">Huyện Chợ Lách<\/th>/);
     assert.ok(all.includes("Chưa đăng ký – quá hạn"));
-    assert.ok(!/<tr class="is-late">\s*<th scope="row">Huyện Châu Thành<\/th>/.test(all));
+    assert.ok(all.includes("Đã đăng ký (trễ hạn)"), "Châu Thành's 2020 model was registered after 26/4/2020");
     const dash = page("/staff/dashboard (models)", await a.agent.get("/staff/dashboard?period=2020"));
-    assert.ok(dash.includes("Mô hình điểm năm 2020") && dash.includes("Chưa đăng ký – quá hạn"));
+    assert.ok(dash.includes("Mô hình điểm năm 2020") && dash.includes("Chưa đăng ký – quá hạn") && dash.includes("Đã đăng ký (trễ hạn)"));
+    const api = await a.agent.get(`/api/v1/model-communes?year=${next}`);
+    const mine = (api.body.districts as Array<{ districtCode: string; hasModel: boolean; late: boolean; registrations: unknown[] }>).find((d) => d.districtCode === "831")!;
+    assert.deepEqual([mine.hasModel, mine.late, mine.registrations.length], [true, false, 2]);
+  });
+
+  it("when a model is registered around 26 April, then lateness is counted against the end of that day in Bến Tre, for the registration's own year", async () => {
+    const admin = await anAdministrator(app.ctx);
+    const actor = { id: admin.id, role: "admin" as const, districtCode: null, policeUnitId: null };
+    const input = (communeCode: string, year: number) => ({ districtCode: "831", year, communeCode, content: "x", startDate: `${year}-05-01`, plannedEndDate: `${year}-12-31` });
+    // 23:59 on 26 April 2030 in Bến Tre is 16:59 UTC; one minute later is the 27th.
+    assert.equal((await registerModelCommune(app.ctx, actor, input("28801", 2030), new Date("2030-04-26T16:59:00Z"))).late, false);
+    assert.equal((await registerModelCommune(app.ctx, actor, input("28804", 2030), new Date("2030-04-26T17:00:30Z"))).late, true);
+    // A registration for 2031 made in 2030 is early, not late; one for 2029 made in 2030 is late.
+    assert.equal((await registerModelCommune(app.ctx, actor, input("28807", 2031), new Date("2030-06-01T00:00:00Z"))).late, false);
+    assert.equal((await registerModelCommune(app.ctx, actor, input("28810", 2029), new Date("2030-01-02T00:00:00Z"))).late, true);
+    const status = await modelCommuneStatus(app.ctx, 2030, new Date("2030-05-01T00:00:00Z"));
+    const d = status.find((x) => x.districtCode === "831")!;
+    assert.deepEqual(d.registrations.map((r) => [r.communeCode, r.late]), [["28801", false], ["28804", true]]);
+    assert.deepEqual([d.hasModel, d.late], [true, false]);
+    assert.deepEqual(status.filter((x) => x.late).length, status.length - 1, "every other district is missing past the deadline");
   });
 
   it("when the pages are opened on a phone, then axe finds nothing serious, nothing scrolls sideways, and the CSP blocks nothing", async () => {

@@ -269,9 +269,9 @@ describe("statistics", function () {
         assert.deepEqual([...body.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
         const text = new TextDecoder("utf-8").decode(body.subarray(3));
         const lines = text.split("\r\n");
-        assert.equal(lines[0], 'Cấp,Mã,Đơn vị,Tin nhận được,Khẩn cấp,Có cơ sở xử lý,Đã chuyển công an,Đã xử lý xong,"Triệt phá điểm, tụ điểm",Nhổ bỏ cây có chất ma túy,Bắt giữ,Không phát hiện,Yêu cầu hỗ trợ cai nghiện,"Đã giới thiệu tư vấn, điều trị","Tin sai sự thật, vu khống"');
+        assert.equal(lines[0], 'Loại đơn vị,Mã,Đơn vị,Tin nhận được,Khẩn cấp,Có cơ sở xử lý,Đã chuyển công an,Đã xử lý xong,"Triệt phá điểm, tụ điểm",Nhổ bỏ cây có chất ma túy,Bắt giữ,Không phát hiện,Yêu cầu hỗ trợ cai nghiện,"Đã giới thiệu tư vấn, điều trị","Tin sai sự thật, vu khống"');
         assert.equal(lines[1], "Huyện,831,Huyện Châu Thành,5,1,4,4,4,1,1,0,1,1,1,0");
-        assert.ok(lines.includes("Xã,28801,Thị trấn Châu Thành,3,1,3,3,2,1,1,0,0,0,0,0"));
+        assert.ok(lines.includes("Thị trấn,28801,Thị trấn Châu Thành,3,1,3,3,2,1,1,0,0,0,0,0"), "a township is labelled as one");
         assert.ok(lines.includes("Xã,28804,Xã Tân Thạch,1,0,1,1,1,0,0,0,1,0,0,0"));
         assert.ok(lines.some((l) => l.startsWith("Xã,28807,Xã Qưới Sơn,1,")));
         const audited = await app.ctx.database.db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM audit_log WHERE action = 'report.exported' AND subject_id = '2020-Q2'`);
@@ -283,7 +283,7 @@ describe("statistics", function () {
         assert.ok(sup.includes("Huyện,831,Huyện Châu Thành,5,"), "district rows are not commune-level cells");
 
         const en = await admin.agent.get("/api/v1/reports/2020-Q2.csv?lang=en").buffer(true).parse(bytes);
-        assert.match(new TextDecoder("utf-8", { ignoreBOM: true }).decode(en.body as Buffer), /^\uFEFFLevel,Code,Unit,Tips received/);
+        assert.match(new TextDecoder("utf-8", { ignoreBOM: true }).decode(en.body as Buffer), /^\uFEFFUnit type,Code,Unit,Tips received/);
         assert.equal((await admin.agent.get("/api/v1/reports/2020-Q9.csv")).status, 400);
       });
 

@@ -13,10 +13,10 @@ import { aTip } from "../support/factories.js";
 /** The tree as UnitDirectory builds it from the units table, built here from the parsed rows. */
 function treeFrom(rows: UnitRow[]): UnitTree {
   const province = rows.find((r) => r.level === "province") ?? null;
-  const districts = rows.filter((r) => r.level === "district").map((d) => ({ code: d.code, name: d.name, communes: [] as { code: string; name: string }[] }));
+  const districts = rows.filter((r) => r.level === "district").map((d) => ({ code: d.code, name: d.name, type: d.type, communes: [] as { code: string; name: string; type: string }[] }));
   const communeDistrict = new Map<string, string>();
   for (const c of rows.filter((r) => r.level === "commune")) {
-    districts.find((d) => d.code === c.parentCode)?.communes.push({ code: c.code, name: c.name });
+    districts.find((d) => d.code === c.parentCode)?.communes.push({ code: c.code, name: c.name, type: c.type });
     communeDistrict.set(c.code, c.parentCode!);
   }
   return { province: province && { code: province.code, name: province.name }, hasDistricts: true, districts, communeDistrict };

@@ -16,7 +16,7 @@ import { appendAudit } from "../../audit/auditLog.js";
 import { qrSvg } from "../../auth/totp.js";
 import { HELP_OUTCOMES, POLICE_OUTCOMES, TRIAGE_OUTCOMES } from "../../cases/workflow.js";
 import { barChart } from "../../charts/svgCharts.js";
-import { modelCommuneStatus, recordModelProgress, registerModelCommune } from "../../commands/modelCommuneRegistrar.js";
+import { modelCommuneStatus, modelRows, recordModelProgress, registerModelCommune, vietnamYear } from "../../commands/modelCommuneRegistrar.js";
 import type { AppContext } from "../../context.js";
 import { HttpError, notFound } from "../../errors.js";
 import { translator, type Locale, type Translate } from "../../i18n/index.js";
@@ -28,6 +28,7 @@ import type { Period } from "../../stats/periods.js";
 import { REPORT_COLUMNS, reportRows } from "../../stats/reportTable.js";
 import { computeStats } from "../../stats/statistics.js";
 import { authorizeStatsScope, smallNumberThreshold } from "../../stats/statsAccess.js";
+import { unitTypeLabel } from "../../units/unitTypes.js";
 import { uuidParam, validate } from "../../validation/staff.js";
 import { periodOf, scopeOf, statsQuerySchema } from "../../validation/stats.js";
 import { CATEGORIES } from "../../validation/tip.js";
@@ -110,6 +111,17 @@ function reportQuery(f: Filters, lang: Locale, withPeriod = true): string {
   return new URLSearchParams(q).toString();
 }
 
+/** The CSV of the same report: named periods in the file name, custom ones as from= and to=. */
+function csvLink(f: Filters, lang: Locale): string {
+  const q = new URLSearchParams(reportQuery(f, lang, false));
+  if (f.category) q.set("category", f.category);
+  if (f.period.kind !== "custom") return `/api/v1/reports/${encodeURIComponent(f.period.label)}.csv?${q}`;
+  const [from = "", to = ""] = f.period.label.split("..");
+  q.set("from", from);
+  q.set("to", to);
+  return `/api/v1/reports/custom.csv?${q}`;
+}
+
 /** Everything the dashboard and the printed report show, in the page's language. */
 async function buildReport(ctx: AppContext, res: Response, actor: Actor, f: Filters, opts: { communeTables?: boolean } = {}) {
   const t = translatorOf(res);
@@ -121,12 +133,12 @@ async function buildReport(ctx: AppContext, res: Response, actor: Actor, f: Filt
   const db = ctx.database.db;
   const [stats, rows, models] = await Promise.all([
     computeStats(db, ctx.config, { from: f.period.from, to: f.period.to, districtCode, category: f.category }),
-    reportRows(db, tree, f.period.from, f.period.to, { districtCode, suppressCommunesBelow: threshold }),
+    reportRows(db, tree, f.period.from, f.period.to, { districtCode, category: f.category, suppressCommunesBelow: threshold }),
     modelCommuneStatus(ctx, local(f.period.from).getUTCFullYear()),
   ]);
   // The printed report of the province also tabulates every district's communes.
   const communeTables = opts.communeTables && !districtCode
-    ? await Promise.all(tree.districts.map(async (d) => ({ name: d.name, rows: (await reportRows(db, tree, f.period.from, f.period.to, { districtCode: d.code, suppressCommunesBelow: threshold })).filter((r) => r.level === "commune") })))
+    ? await Promise.all(tree.districts.map(async (d) => ({ name: d.name, rows: (await reportRows(db, tree, f.period.from, f.period.to, { districtCode: d.code, category: f.category, suppressCommunesBelow: threshold })).filter((r) => r.level === "commune") })))
     : [];
   const districtName = new Map(tree.districts.map((d) => [d.code, d.name]));
   const communeName = new Map(tree.districts.flatMap((d) => d.communes.map((c) => [c.code, c.name] as const)));
@@ -150,15 +162,14 @@ async function buildReport(ctx: AppContext, res: Response, actor: Actor, f: Filt
       district: districtCode ? null : barChart({ id: "chart-district", title: t("dashboard.charts.byDistrict"), description: t("dashboard.charts.sameAsTable"), bars: byDistrict.map((d) => ({ ...d, display: fmt.n(d.value) })) }),
     },
     byDistrict,
-    table: { columns: REPORT_COLUMNS.map((c) => ({ key: c, label: t(`reports.columns.${c}`) })), rows: rows.map((r) => ({ ...r, level: t(`reports.levels.${r.level}`), isDistrict: r.level === "district" })) },
+    table: { columns: REPORT_COLUMNS.map((c) => ({ key: c, label: t(`reports.columns.${c}`) })), rows: rows.map((r) => ({ ...r, level: unitTypeLabel(t, r.type), isDistrict: r.level === "district" })) },
     communeTables,
-    models: models
-      .filter((m) => !districtCode || m.districtCode === districtCode)
+    models: modelRows(models.filter((m) => !districtCode || m.districtCode === districtCode))
       .map((m) => ({ ...m, commune: m.registration ? (communeName.get(m.registration.communeCode) ?? m.registration.communeCode) : null, deadline: dmy(local(new Date(m.deadline))) })),
     modelYear: local(f.period.from).getUTCFullYear(),
     links: {
       print: `/staff/reports/print?${reportQuery(f, lang)}`,
-      csv: f.period.kind === "custom" ? null : `/api/v1/reports/${encodeURIComponent(f.period.label)}.csv?${reportQuery(f, lang, false)}`,
+      csv: csvLink(f, lang),
     },
   };
 }
@@ -181,19 +192,21 @@ async function renderModelCommunes(ctx: AppContext, res: Response, status: numbe
   const all = await modelCommuneStatus(ctx, year);
   const mine = actor.role === "admin" || !actor.districtCode ? all : all.filter((d) => d.districtCode === actor.districtCode);
   const communeName = new Map(tree.districts.flatMap((d) => d.communes.map((c) => [c.code, c.name] as const)));
-  const rows = mine.map((d) => ({
+  const rows = modelRows(mine).map((d) => ({
     ...d,
     commune: d.registration ? (communeName.get(d.registration.communeCode) ?? d.registration.communeCode) : null,
     completed: !!d.registration?.completedAt,
     completedOn: d.registration?.completedAt ? dmy(local(d.registration.completedAt)) : null,
     manage: can(actor, "model.manage", { districtCode: d.districtCode }),
   }));
-  // The registration form: districts this person manages that have not registered yet.
-  const open = tree.districts.filter((d) => can(actor, "model.manage", { districtCode: d.code }) && !all.find((a) => a.districtCode === d.code)?.registration);
+  // The registration form: the districts this person manages (several models a year are welcome);
+  // a past year only for administrators.
+  const yearOpen = actor.role === "admin" || year >= vietnamYear();
+  const open = yearOpen ? tree.districts.filter((d) => can(actor, "model.manage", { districtCode: d.code })) : [];
   const values = Object.fromEntries(["districtCode", "communeCode", "content", "startDate", "plannedEndDate"].map((k) => [k, textOf(view.values?.[k])]));
   if (!values.districtCode && open.length === 1) values.districtCode = open[0]!.code;
   res.status(status).render("staff/reports/modelCommunes.njk", {
-    year, rows, open, values, errors: view.errors ?? {}, message: view.message ?? null,
+    year, rows, open, values, errors: view.errors ?? {}, message: view.message ?? null, pastYear: year < vietnamYear(),
     done: view.done === "registered" || view.done === "progress" ? view.done : null,
     deadline: all[0] ? dmy(local(new Date(all[0].deadline))) : null,
     years: [year - 1, year, year + 1],

@@ -1,7 +1,8 @@
 /**
  * Statistics for the plan's reports:
  *   GET /api/v1/stats?period=2020-Q1|2020-03|2020 (or from=&to=)&scope=province|district:831|commune:28801&category=&groupBy=
- *   GET /api/v1/reports/:period.csv?scope=…   the same table as the printable report, UTF-8 with BOM
+ *   GET /api/v1/reports/:period.csv?scope=…&category=…   the same table as the printable report, UTF-8 with BOM
+ *   GET /api/v1/reports/custom.csv?from=2020-02-01&to=2020-02-29&scope=…   the same for a custom period
  */
 import { Router, type Request, type Response } from "express";
 import type { AppContext } from "../../../context.js";
@@ -11,7 +12,8 @@ import { noStore } from "../../../middlewares/securityHeaders.js";
 import { requireStaff, staffOf } from "../../../middlewares/staffSession.js";
 import { computeStats } from "../../../stats/statistics.js";
 import { authorizeStatsScope, smallNumberThreshold } from "../../../stats/statsAccess.js";
-import { parsePeriod } from "../../../stats/periods.js";
+import { customPeriod, parsePeriod } from "../../../stats/periods.js";
+import { unitTypeLabel } from "../../../units/unitTypes.js";
 import { REPORT_COLUMNS, reportRows, suppress, toCsv } from "../../../stats/reportTable.js";
 import { parseOrThrow } from "../../../validation/staff.js";
 import { periodOf, scopeOf, statsQuerySchema } from "../../../validation/stats.js";
@@ -38,18 +40,20 @@ export function statsApi(ctx: AppContext): Router {
   router.get("/api/v1/reports/:file", async (req: Request, res: Response) => {
     const { actor } = staffOf(res);
     const file = String(req.params.file);
-    const period = file.endsWith(".csv") ? parsePeriod(file.slice(0, -4)) : null;
+    const name = file.endsWith(".csv") ? file.slice(0, -4) : null;
+    const q = parseOrThrow(statsQuerySchema.pick({ scope: true, lang: true, category: true, from: true, to: true }), req.query, "invalid_query");
+    // A named period in the file name (2020-Q1.csv), or "custom.csv" with from= and to=.
+    const period = name === "custom" ? (q.from && q.to ? customPeriod(q.from, q.to) : null) : name ? parsePeriod(name) : null;
     if (!period) throw invalidInput("invalid_query", { period: "errors.invalid_period" });
-    const q = parseOrThrow(statsQuerySchema.pick({ scope: true, lang: true }), req.query, "invalid_query");
     const scope = await authorizeStatsScope(ctx, actor, scopeOf(q.scope), "stats.export");
     const tree = await ctx.units.tree();
-    const rows = await reportRows(ctx.database.db, tree, period.from, period.to, { districtCode: scope.districtCode, suppressCommunesBelow: smallNumberThreshold(ctx, actor) });
+    const rows = await reportRows(ctx.database.db, tree, period.from, period.to, { ...scope, category: q.category, suppressCommunesBelow: smallNumberThreshold(ctx, actor) });
     const t = res.locals.t as Translate;
     const header = [t("reports.columns.level"), t("reports.columns.code"), t("reports.columns.name"), ...REPORT_COLUMNS.map((c) => t(`reports.columns.${c}`))];
-    const csv = toCsv(header, rows.map((r) => [t(`reports.levels.${r.level}`), r.code, r.name, ...REPORT_COLUMNS.map((c) => r.values[c])]));
-    await ctx.database.db.transaction((tx) => appendAudit(tx, { actorId: actor.id, action: "report.exported", subjectType: "report", subjectId: period.label, districtCode: scope.districtCode ?? null }));
+    const csv = toCsv(header, rows.map((r) => [unitTypeLabel(t, r.type), r.code, r.name, ...REPORT_COLUMNS.map((c) => r.values[c])]));
+    await ctx.database.db.transaction((tx) => appendAudit(tx, { actorId: actor.id, action: "report.exported", subjectType: "report", subjectId: period.label, districtCode: scope.districtCode ?? null, details: { scope: q.scope, category: q.category ?? null, format: "csv" } }));
     res.setHeader("Content-Type", "text/csv; charset=utf-8");
-    res.setHeader("Content-Disposition", `attachment; filename="homthu-${period.label}.csv"`);
+    res.setHeader("Content-Disposition", `attachment; filename="homthu-${period.label.replace("..", "_")}.csv"`);
     res.send(csv);
   });
 
