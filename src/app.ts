@@ -48,6 +48,8 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(requestLog(ctx.logger, ctx.metrics));
   app.use(locale(ctx.config));
   app.use("/static", express.static(STATIC_DIR, { index: false, fallthrough: false, maxAge: ctx.config.isProduction ? "1d" : 0 }));
+  // Browsers ask for /favicon.ico on their own, whatever the page says.
+  app.get("/favicon.ico", (_req, res) => res.sendFile("favicon.ico", { root: STATIC_DIR, maxAge: ctx.config.isProduction ? "1d" : 0, headers: { "Content-Type": "image/x-icon" } }));
 
   app.use(healthRoutes(ctx));
   app.use(metricsRoute(ctx));

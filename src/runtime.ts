@@ -10,14 +10,12 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { eq } from "drizzle-orm";
 import { ConfigError, type AppConfig } from "../config/index.js";
 import { getSetting, putSetting } from "./settings/settings.js";
 import { startWorkers, type Workers } from "../workers/index.js";
 import { createApp } from "./app.js";
-import { bootstrap } from "./commands/bootstrapper.js";
+import { bootstrap, FIRST_ADMIN_HINT, hasAdministrator } from "./commands/bootstrapper.js";
+import { bundledTreeFile } from "./units/bundledTrees.js";
 import { importUnitsIfEmpty } from "./commands/unitsImporter.js";
 import { serverKeys, type AppContext } from "./context.js";
 import * as crypto from "./crypto/index.js";
@@ -36,7 +34,7 @@ import { createMetrics } from "./metrics/metrics.js";
 
 export type Role = "all" | "web" | "worker";
 
-export const DEFAULT_UNITS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "config", "units", "ben-tre-2019.csv");
+export const DEFAULT_UNITS_FILE = bundledTreeFile("ben-tre-2019");
 
 export interface Running {
   ctx: AppContext;
@@ -82,13 +80,22 @@ export async function openContext(config: AppConfig, logger: Logger): Promise<{ 
 
 /** On the embedded default, the first start creates admin@localhost and prints its password once. */
 async function autoBootstrap(ctx: AppContext): Promise<void> {
-  const admins = await ctx.database.db.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.role, "admin")).limit(1);
-  if (admins.length > 0) return;
+  if (await hasAdministrator(ctx.database.db)) return;
   const password = Buffer.from(crypto.randomBytes(18)).toString("base64url");
   await bootstrap(ctx.database.db, "admin@localhost", password);
   process.stdout.write(
     `\n  homthu: first start — administrator created\n    email:    admin@localhost\n    password: ${password}\n  This password is shown once. Write it down; it also unlocks the recovery key.\n\n`,
   );
+}
+
+/**
+ * Against an external database nobody is created automatically: with no
+ * administrator yet, say in one line how to create the first one (the
+ * sign-in page says it too).
+ */
+async function hintFirstAdministrator(ctx: AppContext): Promise<void> {
+  if (await hasAdministrator(ctx.database.db)) return;
+  ctx.logger.warn(FIRST_ADMIN_HINT);
 }
 
 /**
@@ -118,6 +125,7 @@ export async function start(role: Role, config: AppConfig, logger: Logger): Prom
   let workers: Workers | undefined;
   try {
     if (config.autoBootstrap) await autoBootstrap(ctx);
+    else if (role !== "worker") await hintFirstAdministrator(ctx);
     if (role !== "web") workers = await startWorkers(ctx, redisUrl);
     if (role !== "worker") {
       server = http.createServer(createApp(ctx));

@@ -30,9 +30,10 @@ export async function importUnits(db: Db, csvText: string): Promise<ImportResult
 }
 
 /** Serialises imports: several processes may start on an empty database at once. */
-const UNITS_LOCK = 0x756e6974; // "unit"
+export const UNITS_LOCK = 0x756e6974; // "unit"
 
-async function replaceUnits(tx: Tx, rows: UnitRow[]): Promise<void> {
+/** Replace the whole tree inside the caller's transaction (which holds UNITS_LOCK). */
+export async function replaceUnits(tx: Tx, rows: UnitRow[]): Promise<void> {
   await tx.delete(units);
   for (let i = 0; i < rows.length; i += 500) await tx.insert(units).values(rows.slice(i, i + 500));
 }

@@ -59,6 +59,8 @@ const PAGES: Page[] = [
   { label: "/staff/admin/users", path: () => "/staff/admin/users", expect: only(["admin"]), rule: "users.manage" },
   { label: "/staff/admin/users/invite", path: () => "/staff/admin/users/invite", expect: only(["admin"]), rule: "users.manage" },
   { label: "/staff/admin/police-units", path: () => "/staff/admin/police-units", expect: only(["admin"]), rule: "units.manage" },
+  // --- src/routes/staff/setup.ts
+  { label: "/staff/setup", path: () => "/staff/setup", expect: only(["admin"]), rule: "settings.manage" },
   // --- src/routes/staff/audit.ts
   { label: "/staff/audit", path: () => "/staff/audit", expect: only(["admin", "supervisor831", "supervisorProvince"]), rule: "audit.view" },
   // --- src/routes/staff/cases.ts

@@ -145,24 +145,42 @@ describe("reporting pages", function () {
     assert.match(page("/staff/reports/print (custom)", custom), /từ ngày 01\/04\/2020 đến ngày 30\/04\/2020/);
   });
 
+  it("when the tip line is reached on a loopback or private address, then the poster prints no QR code and explains PUBLIC_URL", async () => {
+    const a = await admin();
+    const config = app.ctx.config as { publicUrl?: string };
+    for (const url of [undefined, "http://192.168.1.20:3000", "http://homthu.local"]) {
+      config.publicUrl = url;
+      const r = await a.agent.get("/staff/posters?district=831");
+      assert.equal(r.status, 200);
+      const html = page(`/staff/posters (${url ?? "unset"})`, r);
+      assert.ok(!html.includes("<svg"), `no QR code for ${url ?? app.url}`);
+      assert.match(html, /id="poster-refused"[\s\S]*PUBLIC_URL/);
+    }
+    config.publicUrl = undefined;
+  });
+
   it("when a poster is asked for a district, then it carries a QR code drawn here for the tip line's own address and no other", async () => {
     const a = await admin();
+    const config = app.ctx.config as { publicUrl?: string };
+    const base = "https://homthu.example.org";
+    config.publicUrl = base;
     const r = await a.agent.get("/staff/posters?district=831&campaign=june26");
     assert.equal(r.status, 200, r.text);
     const html = page("/staff/posters", r);
     assert.match(html, /<svg class="poster-qr" role="img"[^>]*viewBox="0 0 \d+ \d+"[^>]*><path/);
-    assert.ok(html.includes(`${app.url}/report?district=831`), "the address is printed under the code");
+    assert.ok(html.includes(`${base}/report?district=831`), "the address is printed under the code");
     assert.ok(html.includes("Để giữ an toàn cho bạn"), "the safety advice");
     assert.ok(html.includes("Ngày Quốc tế phòng, chống ma túy 26/6"));
     const urls = [...html.matchAll(/(?:https?:)?\/\/[^\s"'<>)]+/g)].map((m) => m[0]);
     assert.ok(urls.length > 0);
-    for (const u of urls) assert.ok(u.startsWith(app.url), `only the tip line's own address: ${u}`);
+    for (const u of urls) assert.ok(u.startsWith(base), `only the tip line's own address: ${u}`);
     assert.ok(!/<(img|link|script)[^>]+(src|href)="(https?:)?\/\//.test(html), "nothing loaded from elsewhere");
 
     const en = page("/staff/posters?lang=en", await a.agent.get("/staff/posters?lang=en"));
     assert.match(en, /<article class="poster" lang="vi">/);
     assert.ok(en.includes("HÒM THƯ TỐ GIÁC MA TÚY"), "the poster stays Vietnamese");
-    assert.ok(en.includes(`${app.url}/`));
+    assert.ok(en.includes(`${base}/`));
+    config.publicUrl = undefined;
   });
 
   it("when the administrator switches the public figures on, then /figures shows twelve months with the <3 rule, and the change is audited", async () => {

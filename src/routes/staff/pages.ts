@@ -15,6 +15,7 @@ import { Router, type Request, type Response } from "express";
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { otpauthUrl, qrSvg } from "../../auth/totp.js";
 import { activateAccount } from "../../commands/accountActivator.js";
+import { hasAdministrator } from "../../commands/bootstrapper.js";
 import { hashToken } from "../../commands/invitationCreator.js";
 import { myPendingTips, pendingAccess } from "../../commands/pendingAccessGranter.js";
 import { changePassword } from "../../commands/passwordChanger.js";
@@ -31,6 +32,7 @@ import { activationSchema, loginSchema, passwordChangeSchema, totpEnrollSchema, 
 import { finishTotpEnrollment, signIn, signOut } from "../../flows/staffSignIn.js";
 import { staffAdminPages } from "./admin.js";
 import { staffAuditPage } from "./audit.js";
+import { checklistView, staffSetupPages } from "./setup.js";
 import { districtNames, fieldsOf, formBody, isFieldError, pageLocals, seeOther, textOf, translateFields, translatorOf } from "./forms.js";
 
 interface LoginView {
@@ -45,8 +47,10 @@ interface LoginView {
 
 const stageOf = (res: Response) => (res.locals.staff as StaffRequestState | undefined)?.session.record.stage;
 
-function renderLogin(res: Response, status: number, view: LoginView): void {
-  res.status(status).render("staff/login.njk", { email: view.email ?? "", showTotp: !!view.showTotp, errors: view.errors ?? {}, message: view.message ?? null, notice: view.notice ?? null });
+async function renderLogin(ctx: AppContext, res: Response, status: number, view: LoginView): Promise<void> {
+  // Before the first administrator exists nobody can sign in: say how to create one.
+  const noAdmin = !(await hasAdministrator(ctx.database.db));
+  res.status(status).render("staff/login.njk", { email: view.email ?? "", showTotp: !!view.showTotp, errors: view.errors ?? {}, message: view.message ?? null, notice: view.notice ?? null, noAdmin });
 }
 
 async function renderEnroll(res: Response, status: number, errors: Record<string, string> = {}): Promise<void> {
@@ -99,7 +103,7 @@ export function staffPages(ctx: AppContext): Router {
 
   router.get("/staff/login", pageLocals, (req: Request, res: Response) => {
     if (stageOf(res) === "full") return seeOther(res, "/staff");
-    renderLogin(res, 200, { notice: req.query.loggedOut === "1" ? translatorOf(res)("staff.login.loggedOut") : undefined });
+    return renderLogin(ctx, res, 200, { notice: req.query.loggedOut === "1" ? translatorOf(res)("staff.login.loggedOut") : undefined });
   });
 
   router.post("/staff/login", perClient, formBody, sameSite, pageLocals, async (req: Request, res: Response) => {
@@ -109,20 +113,20 @@ export function staffPages(ctx: AppContext): Router {
     // The code field was on the page: keep it there, and word failures to include it.
     const askedTotp = Object.hasOwn(body, "totp");
     const parsed = validate(loginSchema, body);
-    if (!parsed.ok) return renderLogin(res, 400, { email, showTotp: askedTotp, errors: translateFields(res, parsed.fields) });
+    if (!parsed.ok) return renderLogin(ctx, res, 400, { email, showTotp: askedTotp, errors: translateFields(res, parsed.fields) });
     const outcome = await signIn(ctx, req, res, parsed.value);
     if (outcome.kind === "ok") return seeOther(res, "/staff");
     if (outcome.kind === "enroll") return seeOther(res, "/staff/totp/enroll");
     if (outcome.kind === "totp_required") {
       // Only reached with the right password; the password must still be typed again.
-      return askedTotp ? renderLogin(res, 400, { email, showTotp: true, errors: { totp: t("errors.totp_required") } }) : renderLogin(res, 200, { email, showTotp: true, notice: t("staff.login.totpPrompt") });
+      return askedTotp ? renderLogin(ctx, res, 400, { email, showTotp: true, errors: { totp: t("errors.totp_required") } }) : renderLogin(ctx, res, 200, { email, showTotp: true, notice: t("staff.login.totpPrompt") });
     }
     if (outcome.kind === "throttled") {
       res.setHeader("Retry-After", String(outcome.retryAfterSeconds));
-      return renderLogin(res, 429, { email, showTotp: askedTotp, message: t("staff.login.throttled", { seconds: outcome.retryAfterSeconds }) });
+      return renderLogin(ctx, res, 429, { email, showTotp: askedTotp, message: t("staff.login.throttled", { seconds: outcome.retryAfterSeconds }) });
     }
     // One message whatever was wrong: it never tells whether the address exists.
-    renderLogin(res, 401, { email, showTotp: askedTotp, message: t(askedTotp ? "staff.login.invalidWithCode" : "errors.invalid_credentials") });
+    await renderLogin(ctx, res, 401, { email, showTotp: askedTotp, message: t(askedTotp ? "staff.login.invalidWithCode" : "errors.invalid_credentials") });
   });
 
   router.get("/staff/totp/enroll", pageLocals, async (_req: Request, res: Response) => {
@@ -153,17 +157,19 @@ export function staffPages(ctx: AppContext): Router {
   router.get("/staff", ...signedIn, async (req: Request, res: Response) => {
     const { user, actor } = staffOf(res);
     const admin = can(actor, "users.manage");
-    const [places, unit, waiting, mine] = await Promise.all([
+    const [places, unit, waiting, mine, checklist] = await Promise.all([
       districtNames(ctx),
       user.policeUnitId ? ctx.database.db.select({ name: policeUnits.name }).from(policeUnits).where(eq(policeUnits.id, user.policeUnitId)) : [],
       admin ? pendingAccess(ctx.database.db) : [],
       user.needsRestore ? 0 : myPendingTips(ctx.database.db, user.id),
+      can(actor, "settings.manage") ? checklistView(ctx, user.id) : null,
     ]);
     const done = textOf(req.query.done);
     res.render("staff/home.njk", {
       flash: done === "pendingGranted" ? translatorOf(res)("staff.home.pendingGranted", { users: Number(textOf(req.query.users)) || 0, count: Number(textOf(req.query.count)) || 0 }) : null,
       waiting: waiting.map((w) => ({ ...w, district: places.name(w.districtCode) })),
       myPending: mine,
+      checklist,
       user: { email: user.email, role: user.role, district: places.name(user.districtCode), policeUnit: unit[0]?.name ?? null, needsRestore: user.needsRestore },
       may: { listCases: can(actor, "case.list"), viewStats: can(actor, "stats.view"), manageSettings: can(actor, "settings.manage"), manageUsers: can(actor, "users.manage"), manageUnits: can(actor, "units.manage"), viewAudit: can(actor, "audit.view"), manageQueues: can(actor, "queues.manage") },
     });
@@ -212,5 +218,6 @@ export function staffPages(ctx: AppContext): Router {
 
   router.use(staffAdminPages(ctx));
   router.use(staffAuditPage(ctx));
+  router.use(staffSetupPages(ctx));
   return router;
 }

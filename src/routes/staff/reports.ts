@@ -13,6 +13,7 @@
 import { Router, type NextFunction, type Request, type Response } from "express";
 import { z } from "zod";
 import { appendAudit } from "../../audit/auditLog.js";
+import { isPublicUrl } from "../../setup/publicAddress.js";
 import { qrSvg } from "../../auth/totp.js";
 import { HELP_OUTCOMES, POLICE_OUTCOMES, TRIAGE_OUTCOMES } from "../../cases/workflow.js";
 import { barChart } from "../../charts/svgCharts.js";
@@ -336,12 +337,14 @@ export function staffReportPages(ctx: AppContext): Router {
     const campaign = (CAMPAIGNS as readonly string[]).includes(textOf(req.query.campaign)) ? textOf(req.query.campaign) : "general";
     const base = tipLineUrl(ctx, req);
     const target = district ? `${base}/report?district=${encodeURIComponent(district.code)}` : `${base}/`;
+    // A QR code for 127.0.0.1 or a LAN address would be printed and pasted on walls, leading nowhere.
+    const refused = !isPublicUrl(base);
     // qrSvg draws modules as <path> geometry from our own URL; the xmlns URL is
     // dropped (not needed inside HTML) so the page names no address but ours.
-    const qr = (await qrSvg(target)).replace(/\s*xmlns="[^"]*"/, "").replace("<svg", '<svg class="poster-qr" role="img" aria-labelledby="poster-qr-label"');
+    const qr = refused ? null : (await qrSvg(target)).replace(/\s*xmlns="[^"]*"/, "").replace("<svg", '<svg class="poster-qr" role="img" aria-labelledby="poster-qr-label"');
     const other = new URLSearchParams({ ...(district ? { district: district.code } : {}), campaign, ...(langOf(res) === "vi" ? { lang: "en" } : {}) });
     res.render("staff/reports/poster.njk", {
-      qr, target, district, campaign, campaigns: CAMPAIGNS, districts: tree.districts,
+      qr, target, refused, publicUrl: ctx.config.publicUrl ?? null, district, campaign, campaigns: CAMPAIGNS, districts: tree.districts,
       tVi: translator("vi"),
       back: `/staff${res.locals.langQuery as string}`,
       backHome: true,
