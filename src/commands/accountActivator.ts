@@ -15,6 +15,7 @@ import { HttpError, invalidInput } from "../errors.js";
 import { staffWrapLabel } from "../auth/staffKeys.js";
 import { createStaff } from "./staffCreator.js";
 import { hashToken } from "./invitationCreator.js";
+import { invalidateIntakeRecipients } from "../tips/intakeRecipients.js";
 
 export const invalidToken = () => new HttpError(400, "invalid_token", "errors.invalid_token");
 
@@ -51,6 +52,7 @@ export async function activateAccount(ctx: AppContext, token: string, password: 
     await appendAudit(tx, { actorId: inv.userId, action: "user.reset_completed", subjectType: "staff", subjectId: inv.userId, districtCode: inv.districtCode });
     return { userId: inv.userId, email: inv.email, reset: true };
   });
+  invalidateIntakeRecipients();
   if (result.reset) await ctx.sessions.destroyAllFor(result.userId);
   return { userId: result.userId, email: result.email };
 }

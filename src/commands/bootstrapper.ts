@@ -10,6 +10,7 @@ import type { Db } from "../db/client.js";
 import { recoveryKey, recoveryKeyHolders, staffUsers } from "../db/schema.js";
 import { createStaff } from "./staffCreator.js";
 import { appendAudit } from "../audit/auditLog.js";
+import { invalidateIntakeRecipients } from "../tips/intakeRecipients.js";
 
 export class AlreadyBootstrappedError extends Error {
   constructor() {
@@ -18,7 +19,7 @@ export class AlreadyBootstrappedError extends Error {
 }
 
 export async function bootstrap(db: Db, email: string, password: string): Promise<{ adminId: string }> {
-  return db.transaction(async (tx) => {
+  const done = await db.transaction(async (tx) => {
     // Serialise concurrent first starts (several processes on an empty database).
     await tx.execute(sql`SELECT pg_advisory_xact_lock(1752132980)`);
     const existing = await tx.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.role, "admin")).limit(1);
@@ -31,6 +32,8 @@ export async function bootstrap(db: Db, email: string, password: string): Promis
     await appendAudit(tx, { actorId: null, action: "system.bootstrapped", subjectType: "staff", subjectId: admin.id });
     return { adminId: admin.id };
   });
+  invalidateIntakeRecipients();
+  return done;
 }
 
 /** Whether the first administrator exists (the tip line accepts tips only then). */

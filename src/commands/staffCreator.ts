@@ -13,6 +13,7 @@ import { staffUsers } from "../db/schema.js";
 import { MIN_PASSWORD_LENGTH, passwordProblem } from "../auth/passwordPolicy.js";
 
 import type { Role } from "../policies/index.js";
+import { invalidateIntakeRecipients } from "../tips/intakeRecipients.js";
 export type { Role };
 
 export interface NewStaff {
@@ -59,5 +60,7 @@ export async function createStaff(tx: Tx, input: NewStaff): Promise<CreatedStaff
     publicKey: keys.publicKey,
     wrappedPrivateKey: crypto.wrapWithKey(keys.privateKey, wrappingKey, staffWrapLabel(id)),
   });
+  // Before commit: a tip in between may cache the old set, which its successor's INSERT check then catches.
+  invalidateIntakeRecipients();
   return { id, publicKey: keys.publicKey };
 }

@@ -9,6 +9,7 @@ import type { AppContext } from "../context.js";
 import { recoveryKeyHolders, staffUsers, tipKeyWraps } from "../db/schema.js";
 import { HttpError, notFound } from "../errors.js";
 import { authorize, type Actor } from "../policies/index.js";
+import { invalidateIntakeRecipients } from "../tips/intakeRecipients.js";
 
 export async function deactivateStaff(ctx: AppContext, actor: Actor, userId: string): Promise<void> {
   authorize(actor, "users.manage");
@@ -20,5 +21,6 @@ export async function deactivateStaff(ctx: AppContext, actor: Actor, userId: str
     await tx.delete(recoveryKeyHolders).where(eq(recoveryKeyHolders.userId, userId));
     await appendAudit(tx, { actorId: actor.id, action: "user.deactivated", subjectType: "staff", subjectId: userId, districtCode: user.districtCode });
   });
+  invalidateIntakeRecipients();
   await ctx.sessions.destroyAllFor(userId);
 }

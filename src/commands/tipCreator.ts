@@ -1,7 +1,7 @@
 /**
  * tipCreator: accept one anonymous tip.
  *
- * In one transaction it stores the routing fields in plaintext and everything
+ * In one statement (so one transaction) it stores the routing fields in plaintext and everything
  * else encrypted: the tip gets its own key pair; the report and each photo are
  * encrypted under fresh keys sealed to the tip's public key; the tip's private
  * key is sealed to each entitled staff member (the district's active liaisons
@@ -10,12 +10,12 @@
  * Nothing here records who sent the tip or from where.
  */
 import { randomUUID } from "node:crypto";
-import { and, eq, or } from "drizzle-orm";
 import type { AppContext } from "../context.js";
 import * as crypto from "../crypto/index.js";
-import { recoveryKey, staffUsers, tipItems, tipKeyWraps, tips } from "../db/schema.js";
+import type { Database } from "../db/client.js";
 import { notReady } from "../errors.js";
 import { coarse } from "../time/coarse.js";
+import { intakeKeys, recipientsFor } from "../tips/intakeRecipients.js";
 import type { ReportContent } from "../tips/reportContent.js";
 import type { TipInput } from "../validation/tip.js";
 
@@ -30,14 +30,22 @@ export interface CreatedTip {
   receipt: string;
 }
 
+/** Attempts of the checked INSERT before giving up (each retry follows a reload of the cached recipients). */
+const MAX_ATTEMPTS = 3;
+
 /**
+ * One PostgreSQL round trip in the usual case. The tip, its items and its key
+ * wraps go in as one statement (data-modifying CTEs: atomic on its own, so no
+ * BEGIN/COMMIT round trips), sealed to the recipients cached by
+ * intakeRecipients. The statement inserts only if the recovery key and the
+ * district's active recipients (ids and public keys) are still those cached;
+ * otherwise it inserts nothing, the cache is reloaded (one round trip) and the
+ * statement is sent again. A cold cache costs one more round trip.
+ *
  * @throws HttpError not_ready (503) while no recovery key exists: a tip nobody could ever decrypt is refused.
  */
 export async function createTip(ctx: AppContext, input: TipInput, photos: AcceptedPhoto[], source: "web" | "mailbox" | "phone" = "web"): Promise<CreatedTip> {
-  const { db } = ctx.database;
-  const [recovery] = await db.select().from(recoveryKey).limit(1);
-  if (!recovery) throw notReady();
-
+  const { database } = ctx;
   const tipId = randomUUID();
   const receipt = crypto.generateReceipt();
   const tipKeys = crypto.generateKeyPair();
@@ -48,44 +56,96 @@ export async function createTip(ctx: AppContext, input: TipInput, photos: Accept
   const shared = photoItems.filter((p) => input.sharePhotoLocation && p.photo.gps);
   if (shared.length > 0) report.photoLocations = Object.fromEntries(shared.map((p) => [p.id, p.photo.gps!]));
   const reportId = randomUUID();
-  const reportItem = crypto.encryptItem(crypto.utf8.encode(JSON.stringify(report)), tipId, reportId, tipKeys.publicKey);
+  const items: ItemRow[] = [{ id: reportId, kind: "report", position: 0, ...crypto.encryptItem(crypto.utf8.encode(JSON.stringify(report)), tipId, reportId, tipKeys.publicKey) }];
+  for (const p of photoItems) items.push({ id: p.id, kind: "photo", position: p.position, ...crypto.encryptFile(p.photo.jpeg, tipId, p.id, tipKeys.publicKey) });
+  if (input.contact) {
+    const contactId = randomUUID();
+    items.push({ id: contactId, kind: "contact", position: 0, ...crypto.encryptItem(crypto.utf8.encode(JSON.stringify({ contact: input.contact })), tipId, contactId, tipKeys.publicKey) });
+  }
+  const receiptWrappedKey = crypto.wrapWithKey(tipKeys.privateKey, wrapKey, `receipt:${tipId}`);
 
-  const recipients = await db
-    .select({ id: staffUsers.id, role: staffUsers.role, publicKey: staffUsers.publicKey })
-    .from(staffUsers)
-    .where(and(eq(staffUsers.active, true), or(eq(staffUsers.role, "admin"), and(eq(staffUsers.role, "liaison"), eq(staffUsers.districtCode, input.districtCode)))));
-
-  await db.transaction(async (tx) => {
-    await tx.insert(tips).values({
-      id: tipId,
+  let keys = await intakeKeys(database);
+  for (let attempt = 1; ; attempt++) {
+    if (!keys) throw notReady();
+    const recipients = recipientsFor(keys, input.districtCode);
+    const inserted = await insertTip(database, {
+      tipId,
       receivedAt: coarse("minute"),
-      category: input.category,
-      districtCode: input.districtCode,
-      communeCode: input.communeCode,
-      urgent: input.urgent,
+      input,
       source,
       noLiaison: !recipients.some((r) => r.role === "liaison"),
       publicKey: tipKeys.publicKey,
-      receiptLookup: lookup,
-      receiptWrappedKey: crypto.wrapWithKey(tipKeys.privateKey, wrapKey, `receipt:${tipId}`),
-      recoverySealedKey: crypto.sealTo(tipKeys.privateKey, recovery.publicKey),
+      lookup,
+      receiptWrappedKey,
+      recoveryPublicKey: keys.recoveryPublicKey,
+      recoverySealedKey: crypto.sealTo(tipKeys.privateKey, keys.recoveryPublicKey),
+      items,
+      wraps: recipients.map((r) => ({ userId: r.id, publicKey: r.publicKey, sealed: crypto.sealTo(tipKeys.privateKey, r.publicKey) })),
     });
-    await tx.insert(tipItems).values({ id: reportId, tipId, kind: "report", ciphertext: reportItem.ciphertext, sealedKey: reportItem.sealedKey });
-    for (const p of photoItems) {
-      const enc = crypto.encryptFile(p.photo.jpeg, tipId, p.id, tipKeys.publicKey);
-      await tx.insert(tipItems).values({ id: p.id, tipId, kind: "photo", position: p.position, ciphertext: enc.ciphertext, sealedKey: enc.sealedKey });
-    }
-    if (input.contact) {
-      const contactId = randomUUID();
-      const enc = crypto.encryptItem(crypto.utf8.encode(JSON.stringify({ contact: input.contact })), tipId, contactId, tipKeys.publicKey);
-      await tx.insert(tipItems).values({ id: contactId, tipId, kind: "contact", ciphertext: enc.ciphertext, sealedKey: enc.sealedKey });
-    }
-    if (recipients.length > 0)
-      await tx.insert(tipKeyWraps).values(recipients.map((r) => ({ tipId, userId: r.id, sealedPrivateKey: crypto.sealTo(tipKeys.privateKey, r.publicKey) })));
-  });
+    if (inserted) break;
+    if (attempt >= MAX_ATTEMPTS) throw new Error("tip not stored: the recipients kept changing");
+    keys = await intakeKeys(database, true);
+  }
 
   // After commit: the job only carries the id. If Redis is down the tip is safe
   // in PostgreSQL and the worker's sweeper enqueues it later.
   await ctx.queues.enqueueRouting(tipId).catch((err: unknown) => ctx.logger.warn({ err }, "routing job not enqueued; the sweeper will pick the tip up"));
   return { tipId, receipt };
+}
+
+interface ItemRow {
+  id: string;
+  kind: "report" | "photo" | "contact";
+  position: number;
+  ciphertext: Uint8Array;
+  sealedKey: Uint8Array;
+}
+
+interface TipRow {
+  tipId: string;
+  receivedAt: Date;
+  input: TipInput;
+  source: "web" | "mailbox" | "phone";
+  noLiaison: boolean;
+  publicKey: Uint8Array;
+  lookup: Uint8Array;
+  receiptWrappedKey: Uint8Array;
+  recoveryPublicKey: Uint8Array;
+  recoverySealedKey: Uint8Array;
+  items: ItemRow[];
+  wraps: { userId: string; publicKey: Uint8Array; sealed: Uint8Array }[];
+}
+
+const buf = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+
+/**
+ * The checked INSERT of a tip with its items and key wraps, in one statement.
+ * Returns false (nothing inserted) when the recovery key or the recipients
+ * differ from those the wraps were sealed to. Each value is its own parameter
+ * (photos travel as binary parameters, not inside an array literal).
+ */
+async function insertTip(database: Database, row: TipRow): Promise<boolean> {
+  const params: unknown[] = [];
+  const p = (v: unknown, cast: string) => (params.push(v), `$${params.length}::${cast}`);
+  const check = `SELECT coalesce(array_agg(s.id ORDER BY s.id), '{}') AS ids, coalesce(array_agg(s.public_key ORDER BY s.id), '{}') AS pks
+                   FROM staff_users s
+                  WHERE s.active AND (s.role = 'admin' OR (s.role = 'liaison' AND s.district_code = ${p(row.input.districtCode, "text")}))`;
+  const ok = `SELECT 1 FROM cur JOIN recovery_key rk ON rk.id = 1 AND rk.public_key = ${p(buf(row.recoveryPublicKey), "bytea")}
+               WHERE cur.ids = ${p(row.wraps.map((w) => w.userId), "uuid[]")} AND cur.pks = ${p(row.wraps.map((w) => buf(w.publicKey)), "bytea[]")}`;
+  const tip = `INSERT INTO tips (id, received_at, category, district_code, commune_code, urgent, source, no_liaison, public_key, receipt_lookup, receipt_wrapped_key, recovery_sealed_key)
+               SELECT ${p(row.tipId, "uuid")}, ${p(row.receivedAt, "timestamptz")}, ${p(row.input.category, "text")}, ${p(row.input.districtCode, "text")}, ${p(row.input.communeCode, "text")},
+                      ${p(row.input.urgent, "boolean")}, ${p(row.source, "text")}, ${p(row.noLiaison, "boolean")}, ${p(buf(row.publicKey), "bytea")}, ${p(buf(row.lookup), "bytea")},
+                      ${p(buf(row.receiptWrappedKey), "bytea")}, ${p(buf(row.recoverySealedKey), "bytea")}
+                 FROM ok RETURNING id`;
+  const itemValues = row.items.map((i) => `(${p(i.id, "uuid")}, ${p(i.kind, "text")}, ${p(i.position, "int")}, ${p(buf(i.ciphertext), "bytea")}, ${p(buf(i.sealedKey), "bytea")})`);
+  const items = `INSERT INTO tip_items (id, tip_id, kind, position, ciphertext, sealed_key)
+                 SELECT v.id, t.id, v.kind, v.position, v.ciphertext, v.sealed_key FROM t, (VALUES ${itemValues.join(", ")}) v(id, kind, position, ciphertext, sealed_key)`;
+  const wrapValues = row.wraps.map((w) => `(${p(w.userId, "uuid")}, ${p(buf(w.sealed), "bytea")})`);
+  const wraps =
+    wrapValues.length > 0
+      ? `, w AS (INSERT INTO tip_key_wraps (tip_id, user_id, sealed_private_key) SELECT t.id, v.user_id, v.sealed FROM t, (VALUES ${wrapValues.join(", ")}) v(user_id, sealed))`
+      : "";
+  const text = `WITH cur AS (${check}), ok AS (${ok}), t AS (${tip}), i AS (${items})${wraps} SELECT count(*)::int AS n FROM t`;
+  const { rows } = await database.pool.query<{ n: number }>(text, params);
+  return rows[0]?.n === 1;
 }

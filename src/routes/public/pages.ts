@@ -16,12 +16,22 @@ import { forbidden, notReady } from "../../errors.js";
 import { pickLocale } from "../../i18n/index.js";
 import { CATEGORIES } from "../../validation/tip.js";
 import { acceptTip, runUpload } from "../../flows/tipIntake.js";
+import { intakeKeys } from "../../tips/intakeRecipients.js";
 
 const FORM_FIELDS = ["category", "districtCode", "communeCode", "location", "observedAt", "description", "urgent", "sharePhotoLocation", "contact"] as const;
 
 async function isOpen(ctx: AppContext): Promise<boolean> {
   const rows = await ctx.database.db.select({ id: recoveryKey.id }).from(recoveryKey).limit(1);
   return rows.length > 0;
+}
+
+/**
+ * The same question on the intake path, from the intake cache (no round trip
+ * once the recovery key is known; a missing key is never cached). createTip
+ * checks the key again in its INSERT, so a stale answer still ends in 503.
+ */
+async function isOpenForIntake(ctx: AppContext): Promise<boolean> {
+  return (await intakeKeys(ctx.database)) !== null;
 }
 
 /** Render the report form with the typed values kept and the messages translated. */
@@ -64,7 +74,7 @@ export function publicPages(ctx: AppContext): Router {
       if (!http?.fields) throw uploadError;
       return renderForm(ctx, res, http.status, body, http.fields);
     }
-    if (!(await isOpen(ctx))) throw notReady();
+    if (!(await isOpenForIntake(ctx))) throw notReady();
     const { formToken, lang: _lang, ...fields } = body;
     if (!(await consumeFormToken(ctx, formToken))) return renderForm(ctx, res, 400, body, { formToken: "errors.form_expired" });
     const result = await acceptTip(ctx, fields, (req.files as Express.Multer.File[] | undefined) ?? []);
