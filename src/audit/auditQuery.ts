@@ -2,13 +2,11 @@
  * The audit log as staff may read it (GET /api/v1/admin/audit and the
  * /staff/audit page): filters, the actor's district, 50 rows a page.
  */
-import type { Response } from "express";
 import { and, desc, eq, gte, lte, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { auditLog } from "../db/schema.js";
-import { staffOf } from "../middlewares/staffSession.js";
-import { authorize } from "../policies/index.js";
+import { authorize, type Actor } from "../policies/index.js";
 import { parseOrThrow, uuidParam } from "../validation/staff.js";
 
 export const auditQuerySchema = z.strictObject({
@@ -21,17 +19,23 @@ export const auditQuerySchema = z.strictObject({
 });
 
 /** Audit rows the actor may see, newest first, 50 a page. */
-export async function auditPage(ctx: AppContext, res: Response, raw: unknown) {
-  const staff = staffOf(res);
-  authorize(staff.actor, "audit.view");
+export async function auditPage(ctx: AppContext, actor: Actor, raw: unknown) {
+  authorize(actor, "audit.view");
   const q = parseOrThrow(auditQuerySchema, raw, "invalid_query");
   const where: SQL[] = [];
-  if (staff.actor.role !== "admin" && staff.actor.districtCode) where.push(eq(auditLog.districtCode, staff.actor.districtCode));
+  if (actor.role !== "admin" && actor.districtCode) where.push(eq(auditLog.districtCode, actor.districtCode));
   if (q.action) where.push(eq(auditLog.action, q.action));
   if (q.actorId) where.push(eq(auditLog.actorId, q.actorId));
   // Days are Bến Tre's days (UTC+7).
   if (q.from) where.push(gte(auditLog.at, new Date(`${q.from}T00:00:00+07:00`)));
   if (q.to) where.push(lte(auditLog.at, new Date(`${q.to}T23:59:59.999+07:00`)));
-  const rows = await ctx.database.db.select({ id: auditLog.id, at: auditLog.at, actorId: auditLog.actorId, action: auditLog.action, subjectType: auditLog.subjectType, subjectId: auditLog.subjectId, districtCode: auditLog.districtCode, details: auditLog.details }).from(auditLog).where(and(...where)).orderBy(desc(auditLog.id)).limit(50).offset((q.page - 1) * 50);
+  const { id, at, actorId, action, subjectType, subjectId, districtCode, details } = auditLog;
+  const rows = await ctx.database.db
+    .select({ id, at, actorId, action, subjectType, subjectId, districtCode, details })
+    .from(auditLog)
+    .where(and(...where))
+    .orderBy(desc(auditLog.id))
+    .limit(50)
+    .offset((q.page - 1) * 50);
   return { query: q, rows };
 }

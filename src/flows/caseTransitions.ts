@@ -26,7 +26,8 @@ export async function runTransition(ctx: AppContext, res: Response, tipId: strin
     }
     case "triage": {
       const b = parseOrThrow(transitionSchemas.triage, body, "invalid_transition");
-      return triageCase(ctx, actor, tipId, { outcome: b.outcome, duplicateOfId: b.duplicateOfId, text: b.text, reasonCode: b.reasonCode }, { expectedVersion: b.version });
+      const triage = { outcome: b.outcome, duplicateOfId: b.duplicateOfId, text: b.text, reasonCode: b.reasonCode };
+      return triageCase(ctx, actor, tipId, triage, { expectedVersion: b.version });
     }
     case "forward": {
       const b = parseOrThrow(transitionSchemas.forward, body, "invalid_transition");

@@ -10,7 +10,7 @@ import { inArray } from "drizzle-orm";
 import type { AppContext } from "../../context.js";
 import { staffUsers } from "../../db/schema.js";
 import type { Locale, Translate } from "../../i18n/index.js";
-import { requireStaff } from "../../middlewares/staffSession.js";
+import { requireStaff, staffOf } from "../../middlewares/staffSession.js";
 import { auditPage } from "../../audit/auditQuery.js";
 import { districtNames, isFieldError, localTime, pageLocals, textOf, translateFields, translatorOf } from "./forms.js";
 
@@ -48,7 +48,7 @@ export function staffAuditPage(ctx: AppContext): Router {
     let page: Awaited<ReturnType<typeof auditPage>> | null = null;
     let errors: Record<string, string> = {};
     try {
-      page = await auditPage(ctx, res, raw);
+      page = await auditPage(ctx, staffOf(res).actor, raw);
     } catch (err) {
       if (!isFieldError(err)) throw err;
       errors = translateFields(res, err.fields);

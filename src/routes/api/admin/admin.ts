@@ -100,7 +100,7 @@ export function adminApi(ctx: AppContext): Router {
   });
 
   router.get("/api/v1/admin/audit", async (req, res) => {
-    const { rows } = await auditPage(ctx, res, req.query);
+    const { rows } = await auditPage(ctx, staffOf(res).actor, req.query);
     res.json({ entries: rows.map((r) => ({ ...r, at: r.at.toISOString() })) });
   });
 
