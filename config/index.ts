@@ -62,6 +62,11 @@ export const envSchema = z.object({
   VERIFY_DEADLINE_DAYS: z.coerce.number().positive().default(20).describe("Time to verify after acknowledgement (Criminal Procedure Code art. 147)."),
   VERIFY_EXTENDED_DAYS: z.coerce.number().positive().default(60).describe("Verification time once extended (with a reason)."),
   VERIFY_REMINDER_DAYS: z.coerce.number().positive().default(7).describe("Reminder interval while a case is being verified."),
+  FORWARD_DEADLINE_HOURS: z.coerce.number().positive().default(24).describe("Time to forward an actionable case to the police."),
+  URGENT_FORWARD_DEADLINE_HOURS: z.coerce.number().positive().default(4).describe("Time to forward an urgent actionable case."),
+  NEEDS_INFO_WAIT_DAYS: z.coerce.number().positive().default(7).describe("How long a case waits for the tipster's answer before it returns to the liaison for a decision."),
+  SWEEP_CRON: z.string().regex(/^\S+( \S+){4,5}$/, "must be a cron pattern (5 fields, or 6 with seconds first)").default("* * * * *").describe("When the sweeps run (routing, deadlines, emails); UTC cron, aligned to the clock. Every minute by default."),
+  ROUTING_ALERT_AFTER: int(1, 1000).default(3).describe("Failed routing sweeps in a row (per district) before the administrators are alerted."),
   SMALL_NUMBER_THRESHOLD: int(0, 100).default(3).describe("Commune-level counts below this (but above 0) are shown as \"<N\" to supervisors; 0 turns it off."),
   RETENTION_DAYS: int(1, 36500).default(365).describe("Content of cases closed longer than this is purged (statistics fields stay)."),
   MODEL_COMMUNE_DEADLINE: z.string().regex(/^\d{2}-\d{2}$/, "must be MM-DD").default("04-26").describe("Yearly deadline for districts to register their model commune."),
@@ -96,7 +101,9 @@ export interface AppConfig {
   auth: { totpRequiredRoles: string[]; lockAfter: number; lockMs: number; loginsPerHour: number; invitationMs: number };
   mail: { smtpUrl?: string; from: string };
   /** Deadlines in milliseconds. */
-  deadlines: { triage: number; urgentTriage: number; acknowledge: number; verify: number; verifyExtended: number; verifyReminder: number };
+  deadlines: { triage: number; urgentTriage: number; acknowledge: number; verify: number; verifyExtended: number; verifyReminder: number; forward: number; urgentForward: number; needsInfo: number };
+  /** The sweeps' schedule (cron, UTC) and how many failed routing sweeps raise an alert. */
+  sweeps: { cron: string; routingAlertAfter: number };
   reports: { smallNumberThreshold: number; retentionDays: number; modelCommuneDeadline: string };
   metricsToken?: string;
   metricsAllowLoopback: boolean;
@@ -185,7 +192,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, overrides: P
       verify: e.VERIFY_DEADLINE_DAYS * 86_400_000,
       verifyExtended: e.VERIFY_EXTENDED_DAYS * 86_400_000,
       verifyReminder: e.VERIFY_REMINDER_DAYS * 86_400_000,
+      forward: e.FORWARD_DEADLINE_HOURS * 3_600_000,
+      urgentForward: e.URGENT_FORWARD_DEADLINE_HOURS * 3_600_000,
+      needsInfo: e.NEEDS_INFO_WAIT_DAYS * 86_400_000,
     },
+    sweeps: { cron: e.SWEEP_CRON, routingAlertAfter: e.ROUTING_ALERT_AFTER },
     reports: { smallNumberThreshold: e.SMALL_NUMBER_THRESHOLD, retentionDays: e.RETENTION_DAYS, modelCommuneDeadline: e.MODEL_COMMUNE_DEADLINE },
     metricsToken: e.METRICS_TOKEN,
     metricsAllowLoopback: e.METRICS_ALLOW_LOOPBACK ?? !isProduction,

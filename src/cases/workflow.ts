@@ -3,7 +3,7 @@
  *
  *   received ─assign→ assigned ─triage→ actionable ─forward→ forwarded ─acknowledge→ acknowledged
  *      │                │  ↑              │                                          │ verify
- *      │                │  └─(answer)─ needs_info                                     ↓
+ *      │                │  └─(answer, or return when the wait ends)─ needs_info                                     ↓
  *      └──triage────────┴─→ closed (duplicate / not actionable)          verifying ─resolve→ resolved ─close→ closed
  *   help requests: actionable ─refer→ resolved (never forwarded to police)
  *   closed ─reopen (administrator, with a reason)→ assigned
@@ -24,7 +24,7 @@ export const POLICE_OUTCOMES = ["spot_eliminated", "plants_destroyed", "arrests_
 export const HELP_OUTCOMES = ["referred_counselling", "referred_treatment", "not_referred"] as const;
 export type Outcome = (typeof POLICE_OUTCOMES)[number] | (typeof HELP_OUTCOMES)[number];
 
-export type Transition = "assign" | "triage" | "forward" | "acknowledge" | "verify" | "extend" | "resolve" | "refer" | "close" | "reopen" | "answer";
+export type Transition = "assign" | "triage" | "forward" | "acknowledge" | "verify" | "extend" | "resolve" | "refer" | "close" | "reopen" | "answer" | "return";
 
 interface Rule {
   from: readonly Status[];
@@ -45,6 +45,8 @@ export const RULES: Record<Transition, Rule> = {
   reopen: { from: ["closed"], action: "case.reopen" },
   /** The tipster answered a question: back to the liaison's desk (not a staff action; no policy). */
   answer: { from: ["needs_info"], action: "case.view" },
+  /** The tipster did not answer in time: back to the liaison for a decision (the deadline sweep; no policy). */
+  return: { from: ["needs_info"], action: "case.view" },
 };
 
 /** The status a triage outcome leads to. */

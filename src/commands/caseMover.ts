@@ -4,13 +4,14 @@
  * In one transaction: read the case, check the policy (who) and the workflow
  * (from which state), apply the change with an optimistic version check (a
  * concurrent change makes the loser fail with 409), write the audit row and
- * the notifications. After commit: schedule the new deadline and send the
- * notification jobs. Every specific command (triage, forward, …) is a plan
- * handed to moveCase.
+ * the notifications, and the deadline history (the minute sweep finds what
+ * falls due; no per-case timer). After commit: the notifications' email jobs,
+ * except for a change a tipster made, whose emails leave with the next sweep.
+ * Every specific command (triage, forward, …) is a plan handed to moveCase.
  */
 import { and, eq } from "drizzle-orm";
 import { appendAudit } from "../audit/auditLog.js";
-import { deadlineColumns, scheduleDeadline, type Deadline } from "../cases/deadlines.js";
+import { deadlineColumns, recordDeadline, type Deadline } from "../cases/deadlines.js";
 import { assertCanMove, RULES, type Status, type Transition } from "../cases/workflow.js";
 import type { AppContext } from "../context.js";
 import type { Tx } from "../db/client.js";
@@ -33,6 +34,8 @@ export interface Move {
   notify?: NewNotification[];
   /** A tipster's action caused this change: its audit time is kept only to this granularity. */
   coarseTime?: Granularity;
+  /** A tipster's request made this change: no job is added now, the next sweep emails the notifications. */
+  emailsBySweep?: boolean;
   /** More writes in the same transaction (key wraps, encrypted notes…). */
   also?: (tx: Tx) => Promise<void>;
 }
@@ -51,8 +54,8 @@ export async function moveCase(
   plan: (tip: CaseRow, tx: Tx) => Move | Promise<Move>,
   opts: MoveOptions = {},
 ): Promise<CaseRow> {
-  let deadline: Deadline | null | undefined;
   let coarseTime: Granularity | undefined;
+  let emailsBySweep = false;
   let notificationIds: string[] = [];
   const updated = await ctx.database.db.transaction(async (tx) => {
     const [tip] = await tx.select().from(tips).where(eq(tips.id, tipId));
@@ -61,14 +64,15 @@ export async function moveCase(
     if (opts.expectedVersion !== undefined && opts.expectedVersion !== tip.version) throw conflict();
     assertCanMove(tip.status, transition);
     const move = await plan(tip, tx);
-    deadline = move.deadline;
     coarseTime = move.coarseTime;
+    emailsBySweep = move.emailsBySweep ?? false;
     const [row] = await tx
       .update(tips)
       .set({ ...move.set, status: move.status, version: tip.version + 1, ...(move.deadline === undefined ? {} : deadlineColumns(move.deadline)) })
       .where(and(eq(tips.id, tipId), eq(tips.version, tip.version)))
       .returning();
     if (!row) throw conflict();
+    if (move.deadline !== undefined) await recordDeadline(tx, tipId, move.deadline, coarseTime ? coarse(coarseTime) : new Date());
     await move.also?.(tx);
     await appendAudit(tx, {
       actorId: actor?.id ?? null,
@@ -82,14 +86,12 @@ export async function moveCase(
     notificationIds = await addNotifications(tx, move.notify ?? []);
     return row;
   });
-  // After commit: a lost enqueue is repaired by the worker's sweep.
-  // Jobs a tipster's action caused are stamped with the same coarse time as the change itself.
-  const createdAt = coarseTime ? coarse(coarseTime) : undefined;
-  const after = async () => {
-    if (deadline) await scheduleDeadline(ctx, tipId, deadline, createdAt);
-    await ctx.queues.enqueueNotifications(notificationIds, createdAt);
-  };
-  // No tip id in this line: it is written seconds after what a tipster did.
-  await after().catch((err: unknown) => ctx.logger.warn({ err }, "jobs not enqueued after a case change; the sweep will repair it"));
+  // After commit: a lost enqueue is repaired by the worker's sweep, which also sends what a tipster caused.
+  // Jobs of a system change (routing, in the sweep) are stamped with the same coarse time as the change itself.
+  if (!emailsBySweep) {
+    const createdAt = coarseTime ? coarse(coarseTime) : undefined;
+    // No tip id in this line.
+    await ctx.queues.enqueueNotifications(notificationIds, createdAt).catch((err: unknown) => ctx.logger.warn({ err }, "email jobs not enqueued after a case change; the sweep will repair it"));
+  }
   return updated;
 }

@@ -1,12 +1,14 @@
 /**
  * caseTriager: the liaison's decision on a tip — actionable, a duplicate of
  * another case, not actionable (with a reason), or needs more information (a
- * question goes to the tipster and the deadline pauses until they answer).
+ * question goes to the tipster, who has NEEDS_INFO_WAIT_DAYS to answer). An
+ * actionable case gets the forwarding deadline (urgent cases a shorter one).
  * Reasons and questions are encrypted like tip content.
  */
 import { and, eq } from "drizzle-orm";
 import { caseScope } from "../cases/caseQueries.js";
 import { addEncryptedItem } from "../cases/caseNotes.js";
+import { forwardDeadline, needsInfoDeadline } from "../cases/deadlines.js";
 import { statusAfterTriage, type TriageOutcome } from "../cases/workflow.js";
 import type { AppContext } from "../context.js";
 import { tips } from "../db/schema.js";
@@ -51,8 +53,14 @@ export async function triageCase(ctx: AppContext, actor: Actor, tipId: string, i
           closedAt: status === "closed" ? now : null,
           assigneeId: tip.assigneeId ?? actor.id,
         },
-        // Actionable cases wait for forwarding without a clock of their own; the others stop the clock.
-        deadline: null,
+        // Actionable: the forwarding clock (help requests are referred, not forwarded); needs info: the wait
+        // for the tipster's answer, after which the case returns to the liaison; closed: no clock.
+        deadline:
+          status === "actionable" && tip.category !== "help_request"
+            ? forwardDeadline(ctx.config, now, tip.urgent)
+            : status === "needs_info"
+              ? needsInfoDeadline(ctx.config, now)
+              : null,
         details: { outcome: input.outcome, ...(input.reasonCode ? { reasonCode: input.reasonCode } : {}), ...(input.duplicateOfId ? { duplicateOfId: input.duplicateOfId } : {}) },
         also: async (t) => {
           if (!input.text?.trim()) return;

@@ -7,7 +7,8 @@
  * key is sealed to each entitled staff member (the district's active liaisons
  * and the administrators), to the recovery key, and wrapped under the
  * receipt-derived key for the tipster. The receipt itself is never stored.
- * Nothing here records who sent the tip or from where.
+ * Nothing here records who sent the tip or from where, and it touches only
+ * PostgreSQL: routing is the minute sweep's work (workers/processors/maintenance.ts).
  */
 import { randomUUID } from "node:crypto";
 import type { AppContext } from "../context.js";
@@ -87,9 +88,8 @@ export async function createTip(ctx: AppContext, input: TipInput, photos: Accept
     keys = await intakeKeys(database, true);
   }
 
-  // After commit: the job only carries the id. If Redis is down the tip is safe
-  // in PostgreSQL and the worker's sweeper enqueues it later.
-  await ctx.queues.enqueueRouting(tipId).catch((err: unknown) => ctx.logger.warn({ err }, "routing job not enqueued; the sweeper will pick the tip up"));
+  // Nothing else: no job, no Redis key. The worker's minute sweep finds the tip "received" and routes it
+  // (a job added now would record this moment, in milliseconds, in Redis).
   return { tipId, receipt };
 }
 

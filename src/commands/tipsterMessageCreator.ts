@@ -3,7 +3,8 @@
  * Encrypted like everything else (fresh keys sealed to the tip's public key,
  * bound to tip and item ids), stamped only to the hour. If the case was
  * waiting for their answer it goes back to the liaison's desk with a fresh
- * triage clock; either way the assignee is notified (content-free).
+ * triage clock; either way the assignee is notified (content-free). It adds
+ * no job and touches no Redis key: the next minute sweep sends the email.
  */
 import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
@@ -40,14 +41,14 @@ export async function addTipsterMessage(ctx: AppContext, tipId: string, text: st
       deadline: triageDeadline(ctx.config, coarse("hour"), t.urgent),
       also: write,
       coarseTime: "hour",
+      emailsBySweep: true,
       notify: (await recipients(tx)).map((userId) => ({ userId, tipId, kind: "tipster_message" as const, urgent: t.urgent, coarseTime: "hour" as const })),
     }));
     return;
   }
-  let ids: string[] = [];
+  // No job now: the next sweep emails the notification (a job added here would date the message).
   await ctx.database.db.transaction(async (tx) => {
     await write(tx);
-    ids = await addNotifications(tx, (await recipients(tx)).map((userId) => ({ userId, tipId, kind: "tipster_message" as const, urgent: tip.urgent, coarseTime: "hour" as const })));
+    await addNotifications(tx, (await recipients(tx)).map((userId) => ({ userId, tipId, kind: "tipster_message" as const, urgent: tip.urgent, coarseTime: "hour" as const })));
   });
-  await ctx.queues.enqueueNotifications(ids, coarse("hour")).catch(() => undefined);
 }

@@ -8,7 +8,7 @@
  * tip_items, encrypted (see src/crypto and docs/security.md).
  */
 import { sql } from "drizzle-orm";
-import { bigserial, boolean, customType, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, bigserial, boolean, customType, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 /** PostgreSQL bytea as Uint8Array (node-postgres returns Buffer, a Uint8Array). */
 const bytea = customType<{ data: Uint8Array; driverData: Buffer }>({
@@ -266,4 +266,40 @@ export const modelCommunes = pgTable(
     registeredAt: timestamp("registered_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex("model_communes_district_year_commune_idx").on(t.districtCode, t.year, t.communeCode)],
+);
+
+/**
+ * Every deadline a case has had: when its clock started, when it fell due and when it ended (met,
+ * replaced or stopped). Reports count the cases overdue during a period from it.
+ */
+export const caseDeadlines = pgTable(
+  "case_deadlines",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    tipId: uuid("tip_id")
+      .notNull()
+      .references(() => tips.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    dueAt: timestamp("due_at", { withTimezone: true }).notNull(),
+    endedAt: timestamp("ended_at", { withTimezone: true }),
+  },
+  (t) => [index("case_deadlines_tip_idx").on(t.tipId), index("case_deadlines_open_due_idx").on(t.dueAt).where(sql`ended_at IS NULL`)],
+);
+
+/**
+ * The reminders and escalations the deadline sweep has sent, written in the same transaction as their
+ * notifications: a re-run, a second worker or a Redis that lost its data finds them and sends nothing twice.
+ */
+export const deadlineAlerts = pgTable(
+  "deadline_alerts",
+  {
+    deadlineId: bigint("deadline_id", { mode: "number" })
+      .notNull()
+      .references(() => caseDeadlines.id, { onDelete: "cascade" }),
+    stage: text("stage", { enum: ["reminder", "escalation", "returned"] }).notNull(),
+    dueAt: timestamp("due_at", { withTimezone: true }).notNull(),
+    sentAt: timestamp("sent_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.deadlineId, t.stage, t.dueAt] })],
 );

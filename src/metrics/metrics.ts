@@ -7,6 +7,7 @@
 import client from "prom-client";
 import type { AppContext } from "../context.js";
 import { argon2Waiting } from "../crypto/index.js";
+import { failedSweeps } from "../queues/routingHealth.js";
 
 export interface Metrics {
   registry: client.Registry;
@@ -43,6 +44,20 @@ export function createMetrics(ctx: () => AppContext | undefined): Metrics {
         const counts = await q.getJobCounts("waiting", "active", "delayed", "failed").catch(() => ({}) as Record<string, number>);
         for (const [state, n] of Object.entries(counts)) this.set({ queue: q.name, state }, n);
       }
+    },
+  });
+  new client.Gauge({
+    name: "homthu_routing_failed_sweeps",
+    help: "Routing sweeps in a row that failed, per district (0 when routing works); alert above ROUTING_ALERT_AFTER",
+    labelNames: ["district"] as const,
+    registers: [registry],
+    async collect() {
+      const c = ctx();
+      if (!c) return;
+      this.reset();
+      const failing = await failedSweeps(c.redis, c.config.redisPrefix).catch(() => new Map<string, number>());
+      this.set({ district: "all" }, Math.max(0, ...failing.values()));
+      for (const [district, n] of failing) this.set({ district }, n);
     },
   });
   new client.Gauge({

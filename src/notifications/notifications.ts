@@ -8,7 +8,7 @@ import type { Tx } from "../db/client.js";
 import { notifications, staffUsers } from "../db/schema.js";
 import { coarse, type Granularity } from "../time/coarse.js";
 
-export type NotificationKind = "case_assigned" | "case_unassigned_district" | "deadline_reminder" | "deadline_escalation" | "case_forwarded" | "tipster_message" | "case_reopened";
+export type NotificationKind = "case_assigned" | "case_unassigned_district" | "deadline_reminder" | "deadline_escalation" | "needs_info_expired" | "routing_failing" | "case_forwarded" | "tipster_message" | "case_reopened";
 
 export interface NewNotification {
   userId: string;

@@ -12,6 +12,9 @@ import { allLogs } from "./canaries.js";
 
 export const TEST_SECRET = "ab".repeat(32);
 
+/** The tests' sweep schedule: every second. */
+export const TEST_SWEEP_CRON = "* * * * * *";
+
 export interface TestApp extends Running {
   url: string;
   logs: string[];
@@ -35,6 +38,8 @@ export function testConfig(overrides: Record<string, string> = {}, extra: Partia
       TRUST_PROXY: "loopback",
       TIP_RATE_LIMIT_PER_HOUR: "1000",
       AUTO_BOOTSTRAP: "false",
+      // Sweeps every second (6-field cron), so that routing and deadlines follow within a second, not a minute.
+      SWEEP_CRON: TEST_SWEEP_CRON,
       ...overrides,
     },
     extra,

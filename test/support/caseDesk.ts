@@ -124,10 +124,13 @@ export async function notificationsAbout(ctx: AppContext, tipId: string, kind?: 
   return rows;
 }
 
-/** The completed deadline checks of a case for one stage, with what each did ("stale", "reminded", "escalated"). */
-export async function finishedDeadlineChecks(ctx: AppContext, tipId: string, stage: "reminder" | "escalation") {
-  const jobs = await ctx.queues.caseDeadlines.getJobs(["completed", "failed"], 0, -1);
-  return jobs.filter((j) => j.data.tipId === tipId && j.data.stage === stage).map((j) => ({ id: j.id, result: j.returnvalue as unknown, failed: !!j.failedReason }));
+/** The alerts the deadline sweep recorded for a case (deadline kind, stage, when due). */
+export async function deadlineAlertsOf(ctx: AppContext, tipId: string): Promise<{ kind: string; stage: string; due_at: Date }[]> {
+  const { rows } = await ctx.database.pool.query<{ kind: string; stage: string; due_at: Date }>(
+    "SELECT d.kind, a.stage, a.due_at FROM deadline_alerts a JOIN case_deadlines d ON d.id = a.deadline_id WHERE d.tip_id = $1 ORDER BY a.due_at, a.stage",
+    [tipId],
+  );
+  return rows;
 }
 
 /** How many routing audit rows ("case.assign" written by the router) each case has. */

@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { TEST_SECRET } from "./app.js";
+import { TEST_SECRET, TEST_SWEEP_CRON } from "./app.js";
 import { allLogs } from "./canaries.js";
 import { services } from "./services.js";
 
@@ -51,6 +51,7 @@ export function roleEnv(env: Record<string, string> = {}): Record<string, string
     ARGON2_PASSES: "1",
     AUTO_BOOTSTRAP: "false",
     LOG_LEVEL: "warn",
+    SWEEP_CRON: TEST_SWEEP_CRON,
     ...env,
   };
 }

@@ -2,15 +2,22 @@
  * Deadlines and escalation, with deadlines configured in fractions of an hour
  * so that nothing waits for hours: a reminder to whoever holds the case at
  * the deadline, an escalation to the administrators at twice the deadline, no
- * reminder once the case has moved on, and no deadline lost when Redis loses
- * its delayed jobs (a new worker schedules them again from the database).
+ * reminder once the case has moved on, a case waiting for the tipster that
+ * returns to the liaison, a forwarding deadline on actionable cases, and no
+ * alert lost or repeated when Redis loses its data (the minute sweep reads
+ * PostgreSQL alone and records what it sent there).
  */
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { Redis } from "ioredis";
+import pino from "pino";
 import { resetData, startTestApp, type TestApp } from "../support/app.js";
 import { anAdministrator, aStaffMember, aTip } from "../support/factories.js";
-import { services, deleteRedisPrefix } from "../support/services.js";
-import { aPoliceOfficer, aPoliceUnit, caseRow, deskOf, finishedDeadlineChecks, notificationsAbout, routed, submitAndFind, UNLIMITED, within } from "../support/caseDesk.js";
+import { aPoliceOfficer, aPoliceUnit, caseRow, deadlineAlertsOf, deskOf, notificationsAbout, routed, submitAndFind, UNLIMITED, within } from "../support/caseDesk.js";
+import { startEmbeddedRedis, type EmbeddedService } from "../../src/services/index.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -93,12 +100,10 @@ describe("deadlines, reminders and escalation", function () {
     assert.equal(triaged.status, 200, JSON.stringify(triaged.body));
     assert.equal(triaged.body.case.deadline, null);
 
-    const checks = await within(20_000, "the reminder check has run", async () => {
-      const done = await finishedDeadlineChecks(app.ctx, id, "reminder");
-      return done.length > 0 ? done : undefined;
-    });
-    assert.deepEqual(checks.map((c) => c.result), checks.map(() => "stale"));
+    // The triage deadline passes and several sweeps run: the case carries the forwarding deadline instead.
+    await sleep(Math.max(0, row.deadline_at.getTime() - Date.now()) + 3_000);
     assert.deepEqual(await notificationsAbout(app.ctx, id, "deadline_reminder"), []);
+    assert.deepEqual(await deadlineAlertsOf(app.ctx, id), []);
   });
 
   it("when the police unit lets the acknowledgement deadline pass, then its officers get a reminder and then the administrators an escalation", async () => {
@@ -143,45 +148,105 @@ describe("deadlines, reminders and escalation", function () {
     assert.ok(Date.now() < Date.parse(forwarded.body.case.deadline.at), "acknowledged before the deadline");
     assert.equal(acknowledged.body.case.deadline.kind, "verify");
 
-    const checks = await within(20_000, "the acknowledgement reminder check has run", async () => {
-      const done = await finishedDeadlineChecks(app.ctx, id, "reminder");
-      return done.length > 0 ? done : undefined;
-    });
-    assert.deepEqual(checks.map((c) => c.result), checks.map(() => "stale"));
+    await sleep(Math.max(0, Date.parse(forwarded.body.case.deadline.at) - Date.now()) + 3_000);
     assert.deepEqual(await notificationsAbout(app.ctx, id, "deadline_reminder"), []);
+    assert.deepEqual(await deadlineAlertsOf(app.ctx, id), []);
   });
 
-  it("when Redis loses the deadline jobs, then a newly started worker schedules them again from the database and the reminder still arrives on time", async () => {
-    const env = { TRIAGE_DEADLINE_HOURS: await triageHoursEndingIn(6_000) };
-    const first = await anApp(env);
-    const { liaison } = await people(first);
-    const id = await submitAndFind(first, aTip());
-    const row = await routed(first.ctx, id);
-    assert.ok(row.deadline_at && row.deadline_at.getTime() > Date.now() + 1_000, `the deadline ${row.deadline_at?.toISOString()} should still be ahead`);
-    await first.stop();
-
-    // What a Redis that lost its data looks like to the case-deadlines queue.
-    const { redisUrl, redisPrefix } = services();
-    const queueKeys = `${redisPrefix}:bull:case-deadlines`;
-    const redis = new Redis(redisUrl);
-    try {
-      assert.ok((await redis.keys(`${queueKeys}*`)).length > 0, "the deadline jobs were in Redis");
-      await deleteRedisPrefix(redisUrl, queueKeys);
-      assert.deepEqual(await redis.keys(`${queueKeys}*`), []);
-    } finally {
-      redis.disconnect();
+  it("when an actionable case is not forwarded in time, then the liaison is reminded and the administrators get an escalation; an urgent case has the shorter deadline", async () => {
+    const app = await anApp({ FORWARD_DEADLINE_HOURS: "10", URGENT_FORWARD_DEADLINE_HOURS: "0.0005" });
+    const { admin, liaison } = await people(app);
+    const asLiaison = await deskOf(app.url, liaison.email);
+    const calm = await submitAndFind(app, aTip({ urgent: false }));
+    const urgent = await submitAndFind(app, aTip({ urgent: true }));
+    for (const id of [calm, urgent]) {
+      await routed(app.ctx, id);
+      const triaged = await asLiaison.post(`/api/v1/cases/${id}/triage`, { outcome: "actionable" });
+      assert.equal(triaged.status, 200, JSON.stringify(triaged.body));
+      assert.equal(triaged.body.case.deadline.kind, "forward");
     }
-    const worker = await anApp(env, "worker");
-    // Its start-up sweep has put the checks back; the deadline is still ahead, so nothing was sent yet.
-    const rescheduled = (await worker.ctx.queues.caseDeadlines.getJobs(["delayed", "waiting", "active", "completed"], 0, -1)).filter((j) => j.data.tipId === id);
-    assert.deepEqual(rescheduled.map((j) => j.data.stage).sort(), ["escalation", "reminder"]);
-    assert.deepEqual(await notificationsAbout(worker.ctx, id, "deadline_reminder"), []);
-
-    const reminders = await within(20_000, "the reminder after the restart", async () => {
-      const n = await notificationsAbout(worker.ctx, id, "deadline_reminder");
-      return n.length > 0 ? n : undefined;
+    const calmDeadline = (await caseRow(app.ctx, calm)).deadline_at!;
+    assert.ok(calmDeadline.getTime() > Date.now() + 9 * 3_600_000, "ten hours for a case that is not urgent");
+    const escalated = await within(15_000, "the urgent case escalated", async () => {
+      const n = await notificationsAbout(app.ctx, urgent, "deadline_escalation");
+      return n.some((x) => x.user_id === admin.id) ? n : undefined;
     });
-    assert.deepEqual(reminders.map((n) => n.user_id), [liaison.id]);
-    assert.ok(reminders[0]!.created_at.getTime() >= row.deadline_at.getTime() - 50, "not before the deadline");
+    assert.ok(escalated.length >= 1);
+    assert.deepEqual((await notificationsAbout(app.ctx, urgent, "deadline_reminder")).map((n) => n.user_id), [liaison.id], "the reminder goes to the liaison who has to forward it");
+    assert.deepEqual(await notificationsAbout(app.ctx, calm, "deadline_reminder"), [], "the calm case is not due");
+  });
+
+  it("when the tipster does not answer a question in time, then the case returns to the liaison with a fresh triage clock, once", async () => {
+    const app = await anApp({ NEEDS_INFO_WAIT_DAYS: "0.00003" });
+    const { liaison } = await people(app);
+    const asLiaison = await deskOf(app.url, liaison.email);
+    const id = await submitAndFind(app, aTip());
+    await routed(app.ctx, id);
+    const asked = await asLiaison.post(`/api/v1/cases/${id}/triage`, { outcome: "needs_info", text: "Anh/chị thấy việc này vào giờ nào?" });
+    assert.equal(asked.status, 200, JSON.stringify(asked.body));
+    assert.equal(asked.body.case.deadline.kind, "needs_info");
+
+    const back = await within(15_000, "the case back on the liaison's desk", async () => {
+      const c = await caseRow(app.ctx, id);
+      return c.status === "assigned" ? c : undefined;
+    });
+    assert.equal(back.deadline_kind, "triage");
+    assert.equal(back.assignee_id, liaison.id);
+    await sleep(2_000);
+    const told = await notificationsAbout(app.ctx, id, "needs_info_expired");
+    assert.deepEqual(told.map((n) => n.user_id), [liaison.id]);
+    const { rows } = await app.ctx.database.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_log WHERE subject_id = $1 AND action = 'case.return'", [id]);
+    assert.equal(rows[0]!.n, 1, "returned once");
+  });
+
+  it("when Redis loses all its data (FLUSHALL) while cases have deadlines pending, then after the worker reconnects every due reminder and escalation is sent exactly once", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homthu-redis-flush-"));
+    let redis: EmbeddedService | undefined;
+    try {
+      redis = await startEmbeddedRedis({ dataDir: path.join(dir, "redis"), port: await freePort(), logger: pino({ level: "silent" }) });
+      const app = await anApp({ REDIS_URL: redis.url, TRIAGE_DEADLINE_HOURS: await triageHoursEndingIn(6_000) });
+      const { admin, admin2, liaison } = await people(app);
+      const ids = [await submitAndFind(app, aTip()), await submitAndFind(app, aTip()), await submitAndFind(app, aTip())];
+      const rows = await Promise.all(ids.map((id) => routed(app.ctx, id)));
+      assert.ok(rows.every((r) => r.deadline_at && r.deadline_at.getTime() > Date.now()), "the deadlines are still ahead");
+
+      // The reminders fall due and are sent; then Redis loses everything, queues and schedules included.
+      await within(20_000, "the three reminders", async () => (await Promise.all(ids.map((id) => notificationsAbout(app.ctx, id, "deadline_reminder")))).every((n) => n.length === 1));
+      const client = new Redis(redis.url);
+      try {
+        await client.flushall();
+        assert.equal(await client.dbsize(), 0);
+      } finally {
+        client.disconnect();
+      }
+
+      // The escalations fall due after the loss: the worker schedules its sweep again and sends them from PostgreSQL.
+      await within(45_000, "the three escalations to both administrators", async () =>
+        (await Promise.all(ids.map((id) => notificationsAbout(app.ctx, id, "deadline_escalation")))).every((n) => [admin.id, admin2.id].every((a) => n.some((x) => x.user_id === a))),
+      250);
+      await sleep(3_000); // more sweeps: nothing is sent twice
+      for (const id of ids) {
+        assert.deepEqual((await notificationsAbout(app.ctx, id, "deadline_reminder")).map((n) => n.user_id), [liaison.id], "one reminder");
+        assert.deepEqual((await notificationsAbout(app.ctx, id, "deadline_escalation")).map((n) => n.user_id).sort(), [admin.id, admin2.id, liaison.id].sort(), "one escalation each");
+        assert.deepEqual((await deadlineAlertsOf(app.ctx, id)).map((a) => a.stage), ["reminder", "escalation"]);
+      }
+    } finally {
+      for (const app of running.splice(0)) await app.stop().catch(() => undefined);
+      await redis?.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
+
+/** A free TCP port on 127.0.0.1, at 62000 or above (never the development Redis port). */
+async function freePort(): Promise<number> {
+  for (;;) {
+    const port = 62000 + Math.floor(Math.random() * 3000);
+    if (port === 63790) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const s = net.createServer().once("error", () => resolve(false));
+      s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+}

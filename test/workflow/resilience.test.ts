@@ -14,10 +14,8 @@ import { resetData, startTestApp, type TestApp } from "../support/app.js";
 import { anAdministrator, aStaffMember, aTip } from "../support/factories.js";
 import { caseRow, clientAddress, routingRowsPerCase, submitAndFind, submitTip, tipIds, UNLIMITED, within } from "../support/caseDesk.js";
 import { startWorkerProcess, type WorkerProcess } from "../support/workerProcess.js";
-import type { Job } from "bullmq";
 import { startEmbeddedRedis, type EmbeddedService } from "../../src/services/index.js";
 import { triageCase } from "../../src/commands/caseTriager.js";
-import type { RouteTipJob } from "../../src/queues/names.js";
 import { routeTip } from "../../workers/processors/routeTip.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -45,7 +43,7 @@ describe("a worker killed with SIGKILL in the middle of routing", function () {
   let liaisonIds: string[];
 
   before(async () => {
-    // The web role only enqueues: routing happens in the worker processes alone.
+    // The web role only stores tips: the workers' sweeps route them.
     web = await startTestApp({ role: "web", env: UNLIMITED });
     await resetData(web);
     await anAdministrator(web.ctx);
@@ -72,7 +70,7 @@ describe("a worker killed with SIGKILL in the middle of routing", function () {
     await within(30_000, "the first tips assigned", async () => ((await statusCounts(web)).assigned ?? 0) >= 3, 5);
     await within(2_000, "a routing job in progress", async () => (await web.ctx.queues.routeTip.getActiveCount()) > 0, 2).catch(() => undefined);
     await first.kill();
-    const cutOff = (await web.ctx.queues.routeTip.getActive()).map((j) => j.data.tipId);
+    const cutOff = (await web.ctx.queues.routeTip.getActive()).map((j) => j.data.districtCode);
     const assignedAtKill = (await statusCounts(web)).assigned ?? 0;
 
     await submitting;
@@ -103,16 +101,14 @@ describe("a routing job that runs a second time", function () {
     await anAdministrator(web.ctx);
     const [first, second] = await Promise.all([1, 2].map(() => aStaffMember(web.ctx, "liaison", "831")));
     const id = await submitAndFind(web, aTip());
-    const job = { id: `route-${id}`, data: { tipId: id }, attemptsMade: 0 } as unknown as Job<RouteTipJob>;
-
-    assert.equal(await routeTip(web.ctx, job), "assigned");
+    assert.equal(await routeTip(web.ctx, id), "assigned");
     const routedOnce = await caseRow(web.ctx, id);
     assert.ok([first!.id, second!.id].includes(routedOnce.assignee_id!));
     const holder = routedOnce.assignee_id!;
     await triageCase(web.ctx, { id: holder, role: "liaison", districtCode: "831", policeUnitId: null }, id, { outcome: "actionable" });
     const triaged = await caseRow(web.ctx, id);
 
-    assert.equal(await routeTip(web.ctx, job), "skipped", "the second run finds nothing to do");
+    assert.equal(await routeTip(web.ctx, id), "skipped", "the second run finds nothing to do");
     const after = await caseRow(web.ctx, id);
     assert.equal(after.status, "actionable", "the triage decision stands");
     assert.equal(after.assignee_id, holder, "the case stays with its liaison");
@@ -186,7 +182,7 @@ describe("Redis restarted while tips are being submitted", function () {
     assert.equal((await tipIds(app.ctx)).size, accepted, "a stored case for every 201, none for a refusal");
     assert.ok(accepted >= 50, `the tip line stays open through a Redis outage (${accepted}/60 accepted; refused: ${JSON.stringify(refused)})`);
 
-    // The worker's minute sweep would enqueue what the outage left behind; a fresh worker's start-up sweep does it now.
+    // The worker's sweep routes what the outage left behind (a fresh worker's start-up sweep at once).
     apps.push(await startTestApp({ role: "worker", env: { REDIS_URL: redis.url } }));
     await within(60_000, "every accepted tip routed", async () => {
       const counts = await statusCounts(app);

@@ -1,5 +1,10 @@
 /**
- * route-tip: give a newly received tip to one liaison of its district — the
+ * route-tip: the routing batch of one district, added by the minute sweep. It
+ * reads the district's tips still "received" from PostgreSQL (the job names
+ * the district, never a tip) and routes each in its own transaction. A tip
+ * that cannot be routed now stays "received", and the next sweep tries again.
+ *
+ * routeTip: give a newly received tip to one liaison of its district — the
  * one with the fewest open cases, ties going to whoever was assigned least
  * recently (so equal liaisons take turns) — and start the triage clock.
  * No active liaison: the administrators are notified and the case is flagged.
@@ -9,18 +14,44 @@
  * (advisory lock) so concurrent jobs cannot pick the same person out of turn.
  */
 import type { Job } from "bullmq";
-import { sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { moveCase } from "../../src/commands/caseMover.js";
 import { triageDeadline } from "../../src/cases/deadlines.js";
 import { illegalTransition, OPEN_STATUSES } from "../../src/cases/workflow.js";
 import type { AppContext } from "../../src/context.js";
 import { HttpError } from "../../src/errors.js";
 import { coarse } from "../../src/time/coarse.js";
+import { tips } from "../../src/db/schema.js";
 import { adminIds } from "../../src/notifications/notifications.js";
 import type { RouteTipJob } from "../../src/queues/names.js";
 
-export async function routeTip(ctx: AppContext, job: Job<RouteTipJob>): Promise<"assigned" | "flagged" | "skipped"> {
-  const { tipId } = job.data;
+/** Raised when some tips of a batch could not be routed: it names how many, never which. */
+export class RoutingFailed extends Error {}
+
+export async function routeDistrict(ctx: AppContext, job: Job<RouteTipJob>): Promise<{ assigned: number; flagged: number; skipped: number }> {
+  const waiting = await ctx.database.db
+    .select({ id: tips.id })
+    .from(tips)
+    .where(and(eq(tips.status, "received"), eq(tips.districtCode, job.data.districtCode)))
+    .orderBy(asc(tips.receivedAt), asc(tips.id))
+    .limit(5000);
+  const done = { assigned: 0, flagged: 0, skipped: 0 };
+  let failed = 0;
+  let code: string | undefined;
+  for (const { id } of waiting) {
+    try {
+      done[await routeTip(ctx, id)]++;
+    } catch (err) {
+      // Carry on with the others; the error itself may quote the tip's row, so only its code goes on.
+      failed++;
+      code ??= (err as { code?: string }).code ?? (err as Error).name;
+    }
+  }
+  if (failed > 0) throw new RoutingFailed(`${failed} of ${waiting.length} tips not routed (${code})`);
+  return done;
+}
+
+export async function routeTip(ctx: AppContext, tipId: string): Promise<"assigned" | "flagged" | "skipped"> {
   let result: "assigned" | "flagged" = "flagged";
   try {
     await moveCase(ctx, null, tipId, "assign", async (tip, tx) => {
