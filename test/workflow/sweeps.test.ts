@@ -26,7 +26,7 @@ async function snapshot(redisUrl: string, prefix: string): Promise<Map<string, s
       const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
       cursor = next;
       for (const key of keys) {
-        if (/:rl:|:ft:|formtoken|form-token/i.test(key)) continue;
+        if (/:rl:|:ft:|formtoken|form-token|stalled-check/i.test(key)) continue; // (stalled-check: a worker's own housekeeping, on its clock)
         const type = await redis.type(key);
         const value =
           type === "string" ? await redis.get(key)
@@ -36,7 +36,8 @@ async function snapshot(redisUrl: string, prefix: string): Promise<Map<string, s
           : type === "zset" ? JSON.stringify(await redis.zrange(key, "0", "-1", "WITHSCORES"))
           : type === "stream" ? JSON.stringify(await redis.xrange(key, "-", "+"))
           : type;
-        out.set(key, `${type} ${value} ttl=${await redis.pttl(key)}`);
+        // The absolute expiry (Redis 7), which stays put for a key nobody touched, unlike PTTL.
+        out.set(key, `${type} ${value} expires=${String(await redis.call("PEXPIRETIME", key))}`);
       }
     } while (cursor !== "0");
     return out;
