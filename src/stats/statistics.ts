@@ -31,6 +31,9 @@ export interface Stats {
   forwarded: number;
   resolved: { total: number; byOutcome: Record<string, number> };
   timing: { receiptToTriage: Timing; forwardToAcknowledge: Timing };
+  /** Cases overdue at some moment of the period (a deadline fell due before its end and was not met before its start). */
+  overdueInPeriod: number;
+  /** Cases whose running deadline has passed, now, whatever the period (the dashboard lists it apart). */
   overdueNow: number;
   drugCommunes: { current: number; previousPeriod: number; sameLastYear: number; changeVsPrevious: number | null; changeVsLastYear: number | null; reductionTarget: number; targetMet: boolean | null };
   helpRequests: { total: number; referred: number; referredShare: number | null; target: number };
@@ -74,7 +77,7 @@ export async function computeStats(db: Db, config: AppConfig, q: StatsQuery): Pr
   const previous = previousPeriod(q.from, q.to);
   const lastYear = sameLastYear(q.from, q.to);
 
-  const [totals, byCategory, bySource, byDistrict, byCommune, byTriage, byOutcome, timing, overdue, now, before, yearAgo] = await Promise.all([
+  const [totals, byCategory, bySource, byDistrict, byCommune, byTriage, byOutcome, timing, overdue, overdueInPeriod, now, before, yearAgo] = await Promise.all([
     db.execute<{ total: number; urgent: number; forwarded: number; resolved: number; false_reports: number; triaged: number; help: number; referred: number }>(sql`
       SELECT count(*)::int AS total,
              count(*) FILTER (WHERE urgent)::int AS urgent,
@@ -102,6 +105,12 @@ export async function computeStats(db: Db, config: AppConfig, q: StatsQuery): Pr
              count(acknowledged_at)::int AS a_n
         FROM tips WHERE ${inPeriod}`),
     db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM tips WHERE ${scope} AND deadline_at < now()`),
+    // A deadline is overdue from due_at until it ended (met, replaced or stopped), or until now while it runs:
+    // overdue during [from, to) when that stretch meets the period.
+    db.execute<{ n: number }>(sql`
+      SELECT count(DISTINCT tips.id)::int AS n FROM tips JOIN case_deadlines d ON d.tip_id = tips.id
+       WHERE ${scope}
+         AND greatest(d.due_at, ${q.from.toISOString()}::timestamptz) < least(coalesce(d.ended_at, now()), ${q.to.toISOString()}::timestamptz)`),
     drugCommunes(db, scope, q.from, q.to),
     drugCommunes(db, scope, previous.from, previous.to),
     drugCommunes(db, scope, lastYear.from, lastYear.to),
@@ -121,6 +130,7 @@ export async function computeStats(db: Db, config: AppConfig, q: StatsQuery): Pr
       receiptToTriage: { medianHours: round(tm.t_med), p90Hours: round(tm.t_p90), withinDeadlineShare: ratio(tm.t_in, tm.t_n), count: tm.t_n },
       forwardToAcknowledge: { medianHours: round(tm.a_med), p90Hours: round(tm.a_p90), withinDeadlineShare: ratio(tm.a_in, tm.a_n), count: tm.a_n },
     },
+    overdueInPeriod: overdueInPeriod.rows[0]?.n ?? 0,
     overdueNow: overdue.rows[0]?.n ?? 0,
     drugCommunes: {
       current: now,

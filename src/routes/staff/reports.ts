@@ -254,7 +254,7 @@ export function staffReportPages(ctx: AppContext): Router {
     const report = await buildReport(ctx, res, actor, f);
     res.status(Object.keys(f.errors).length ? 400 : 200).render("staff/reports/dashboard.njk", {
       report, values: f.values, errors: f.errors, scopes, categories: CATEGORIES, presets: presets(translatorOf(res)),
-      may: { settings: can(actor, "settings.manage") },
+      may: { settings: can(actor, "settings.manage"), listCases: can(actor, "case.list") },
     });
   });
 
