@@ -8,6 +8,7 @@ import express from "express";
 import nunjucks from "nunjucks";
 import type { AppContext } from "./context.js";
 import { notFound } from "./errors.js";
+import { jsonBody } from "./middlewares/bodies.js";
 import { errorHandler } from "./middlewares/errorHandler.js";
 import { locale } from "./middlewares/locale.js";
 import { requestLog } from "./middlewares/requestLog.js";
@@ -56,7 +57,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(tipsApi(ctx));
   // Staff areas: JSON bodies, the session (if any), then the gate: everything
   // under /staff and /api/v1 needs a full session but the paths it lists.
-  app.use(["/api/v1/auth", "/api/v1/me", "/api/v1/admin", "/api/v1/activate", "/api/v1/cases", "/api/v1/notifications", "/api/v1/stats", "/api/v1/model-communes"], express.json({ limit: "64kb" }));
+  app.use(["/api/v1/auth", "/api/v1/me", "/api/v1/admin", "/api/v1/activate", "/api/v1/cases", "/api/v1/notifications", "/api/v1/stats", "/api/v1/model-communes"], jsonBody("64kb"));
   app.use(loadStaff(ctx));
   app.use(loadTipster(ctx));
   app.use(staffGate);

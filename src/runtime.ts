@@ -47,7 +47,8 @@ export interface Running {
 export async function openContext(config: AppConfig, logger: Logger): Promise<{ ctx: AppContext; close(): Promise<void>; redisUrl: string }> {
   await crypto.ready(config.argon2);
   const services = await resolveServices({ databaseUrl: config.databaseUrl, redisUrl: config.redisUrl, dataDir: config.dataDir }, logger);
-  const database = openDatabase(services.databaseUrl, config.databasePoolSize);
+  // A lost connection is logged once per client (code only); the query that used it fails and is answered 503 or retried.
+  const database = openDatabase(services.databaseUrl, config.databasePoolSize, (err) => logger.warn({ code: (err as { code?: string }).code, reason: err.message }, "database connection lost"));
   const redis = appRedis(services.redisUrl);
   redis.on("error", () => undefined); // reconnects on its own; callers see failed commands
   try {

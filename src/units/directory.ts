@@ -43,7 +43,14 @@ export class UnitDirectory {
 
   async tree(): Promise<UnitTree> {
     if (this.cached && Date.now() - this.cached.at < TTL_MS) return this.cached.tree;
-    const rows = await this.db.select().from(units).orderBy(asc(units.position));
+    let rows: (typeof units.$inferSelect)[];
+    try {
+      rows = await this.db.select().from(units).orderBy(asc(units.position));
+    } catch (err) {
+      // PostgreSQL unreachable: a stale tree still renders the report form (with what was typed) and its 503 notice.
+      if (this.cached) return this.cached.tree;
+      throw err;
+    }
     const province = rows.find((r) => r.level === "province") ?? null;
     const hasDistricts = rows.some((r) => r.level === "district");
     const districts: District[] = hasDistricts

@@ -6,7 +6,8 @@
  *   POST     /follow-up/logout
  * Forms after sign-in carry the session's token; cross-site posts are refused.
  */
-import express, { Router, type Request, type Response } from "express";
+import { formBody } from "../../middlewares/bodies.js";
+import { Router, type Request, type Response } from "express";
 import type { AppContext } from "../../context.js";
 import { forbidden } from "../../errors.js";
 import { isCrossSite } from "../../middlewares/formToken.js";
@@ -51,7 +52,7 @@ function checkTipsterForm(req: Request, res: Response): void {
 export function followUpPages(ctx: AppContext): Router {
   const router = Router();
   router.use("/follow-up", noStore);
-  const form = express.urlencoded({ extended: false, limit: "8kb" });
+  const form = formBody("8kb");
 
   router.get("/follow-up", (_req, res) => {
     if (res.locals.tipster) return res.redirect(303, `/follow-up/tip${res.locals.langQuery}`);

@@ -4,7 +4,8 @@
  * files. The form posts multipart (photos) to POST /report, which shares the
  * validator and the tip creator with the JSON API.
  */
-import express, { Router, type Request, type Response } from "express";
+import { formBody } from "../../middlewares/bodies.js";
+import { Router, type Request, type Response } from "express";
 import type { AppContext } from "../../context.js";
 import { recoveryKey } from "../../db/schema.js";
 import { isCrossSite, consumeFormToken, issueFormToken } from "../../middlewares/formToken.js";
@@ -12,7 +13,7 @@ import { setLocale } from "../../middlewares/locale.js";
 import { tipLimits } from "../../middlewares/rateLimit.js";
 import { noStore } from "../../middlewares/securityHeaders.js";
 import { toHttpError, translateField } from "../../middlewares/errorHandler.js";
-import { forbidden, notReady } from "../../errors.js";
+import { forbidden, isStoreUnavailable, notReady, RETRY_AFTER_SECONDS } from "../../errors.js";
 import { pickLocale } from "../../i18n/index.js";
 import { CATEGORIES } from "../../validation/tip.js";
 import { acceptTip, runUpload } from "../../flows/tipIntake.js";
@@ -64,7 +65,7 @@ export function publicPages(ctx: AppContext): Router {
     await renderForm(ctx, res, 200, preset, {});
   });
 
-  router.post("/report", express.urlencoded({ extended: false, limit: "64kb" }), ...tipLimits(ctx), async (req: Request, res: Response) => {
+  router.post("/report", formBody("64kb"), ...tipLimits(ctx), async (req: Request, res: Response) => {
     if (isCrossSite(req)) throw forbidden();
     const uploadError = req.is("multipart/form-data") ? await runUpload(ctx, req, res) : null;
     const body = (req.body ?? {}) as Record<string, unknown>;
@@ -74,12 +75,19 @@ export function publicPages(ctx: AppContext): Router {
       if (!http?.fields) throw uploadError;
       return renderForm(ctx, res, http.status, body, http.fields);
     }
-    if (!(await isOpenForIntake(ctx))) throw notReady();
-    const { formToken, lang: _lang, ...fields } = body;
-    if (!(await consumeFormToken(ctx, formToken))) return renderForm(ctx, res, 400, body, { formToken: "errors.form_expired" });
-    const result = await acceptTip(ctx, fields, (req.files as Express.Multer.File[] | undefined) ?? []);
-    if (!result.ok) return renderForm(ctx, res, 400, body, result.fields);
-    res.status(201).render("receipt.njk", { receipt: result.created.receipt, isHelpRequest: result.category === "help_request" });
+    try {
+      if (!(await isOpenForIntake(ctx))) throw notReady();
+      const { formToken, lang: _lang, ...fields } = body;
+      if (!(await consumeFormToken(ctx, formToken))) return renderForm(ctx, res, 400, body, { formToken: "errors.form_expired" });
+      const result = await acceptTip(ctx, fields, (req.files as Express.Multer.File[] | undefined) ?? []);
+      if (!result.ok) return renderForm(ctx, res, 400, body, result.fields);
+      res.status(201).render("receipt.njk", { receipt: result.created.receipt, isHelpRequest: result.category === "help_request" });
+    } catch (err) {
+      if (!isStoreUnavailable(err)) throw err;
+      // PostgreSQL is down: nothing was stored. The form comes back with what was typed and says so; the tipster sends again.
+      res.setHeader("Retry-After", String(RETRY_AFTER_SECONDS));
+      return renderForm(ctx, res, 503, body, { _: "errors.store_unavailable" });
+    }
   });
 
   return router;

@@ -3,7 +3,8 @@
  * audit): the form body parser, the locals every staff template reads, field
  * messages translated for the page, and times in Bến Tre's time zone.
  */
-import express, { type NextFunction, type Request, type Response } from "express";
+import { formBody as urlencodedBody } from "../../middlewares/bodies.js";
+import { type NextFunction, type Request, type Response } from "express";
 import type { AppContext } from "../../context.js";
 import { HttpError } from "../../errors.js";
 import { pickLocale, type Locale, type Translate } from "../../i18n/index.js";
@@ -12,7 +13,7 @@ import { setLocale } from "../../middlewares/locale.js";
 import type { StaffRequestState } from "../../middlewares/staffSession.js";
 
 /** Staff forms are small url-encoded posts (no JavaScript, no files). */
-export const formBody = express.urlencoded({ extended: false, limit: "32kb" });
+export const formBody = urlencodedBody("32kb");
 
 /** The signed-in person (fully signed in only) and the session's CSRF token, for the templates. */
 export function pageLocals(_req: Request, res: Response, next: NextFunction): void {

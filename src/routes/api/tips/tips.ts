@@ -3,9 +3,10 @@
  * with photos in the field `photos`). Steps: content type → rate limits →
  * body → validate → create. 201 with the receipt; 400 with field messages.
  */
-import express, { Router, type NextFunction, type Request, type Response } from "express";
+import { Router, type NextFunction, type Request, type Response } from "express";
 import type { AppContext } from "../../../context.js";
 import { forbidden, invalidInput, unsupportedMediaType } from "../../../errors.js";
+import { jsonBody } from "../../../middlewares/bodies.js";
 import { isCrossSite } from "../../../middlewares/formToken.js";
 import { tipLimits } from "../../../middlewares/rateLimit.js";
 import { noStore } from "../../../middlewares/securityHeaders.js";
@@ -28,7 +29,7 @@ export function tipsApi(ctx: AppContext): Router {
     refuseCrossSite,
     requireTipContentType,
     ...tipLimits(ctx),
-    express.json({ limit: "64kb", strict: true }),
+    jsonBody("64kb", "invalid_tip"),
     (req: Request, res: Response, next: NextFunction) => (req.is("multipart/form-data") ? photoUpload(ctx)(req, res, next) : next()),
     async (req: Request, res: Response) => {
       const body: unknown = req.body;

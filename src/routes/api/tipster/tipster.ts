@@ -6,9 +6,10 @@
  *   POST /api/v1/tipster/logout
  * A wrong receipt gets the same body and, within milliseconds, the same time.
  */
-import express, { Router, type NextFunction, type Request, type Response } from "express";
+import { Router, type NextFunction, type Request, type Response } from "express";
 import type { AppContext } from "../../../context.js";
 import { HttpError, invalidInput, unsupportedMediaType } from "../../../errors.js";
+import { jsonBody } from "../../../middlewares/bodies.js";
 import { messageLimits, receiptLimits } from "../../../middlewares/rateLimit.js";
 import { noStore } from "../../../middlewares/securityHeaders.js";
 import { readCookie } from "../../../middlewares/staffSession.js";
@@ -27,7 +28,7 @@ export function tipsterApi(ctx: AppContext): Router {
   const router = Router();
   router.use("/api/v1/tipster", noStore);
 
-  router.post("/api/v1/tipster/session", ...receiptLimits(ctx), express.json({ limit: "4kb" }), async (req: Request, res: Response) => {
+  router.post("/api/v1/tipster/session", ...receiptLimits(ctx), jsonBody("4kb", "invalid_receipt"), async (req: Request, res: Response) => {
     const { receipt } = parseOrThrow(receiptSchema, req.body, "invalid_receipt");
     if (!(await receiptSignIn(ctx, req, res, receipt))) throw wrongReceipt();
     res.json({ status: "signed_in" });
@@ -43,7 +44,7 @@ export function tipsterApi(ctx: AppContext): Router {
     requireTipster,
     ...messageLimits(ctx),
     (req: Request, _res: Response, next: NextFunction) => next(req.is(["application/json", "multipart/form-data"]) ? undefined : unsupportedMediaType()),
-    express.json({ limit: "64kb" }),
+    jsonBody("64kb", "invalid_message"),
     (req: Request, res: Response, next: NextFunction) => (req.is("multipart/form-data") ? photoUpload(ctx)(req, res, next) : next()),
     async (req: Request, res: Response) => {
       const fields = await postTipsterMessage(ctx, res, req.body, (req.files as Express.Multer.File[] | undefined) ?? []);
