@@ -3,6 +3,8 @@
  *
  * The answer for a wrong password and for an unknown address is the same and
  * costs the same: an unknown address is checked against a dummy argon2 hash.
+ * An account with TOTP must send its code with the password; without it the
+ * answer is that of a wrong password.
  * On success the private key is unwrapped with the password (a second argon2
  * derivation) so that the session can hold it. Every outcome is audited.
  */
@@ -20,7 +22,6 @@ import { unlockStaffKey } from "../tips/tipReader.js";
 export type LoginOutcome =
   | { kind: "invalid" }
   | { kind: "throttled"; retryAfterSeconds: number }
-  | { kind: "totp_required" }
   | { kind: "enroll"; user: StaffUser; privateKey: crypto.Bytes }
   | { kind: "ok"; user: StaffUser; privateKey: crypto.Bytes };
 
@@ -47,8 +48,11 @@ export async function staffLogin(ctx: AppContext, input: { email: string; passwo
   };
   if (!usable || !passwordOk) return fail("password");
 
+  // With TOTP on, a missing or wrong code fails exactly like a wrong password
+  // (same answer, same audit, the attempt counts): an online guess never learns
+  // that the password was right. Accounts without TOTP ignore the field.
   if (usable.totpEnabled) {
-    if (!input.totp) return { kind: "totp_required" };
+    if (!input.totp) return fail("totp_missing");
     if (!usable.totpSecret || !(await verifyTotp(ctx, usable.id, openTotpSecret(ctx, usable.id, usable.totpSecret), input.totp))) return fail("totp");
   }
   const { privateKey } = await unlockStaffKey(ctx.database.db, usable.id, input.password);

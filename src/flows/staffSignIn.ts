@@ -19,7 +19,7 @@ import { readCookie, sessionCookieOptions, STAFF_COOKIE, type StaffRequestState 
 export type SignInResult =
   | { kind: "ok"; user: StaffUser; csrf: string }
   | { kind: "enroll"; otpauthUrl: string; csrf: string }
-  | { kind: "invalid" | "totp_required" }
+  | { kind: "invalid" }
   | { kind: "throttled"; retryAfterSeconds: number };
 
 export async function signIn(ctx: AppContext, req: Request, res: Response, input: { email: string; password: string; totp?: string }): Promise<SignInResult> {

@@ -208,9 +208,17 @@ describe("staff account lifecycle (API, real SMTP)", function () {
     assert.equal(me.body.user.policeUnitId, unitId);
     assert.equal((await agent.get("/api/v1/cases")).status, 200, "the police user can work");
 
+    // Without a valid code the answer is exactly that of a wrong password: a guess never confirms the password.
+    const wrongPassword = await login(POLICE, "not the password at all");
+    assert.equal(wrongPassword.status, 401);
+    assert.equal(wrongPassword.body.error.code, "invalid_credentials");
+    // (two failures: a third would start the slow-down and delay the sign-in below)
     const withoutCode = await login(POLICE, PW_POLICE);
-    assert.equal(withoutCode.status, 401);
-    assert.equal(withoutCode.body.error.code, "totp_required");
+    for (const r of [withoutCode]) {
+      assert.equal(r.status, wrongPassword.status);
+      assert.deepEqual(r.body, wrongPassword.body);
+      assert.equal(r.headers["set-cookie"], undefined, "no session, not even a partial one");
+    }
     const withCode = await request(app.url).post("/api/v1/auth/login").set("X-Forwarded-For", IP).send({ email: POLICE, password: PW_POLICE, totp: await nextTotp(secret) });
     assert.equal(withCode.status, 200, JSON.stringify(withCode.body));
     assert.equal(withCode.body.user.id, policeId);

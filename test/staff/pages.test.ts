@@ -76,12 +76,12 @@ describe("staff account and administration pages", function () {
   it("when the password is wrong or the address unknown, then the same generic message comes with 401, and the email is kept", async () => {
     const wrong = await login(request.agent(app.url), { email: LIAISON, password: "không phải mật khẩu này" });
     assert.equal(wrong.status, 401);
-    assert.ok(wrong.text.includes("Email hoặc mật khẩu không đúng."));
+    assert.ok(wrong.text.includes("Email, mật khẩu hoặc mã xác thực không đúng."));
     assert.match(wrong.text, /role="alert"/);
     assert.ok(wrong.text.includes(`value="${LIAISON}"`), "the email is kept");
     const unknown = await login(request.agent(app.url), { email: "khongco@example.org", password: "không phải mật khẩu này" });
     assert.equal(unknown.status, 401);
-    assert.ok(unknown.text.includes("Email hoặc mật khẩu không đúng."));
+    assert.ok(unknown.text.includes("Email, mật khẩu hoặc mã xác thực không đúng."));
     // Three failures are free; then each try must wait, and the page says how long.
     for (let i = 0; i < 3; i++) assert.equal((await login(request.agent(app.url), { email: "chamchap@example.org", password: "sai mật khẩu lần nữa" })).status, 401);
     const throttled = await login(request.agent(app.url), { email: "chamchap@example.org", password: "sai mật khẩu lần nữa" });
@@ -146,11 +146,17 @@ describe("staff account and administration pages", function () {
     assert.ok(home.text.includes("Administrator"));
     for (const href of ["/staff/admin/users?lang=en", "/staff/admin/police-units?lang=en", "/staff/audit?lang=en"]) assert.ok(home.text.includes(`href="${href}"`), `links to ${href}`);
 
-    // The next sign-in asks for the code, keeping the email; the password is typed again.
+    // The code goes with the password: the form always offers the field, and the
+    // right password without a code is answered exactly like a wrong one.
     const again = request.agent(app.url);
+    const form = await again.get("/staff/login");
+    assert.match(form.text, /name="totp"/, "the code field is always on the sign-in form");
+    const wrong = await login(again, { email: ADMIN, password: "wrong password here" });
     const asked = await login(again, { email: ADMIN, password: PASSWORD });
-    assert.equal(asked.status, 200);
-    assert.match(asked.text, /name="totp"/);
+    assert.equal(asked.status, 401);
+    assert.equal(asked.status, wrong.status);
+    const main = (html: string) => html.replace(/name="_csrf" value="[^"]*"/g, "");
+    assert.equal(main(asked.text), main(wrong.text), "the page gives nothing away");
     assert.ok(asked.text.includes(`value="${ADMIN}"`));
     assert.doesNotMatch(asked.text, new RegExp(PASSWORD), "the password is never written back");
     const full = await login(again, { email: ADMIN, password: PASSWORD, totp: nextCode(secret) });

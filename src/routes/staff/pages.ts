@@ -37,7 +37,6 @@ import { districtNames, fieldsOf, formBody, isFieldError, pageLocals, seeOther, 
 
 interface LoginView {
   email?: string;
-  showTotp?: boolean;
   errors?: Record<string, string>;
   /** A message about the whole form (wrong credentials, wait), shown as an alert. */
   message?: string;
@@ -50,7 +49,7 @@ const stageOf = (res: Response) => (res.locals.staff as StaffRequestState | unde
 async function renderLogin(ctx: AppContext, res: Response, status: number, view: LoginView): Promise<void> {
   // Before the first administrator exists nobody can sign in: say how to create one.
   const noAdmin = !(await hasAdministrator(ctx.database.db));
-  res.status(status).render("staff/login.njk", { email: view.email ?? "", showTotp: !!view.showTotp, errors: view.errors ?? {}, message: view.message ?? null, notice: view.notice ?? null, noAdmin });
+  res.status(status).render("staff/login.njk", { email: view.email ?? "", errors: view.errors ?? {}, message: view.message ?? null, notice: view.notice ?? null, noAdmin });
 }
 
 async function renderEnroll(res: Response, status: number, errors: Record<string, string> = {}): Promise<void> {
@@ -110,23 +109,18 @@ export function staffPages(ctx: AppContext): Router {
     const t = translatorOf(res);
     const body = fieldsOf(req, res);
     const email = textOf(body.email);
-    // The code field was on the page: keep it there, and word failures to include it.
-    const askedTotp = Object.hasOwn(body, "totp");
     const parsed = validate(loginSchema, body);
-    if (!parsed.ok) return renderLogin(ctx, res, 400, { email, showTotp: askedTotp, errors: translateFields(res, parsed.fields) });
+    if (!parsed.ok) return renderLogin(ctx, res, 400, { email, errors: translateFields(res, parsed.fields) });
     const outcome = await signIn(ctx, req, res, parsed.value);
     if (outcome.kind === "ok") return seeOther(res, "/staff");
     if (outcome.kind === "enroll") return seeOther(res, "/staff/totp/enroll");
-    if (outcome.kind === "totp_required") {
-      // Only reached with the right password; the password must still be typed again.
-      return askedTotp ? renderLogin(ctx, res, 400, { email, showTotp: true, errors: { totp: t("errors.totp_required") } }) : renderLogin(ctx, res, 200, { email, showTotp: true, notice: t("staff.login.totpPrompt") });
-    }
     if (outcome.kind === "throttled") {
       res.setHeader("Retry-After", String(outcome.retryAfterSeconds));
-      return renderLogin(ctx, res, 429, { email, showTotp: askedTotp, message: t("staff.login.throttled", { seconds: outcome.retryAfterSeconds }) });
+      return renderLogin(ctx, res, 429, { email, message: t("staff.login.throttled", { seconds: outcome.retryAfterSeconds }) });
     }
-    // One message whatever was wrong: it never tells whether the address exists.
-    await renderLogin(ctx, res, 401, { email, showTotp: askedTotp, message: t(askedTotp ? "staff.login.invalidWithCode" : "errors.invalid_credentials") });
+    // One message whatever was wrong (address, password or code): it never tells
+    // whether the address exists, nor whether the password was right.
+    await renderLogin(ctx, res, 401, { email, message: t("staff.login.invalidWithCode") });
   });
 
   router.get("/staff/totp/enroll", pageLocals, async (_req: Request, res: Response) => {

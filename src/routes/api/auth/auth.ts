@@ -1,6 +1,7 @@
 /**
  * Staff sign-in for API clients (the HTML pages use the same commands):
- *   POST /api/v1/auth/login        { email, password, totp? }
+ *   POST /api/v1/auth/login        { email, password, totp? }   (totp with the password once enrolled;
+ *                                  without it the answer is that of a wrong password)
  *   POST /api/v1/auth/totp/enroll  { code }          (after totp_enrollment_required)
  *   POST /api/v1/auth/logout
  *   GET  /api/v1/me                the user and a fresh csrfToken
@@ -31,7 +32,6 @@ export function authApi(ctx: AppContext): Router {
     const outcome = await signIn(ctx, req, res, input);
     if (outcome.kind === "ok") return void res.json({ user: presentStaff(outcome.user), csrfToken: outcome.csrf });
     if (outcome.kind === "enroll") return void res.json({ status: "totp_enrollment_required", otpauthUrl: outcome.otpauthUrl, csrfToken: outcome.csrf });
-    if (outcome.kind === "totp_required") throw new HttpError(401, "totp_required", "errors.totp_required");
     if (outcome.kind === "throttled") {
       res.setHeader("Retry-After", String(outcome.retryAfterSeconds));
       throw new HttpError(429, "too_many_attempts", "errors.too_many_attempts");
