@@ -67,7 +67,7 @@ export const envSchema = z.object({
   NEEDS_INFO_WAIT_DAYS: z.coerce.number().positive().default(7).describe("How long a case waits for the tipster's answer before it returns to the liaison for a decision."),
   SWEEP_CRON: z.string().regex(/^\S+( \S+){4,5}$/, "must be a cron pattern (5 fields, or 6 with seconds first)").default("* * * * *").describe("When the sweeps run (routing, deadlines, emails); UTC cron, aligned to the clock. Every minute by default."),
   ROUTING_ALERT_AFTER: int(1, 1000).default(3).describe("Failed routing sweeps in a row (per district) before the administrators are alerted."),
-  SMALL_NUMBER_THRESHOLD: int(0, 100).default(3).describe("Commune-level counts below this (but above 0) are shown as \"<N\" to supervisors; 0 turns it off."),
+  SMALL_NUMBER_THRESHOLD: int(0, 100).default(3).describe("Commune-level counts below this (but above 0) are hidden (\"x\") from supervisors, with the complementary cells that would let them be subtracted back (docs/reports.md); 0 turns it off."),
   RETENTION_DAYS: int(1, 36500).default(365).describe("Content of cases closed longer than this is purged (statistics fields stay)."),
   MODEL_COMMUNE_DEADLINE: z.string().regex(/^\d{2}-\d{2}$/, "must be MM-DD").default("04-26").describe("Yearly deadline for districts to register their model commune."),
   ONION_LOCATION: z.url().optional().describe("The tip line's .onion address; sent as the Onion-Location header so Tor Browser offers it."),

@@ -38,6 +38,8 @@ export interface ServerKeys {
   /** Names routing jobs, so that BullMQ's event stream (job id + millisecond time) cannot be matched with a tip. */
   jobIds: Bytes;
   receiptSalt: Bytes;
+  /** Orders the candidate cells of secondary suppression, so nobody can tell which hidden cell was the small one. */
+  suppression: Bytes;
   /** The key that hashes client addresses for rate limiting; it changes every UTC day. */
   clientAddress(day?: number): Bytes;
 }
@@ -49,6 +51,7 @@ export function serverKeys(secretKey: Bytes): ServerKeys {
     loginThrottle: deriveSubkey(secretKey, "loginthr"),
     jobIds: deriveSubkey(secretKey, "jobidmac"),
     receiptSalt: deriveSubkey(secretKey, "rcptsalt"),
+    suppression: deriveSubkey(secretKey, "suppress"),
     clientAddress: (day = Math.floor(Date.now() / 86_400_000)) => deriveSubkey(secretKey, "clientip", day),
   };
 }

@@ -1,12 +1,14 @@
 /**
  * The report as rows: one per district (and per commune within a district
  * scope), the way the plan's administrative reports tabulate — used by the
- * CSV export and the printable report. Small commune-level counts are shown
- * as "<3" to people who must not be able to single out a tiny hamlet.
+ * CSV and XLSX exports, the dashboard and the printable report. Commune-level
+ * cells follow the suppression rule (src/stats/suppression.ts) for people who
+ * must not be able to single out a tiny hamlet.
  */
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import type { UnitTree } from "../units/directory.js";
+import { COLUMN_SQL, hiddenCommunes, SUPPRESSED, type Shown, type Suppression } from "./suppression.js";
 
 export const REPORT_COLUMNS = ["received", "urgent", "actionable", "forwarded", "resolved", "spot_eliminated", "plants_destroyed", "arrests_made", "nothing_found", "help_requests", "referred", "false_or_malicious"] as const;
 export type ReportColumn = (typeof REPORT_COLUMNS)[number];
@@ -17,12 +19,7 @@ export interface ReportRow {
   name: string;
   /** The unit's type from the units data (Thành phố, Huyện, Phường, Xã…). */
   type: string;
-  values: Record<ReportColumn, number | string>;
-}
-
-/** A count as shown: below the threshold (but not zero) it becomes "<threshold". */
-export function suppress(n: number, threshold: number): number | string {
-  return n > 0 && n < threshold ? `<${threshold}` : n;
+  values: Record<ReportColumn, Shown>;
 }
 
 export interface ReportScope {
@@ -32,7 +29,7 @@ export interface ReportScope {
   category?: string;
 }
 
-export async function reportRows(db: Db, tree: UnitTree, from: Date, to: Date, opts: ReportScope & { suppressCommunesBelow?: number }): Promise<ReportRow[]> {
+export async function reportRows(db: Db, tree: UnitTree, from: Date, to: Date, opts: ReportScope & { suppression?: Suppression }): Promise<ReportRow[]> {
   const districtCode = opts.districtCode ?? (opts.communeCode ? tree.communeDistrict.get(opts.communeCode) : undefined);
   const parts: SQL[] = [sql`true`];
   if (districtCode) parts.push(sql`district_code = ${districtCode}`);
@@ -40,19 +37,7 @@ export async function reportRows(db: Db, tree: UnitTree, from: Date, to: Date, o
   if (opts.category) parts.push(sql`category = ${opts.category}`);
   const scope = sql.join(parts, sql` AND `);
   const r = await db.execute<Record<string, number | string>>(sql`
-    SELECT district_code, commune_code,
-           count(*)::int AS received,
-           count(*) FILTER (WHERE urgent)::int AS urgent,
-           count(*) FILTER (WHERE triage_outcome = 'actionable')::int AS actionable,
-           count(*) FILTER (WHERE forwarded_at IS NOT NULL)::int AS forwarded,
-           count(*) FILTER (WHERE resolved_at IS NOT NULL)::int AS resolved,
-           count(*) FILTER (WHERE outcome = 'spot_eliminated')::int AS spot_eliminated,
-           count(*) FILTER (WHERE outcome = 'plants_destroyed')::int AS plants_destroyed,
-           count(*) FILTER (WHERE outcome = 'arrests_made')::int AS arrests_made,
-           count(*) FILTER (WHERE outcome = 'nothing_found')::int AS nothing_found,
-           count(*) FILTER (WHERE category = 'help_request')::int AS help_requests,
-           count(*) FILTER (WHERE category = 'help_request' AND referred)::int AS referred,
-           count(*) FILTER (WHERE not_actionable_reason = 'false_or_malicious')::int AS false_or_malicious
+    SELECT district_code, commune_code, ${COLUMN_SQL}
       FROM tips
      WHERE ${scope} AND received_at >= ${from.toISOString()} AND received_at < ${to.toISOString()}
      GROUP BY district_code, commune_code`);
@@ -69,7 +54,10 @@ export async function reportRows(db: Db, tree: UnitTree, from: Date, to: Date, o
     byDistrict.set(String(row.district_code), d);
     byCommune.set(String(row.commune_code), c);
   }
-  const threshold = opts.suppressCommunesBelow ?? 0;
+  const threshold = opts.suppression?.threshold ?? 0;
+  // Commune cells someone with a threshold may not see: the rule's hidden cells, and every one under a category filter.
+  const hidden = districtCode && opts.suppression && threshold > 0 && !opts.category ? await hiddenCommunes(db, tree, from, to, { districtCode, suppression: opts.suppression, columns: REPORT_COLUMNS }) : null;
+  const hide = (col: ReportColumn, commune: string) => threshold > 0 && (!hidden || hidden.get(col)!.has(commune));
   const rows: ReportRow[] = [];
   for (const d of tree.districts) {
     if (districtCode && d.code !== districtCode) continue;
@@ -78,7 +66,7 @@ export async function reportRows(db: Db, tree: UnitTree, from: Date, to: Date, o
     for (const c of d.communes) {
       if (opts.communeCode && c.code !== opts.communeCode) continue;
       const v = byCommune.get(c.code) ?? zero();
-      const shown = Object.fromEntries(REPORT_COLUMNS.map((k) => [k, threshold ? suppress(v[k], threshold) : v[k]])) as Record<ReportColumn, number | string>;
+      const shown = Object.fromEntries(REPORT_COLUMNS.map((k) => [k, hide(k, c.code) ? SUPPRESSED : v[k]])) as Record<ReportColumn, Shown>;
       rows.push({ level: "commune", code: c.code, name: c.name, type: c.type, values: shown });
     }
   }

@@ -13,7 +13,8 @@ import { anAdministrator, aStaffMember } from "../support/factories.js";
 import { signedIn } from "../support/staffAgent.js";
 import { computeStats } from "../../src/stats/statistics.js";
 import { currentQuarter, customPeriod, parsePeriod } from "../../src/stats/periods.js";
-import { suppress, toCsv } from "../../src/stats/reportTable.js";
+import { toCsv } from "../../src/stats/reportTable.js";
+import { hiddenInGroup, shownPrimary } from "../../src/stats/suppression.js";
 import { insertTips, type FixtureTip } from "./tipFixture.js";
 
 const HOUR = 3_600_000;
@@ -200,10 +201,20 @@ describe("statistics", function () {
   });
 
   describe("small numbers and exports", () => {
-    it("when a count is between 1 and the threshold, then it is shown as <threshold; zero and larger counts stay", () => {
-      assert.deepEqual([0, 1, 2, 3, 10].map((n) => suppress(n, 3)), [0, "<3", "<3", 3, 10]);
-      assert.deepEqual([0, 1, 4, 5].map((n) => suppress(n, 5)), [0, "<5", "<5", 5]);
-      assert.deepEqual([1, 2].map((n) => suppress(n, 0)), [1, 2], "threshold 0 turns the rule off");
+    it("when a count is between 1 and the threshold, then it is hidden as x; zero and larger counts stay", () => {
+      assert.deepEqual([0, 1, 2, 3, 10].map((n) => shownPrimary(n, 3)), [0, "x", "x", 3, 10]);
+      assert.deepEqual([0, 1, 4, 5].map((n) => shownPrimary(n, 5)), [0, "x", "x", 5]);
+      assert.deepEqual([1, 2].map((n) => shownPrimary(n, 0)), [1, 2], "threshold 0 turns the rule off");
+    });
+
+    it("when a group's total is published, then one hidden cell never stands alone and hidden cells are never all ones", () => {
+      const hide = (values: number[]) => [...hiddenInGroup(values.map((value, i) => ({ key: `c${i}`, value })), 3)].sort();
+      assert.deepEqual(hide([2, 5, 7, 0]), ["c0", "c1"], "the smallest non-zero visible cell joins the small one");
+      assert.deepEqual(hide([1, 2, 9]), ["c0", "c1"], "two small cells (1 + 2) already protect each other");
+      assert.deepEqual(hide([1, 1, 4, 6]), ["c0", "c1", "c2"], "1 + 1 = 2 would pin both down: a third cell joins");
+      assert.deepEqual(hide([1, 0, 0]), ["c0", "c1"], "nothing else to hide: a zero joins");
+      assert.deepEqual(hide([0, 3, 8]), [], "nothing small, nothing hidden");
+      assert.deepEqual(hide([2]), ["c0"], "a group of one has no complement (documented)");
     });
 
     it("when a CSV is built, then it starts with the BOM, quotes commas, quotes and line breaks, and defuses formulas", () => {
@@ -236,16 +247,18 @@ describe("statistics", function () {
         police = await signedIn(app.url, (await aStaffMember(app.ctx, "police", null)).email);
       });
 
-      it("when a supervisor asks for the quarter, then communes with one or two tips read <3, while an administrator gets the counts", async () => {
+      it("when a supervisor asks for the quarter, then communes with one or two tips in a month read x, while an administrator gets the counts", async () => {
         const s = await supervisor.agent.get("/api/v1/stats?period=2020-Q2");
         assert.equal(s.status, 200, JSON.stringify(s.body));
-        assert.equal(s.body.received.byCommune["28804"], "<3");
-        assert.equal(s.body.received.byCommune["28870"], "<3");
-        assert.equal(s.body.received.byCommune["28801"], 3);
+        assert.equal(s.body.received.byCommune["28804"], "x");
+        assert.equal(s.body.received.byCommune["28870"], "x");
+        // Three in the quarter, but two of them in April: April's two would be the quarter minus May and June.
+        assert.equal(s.body.received.byCommune["28801"], "x");
+        assert.equal(Object.keys(s.body.received.byCommune).length, 164, "every commune is listed, so an absent key tells nothing");
         assert.equal(s.body.received.total, 14);
         assert.equal(s.body.period.label, "2020-Q2");
         const grouped = await supervisor.agent.get("/api/v1/stats?period=2020-Q2&groupBy=commune");
-        assert.equal(grouped.body.groups["28807"], "<3", "grouping by commune follows the rule too");
+        assert.equal(grouped.body.groups["28807"], "x", "grouping by commune follows the rule too");
 
         const a = await admin.agent.get("/api/v1/stats?period=2020-Q2");
         assert.equal(a.body.received.byCommune["28804"], 1);
@@ -279,7 +292,10 @@ describe("statistics", function () {
 
         const s = await supervisor.agent.get("/api/v1/reports/2020-Q2.csv?scope=district:831").buffer(true).parse(bytes);
         const sup = new TextDecoder().decode(s.body as Buffer);
-        assert.ok(sup.includes("Xã,28804,Xã Tân Thạch,<3,0,<3,<3,<3,0,0,0,<3,0,0,0"), "a supervisor's CSV follows the rule");
+        const row = sup.split("\r\n").find((l) => l.startsWith("Xã,28804,"))!.split(",");
+        // T3 in May: received, actionable, forwarded, resolved, nothing found — each the only one of its month in 28804.
+        assert.deepEqual([row[3], row[5], row[6], row[7], row[11]], ["x", "x", "x", "x", "x"], "a supervisor's CSV follows the rule");
+        assert.ok(!sup.includes("<3") && !/,1,|,2,/.test(sup.split("\r\n").filter((l) => !l.startsWith("Huyện")).join("\n")), "no commune cell of 1 or 2");
         assert.ok(sup.includes("Huyện,831,Huyện Châu Thành,5,"), "district rows are not commune-level cells");
 
         const en = await admin.agent.get("/api/v1/reports/2020-Q2.csv?lang=en").buffer(true).parse(bytes);

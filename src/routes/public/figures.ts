@@ -3,8 +3,9 @@
  *   GET /figures   the province's figures for each of the last twelve complete months
  * Administrators switch it on (setting "publicFigures"); while it is off the
  * page does not exist (404) and nothing links to it. Every cell follows the
- * small-number rule — the strictest audience sees it — and there is neither a
- * total row (a total minus the shown months would reveal a hidden one) nor the
+ * small-number rule (src/stats/suppression.ts) — the strictest audience sees
+ * it — and there is neither a total row (a total minus the shown months would
+ * reveal a hidden one, so no secondary suppression is needed) nor the
  * current month (a count that moves today would date a tip).
  */
 import { Router, type Request, type Response } from "express";
@@ -14,7 +15,8 @@ import type { Translate } from "../../i18n/index.js";
 import { noStore } from "../../middlewares/securityHeaders.js";
 import { getSetting } from "../../settings/settings.js";
 import { parsePeriod } from "../../stats/periods.js";
-import { reportRows, suppress, type ReportColumn } from "../../stats/reportTable.js";
+import { reportRows, type ReportColumn } from "../../stats/reportTable.js";
+import { shownPrimary } from "../../stats/suppression.js";
 
 /** The four figures the public sees, as columns of the report table. */
 export const PUBLIC_COLUMNS = ["received", "actionable", "spot_eliminated", "plants_destroyed"] as const satisfies readonly ReportColumn[];
@@ -42,7 +44,7 @@ async function monthlyCells(ctx: AppContext, months: string[], threshold: number
     months.map(async (name) => {
       const period = parsePeriod(name)!;
       const rows = await reportRows(ctx.database.db, tree, period.from, period.to, {});
-      return { name, cells: PUBLIC_COLUMNS.map((c) => suppress(rows.reduce((sum, r) => sum + Number(r.values[c]), 0), threshold)) };
+      return { name, cells: PUBLIC_COLUMNS.map((c) => shownPrimary(rows.reduce((sum, r) => sum + Number(r.values[c]), 0), threshold)) };
     }),
   );
 }

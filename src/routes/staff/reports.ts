@@ -28,7 +28,7 @@ import { getSetting, putSetting, type OutcomeWordings } from "../../settings/set
 import type { Period } from "../../stats/periods.js";
 import { REPORT_COLUMNS, reportRows } from "../../stats/reportTable.js";
 import { computeStats } from "../../stats/statistics.js";
-import { authorizeStatsScope, smallNumberThreshold } from "../../stats/statsAccess.js";
+import { authorizeStatsScope, periodAllowed, suppressionFor } from "../../stats/statsAccess.js";
 import { unitTypeLabel } from "../../units/unitTypes.js";
 import { uuidParam, validate } from "../../validation/staff.js";
 import { periodOf, scopeOf, statsQuerySchema } from "../../validation/stats.js";
@@ -93,6 +93,10 @@ async function filtersOf(ctx: AppContext, res: Response, query: Record<string, u
   const q = parsed.ok ? parsed.value : { scope: "province" };
   let period = periodOf(q);
   if (!period) errors.period = translatorOf(res)("errors.invalid_period");
+  else if (!periodAllowed(ctx, actor, period)) {
+    errors.period = translatorOf(res)("errors.period_whole_months");
+    period = null;
+  }
   // The pages offer the province and districts; a commune-level view would show exact small counts.
   const asked = q.scope.startsWith("commune:") ? {} : scopeOf(q.scope);
   if (q.scope.startsWith("commune:")) errors.scope = translatorOf(res)("errors.invalid_scope");
@@ -129,17 +133,18 @@ async function buildReport(ctx: AppContext, res: Response, actor: Actor, f: Filt
   const lang = langOf(res);
   const fmt = formatters(lang, t);
   const tree = await ctx.units.tree();
-  const threshold = smallNumberThreshold(ctx, actor);
+  const suppression = suppressionFor(ctx, actor);
+  const threshold = suppression.threshold;
   const { districtCode } = f.scope;
   const db = ctx.database.db;
   const [stats, rows, models] = await Promise.all([
     computeStats(db, ctx.config, { from: f.period.from, to: f.period.to, districtCode, category: f.category }),
-    reportRows(db, tree, f.period.from, f.period.to, { districtCode, category: f.category, suppressCommunesBelow: threshold }),
+    reportRows(db, tree, f.period.from, f.period.to, { districtCode, category: f.category, suppression }),
     modelCommuneStatus(ctx, local(f.period.from).getUTCFullYear()),
   ]);
   // The printed report of the province also tabulates every district's communes.
   const communeTables = opts.communeTables && !districtCode
-    ? await Promise.all(tree.districts.map(async (d) => ({ name: d.name, rows: (await reportRows(db, tree, f.period.from, f.period.to, { districtCode: d.code, category: f.category, suppressCommunesBelow: threshold })).filter((r) => r.level === "commune") })))
+    ? await Promise.all(tree.districts.map(async (d) => ({ name: d.name, rows: (await reportRows(db, tree, f.period.from, f.period.to, { districtCode: d.code, category: f.category, suppression })).filter((r) => r.level === "commune") })))
     : [];
   const districtName = new Map(tree.districts.map((d) => [d.code, d.name]));
   const communeName = new Map(tree.districts.flatMap((d) => d.communes.map((c) => [c.code, c.name] as const)));

@@ -1,0 +1,148 @@
+/**
+ * Small-number suppression that survives differencing.
+ *
+ * Who it protects against: a supervisor (or the public) who sees exact
+ * district totals and wants a commune's count between 1 and the threshold
+ * back by subtracting — visible communes from their district, one period from
+ * another, one category from another.
+ *
+ * How:
+ * - The finest cell is (commune, calendar month in Vietnam, column). Supervisors
+ *   ask only for whole months, so every period they can see is a union of months.
+ * - Primary: a cell between 1 and threshold−1 is hidden.
+ * - Secondary, within each (district, month, column), whose total the supervisor
+ *   knows: if exactly one cell is hidden, or every hidden cell could only be 1
+ *   (hidden cells are never 0 unless a zero had to be hidden), one more cell is
+ *   hidden — the smallest non-zero visible one, else a zero.
+ * - A commune's cell over a longer period is shown only when every one of its
+ *   months is shown, so a quarter minus two months, or a year minus a custom
+ *   range, only ever isolates months that are themselves visible.
+ * - With a category filter, supervisors get no commune-level cells at all (the
+ *   district's counts by category stay exact): categories never split a
+ *   commune's hidden cell into parts that could be subtracted.
+ * Every hidden cell reads the same ("x"), so a primary cell cannot be told
+ * from its complement. The same function serves the API, the dashboard, the
+ * printed report, the CSV and the XLSX; the public figures use the primary rule
+ * (they publish no total to subtract from).
+ */
+import { sql, type SQL } from "drizzle-orm";
+import type { Db } from "../db/client.js";
+import { mac, type Bytes } from "../crypto/index.js";
+import type { UnitTree } from "../units/directory.js";
+
+/** Who sees what: the threshold (0 = exact figures) and the server key that orders complementary cells. */
+export interface Suppression {
+  threshold: number;
+  key: Bytes;
+}
+
+/** How every suppressed cell is written. */
+export const SUPPRESSED = "x";
+export type Shown = number | typeof SUPPRESSED;
+
+/** Primary rule: a count from 1 to threshold−1 is hidden. */
+export const isSmall = (n: number, threshold: number) => threshold > 0 && n > 0 && n < threshold;
+
+/** A count as shown under the primary rule only (for tables that publish no total). */
+export function shownPrimary(n: number, threshold: number): Shown {
+  return isSmall(n, threshold) ? SUPPRESSED : n;
+}
+
+/**
+ * The cells to hide in one group whose total is published. `cells` must list
+ * every member of the group (zeros included). `rank` orders cells of equal
+ * value: a keyed MAC, so the same cells are hidden on every request, yet
+ * someone who knows this algorithm cannot tell which hidden cell was chosen as
+ * the complement of which (a rank they could compute would rule scenarios out).
+ */
+export function hiddenInGroup(cells: ReadonlyArray<{ key: string; value: number }>, threshold: number, rank: (key: string) => string = (k) => k): Set<string> {
+  const hidden = new Set(cells.filter((c) => isSmall(c.value, threshold)).map((c) => c.key));
+  if (hidden.size === 0) return hidden;
+  // Smallest non-zero first (the least information lost), then zeros; equal values by rank.
+  const ranks = new Map(cells.map((c) => [c.key, rank(c.key)]));
+  const candidates = cells.filter((c) => !hidden.has(c.key)).sort((a, b) => (a.value === 0 ? 1 : 0) - (b.value === 0 ? 1 : 0) || a.value - b.value || (ranks.get(a.key)! < ranks.get(b.key)! ? -1 : 1));
+  let zeroHidden = false;
+  const sum = () => cells.reduce((s, c) => s + (hidden.has(c.key) ? c.value : 0), 0);
+  // One hidden cell is the total minus the rest; several hidden cells that are all 1 are pinned down too
+  // (zeros are shown as 0, so a hidden cell is at least 1 — until a zero has been hidden).
+  while (hidden.size === 1 || (!zeroHidden && sum() === hidden.size)) {
+    const next = candidates.shift();
+    if (!next) break; // a group of one: nothing left to hide with (its total is the cell; see docs/reports.md)
+    hidden.add(next.key);
+    if (next.value === 0) zeroHidden = true;
+  }
+  return hidden;
+}
+
+/** The counted columns of the report, as SQL aggregates over `tips`. */
+export const COLUMN_SQL = sql.raw(`
+           count(*)::int AS received,
+           count(*) FILTER (WHERE urgent)::int AS urgent,
+           count(*) FILTER (WHERE triage_outcome = 'actionable')::int AS actionable,
+           count(*) FILTER (WHERE forwarded_at IS NOT NULL)::int AS forwarded,
+           count(*) FILTER (WHERE resolved_at IS NOT NULL)::int AS resolved,
+           count(*) FILTER (WHERE outcome = 'spot_eliminated')::int AS spot_eliminated,
+           count(*) FILTER (WHERE outcome = 'plants_destroyed')::int AS plants_destroyed,
+           count(*) FILTER (WHERE outcome = 'arrests_made')::int AS arrests_made,
+           count(*) FILTER (WHERE outcome = 'nothing_found')::int AS nothing_found,
+           count(*) FILTER (WHERE category = 'help_request')::int AS help_requests,
+           count(*) FILTER (WHERE category = 'help_request' AND referred)::int AS referred,
+           count(*) FILTER (WHERE not_actionable_reason = 'false_or_malicious')::int AS false_or_malicious`);
+
+/**
+ * For each column, the communes whose cell over [from, to) must be hidden
+ * from someone with this threshold. `columns` are names of COLUMN_SQL's
+ * aggregates. Only districts in scope are computed; each district's months
+ * are computed whole, so the answer is the same whatever period is asked.
+ */
+export async function hiddenCommunes<C extends string>(db: Db, tree: UnitTree, from: Date, to: Date, opts: { districtCode?: string; suppression: Suppression; columns: readonly C[] }): Promise<Map<C, Set<string>>> {
+  const result = new Map<C, Set<string>>(opts.columns.map((c) => [c, new Set<string>()]));
+  const { threshold, key } = opts.suppression;
+  if (threshold <= 0) return result;
+  const scope: SQL = opts.districtCode ? sql`district_code = ${opts.districtCode}` : sql`true`;
+  const r = await db.execute<Record<string, number | string>>(sql`
+    SELECT district_code, commune_code, to_char(received_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM') AS month, ${COLUMN_SQL}
+      FROM tips
+     WHERE ${scope} AND received_at >= ${from.toISOString()} AND received_at < ${to.toISOString()}
+     GROUP BY 1, 2, 3`);
+  // district → month → commune → row
+  const byGroup = new Map<string, Map<string, Map<string, Record<string, number | string>>>>();
+  for (const row of r.rows) {
+    const d = String(row.district_code);
+    const months = byGroup.get(d) ?? new Map<string, Map<string, Record<string, number | string>>>();
+    const communes = months.get(String(row.month)) ?? new Map<string, Record<string, number | string>>();
+    communes.set(String(row.commune_code), row);
+    months.set(String(row.month), communes);
+    byGroup.set(d, months);
+  }
+  for (const d of tree.districts) {
+    const months = byGroup.get(d.code);
+    if (!months) continue;
+    for (const [month, communes] of months) {
+      for (const col of opts.columns) {
+        // Every commune of the district is in the group, those without a tip as zeros.
+        const cells = d.communes.map((c) => ({ key: c.code, value: Number(communes.get(c.code)?.[col] ?? 0) }));
+        const rank = (commune: string) => mac(key, `${d.code}|${month}|${col}|${commune}`);
+        for (const hiddenKey of hiddenInGroup(cells, threshold, rank)) result.get(col)!.add(hiddenKey);
+      }
+    }
+  }
+  return result;
+}
+
+/**
+ * A commune → count map (the statistics API's byCommune) as someone with this
+ * threshold may see it: every commune of the scope listed, zeros included (an
+ * absent key would tell a hidden zero from a hidden count), hidden cells as "x",
+ * and every cell hidden under a category filter.
+ */
+export async function shownByCommune(db: Db, tree: UnitTree, from: Date, to: Date, opts: { districtCode?: string; category?: string; suppression: Suppression }, exact: Record<string, number>): Promise<Record<string, Shown>> {
+  if (opts.suppression.threshold <= 0) return exact;
+  const hidden = opts.category ? null : (await hiddenCommunes(db, tree, from, to, { districtCode: opts.districtCode, suppression: opts.suppression, columns: ["received"] as const })).get("received")!;
+  const out: Record<string, Shown> = {};
+  for (const d of tree.districts) {
+    if (opts.districtCode && d.code !== opts.districtCode) continue;
+    for (const c of d.communes) out[c.code] = !hidden || hidden.has(c.code) ? SUPPRESSED : (exact[c.code] ?? 0);
+  }
+  return out;
+}
