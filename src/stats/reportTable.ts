@@ -56,7 +56,9 @@ export async function reportRows(db: Db, tree: UnitTree, from: Date, to: Date, o
   }
   const threshold = opts.suppression?.threshold ?? 0;
   // Commune cells someone with a threshold may not see: the rule's hidden cells, and every one under a category filter.
-  const hidden = districtCode && opts.suppression && threshold > 0 && !opts.category ? await hiddenCommunes(db, tree, from, to, { districtCode, suppression: opts.suppression, columns: REPORT_COLUMNS }) : null;
+  const hidden = districtCode && opts.suppression && threshold > 0 && !opts.category
+    ? await hiddenCommunes(db, tree, from, to, { districtCode, suppression: opts.suppression, columns: REPORT_COLUMNS })
+    : null;
   const hide = (col: ReportColumn, commune: string) => threshold > 0 && (!hidden || hidden.get(col)!.has(commune));
   const rows: ReportRow[] = [];
   for (const d of tree.districts) {

@@ -60,7 +60,10 @@ export function hiddenInGroup(cells: ReadonlyArray<{ key: string; value: number 
   if (hidden.size === 0) return hidden;
   // Smallest non-zero first (the least information lost), then zeros; equal values by rank.
   const ranks = new Map(cells.map((c) => [c.key, rank(c.key)]));
-  const candidates = cells.filter((c) => !hidden.has(c.key)).sort((a, b) => (a.value === 0 ? 1 : 0) - (b.value === 0 ? 1 : 0) || a.value - b.value || (ranks.get(a.key)! < ranks.get(b.key)! ? -1 : 1));
+  const zeroLast = (c: { value: number }) => (c.value === 0 ? 1 : 0);
+  const candidates = cells
+    .filter((c) => !hidden.has(c.key))
+    .sort((a, b) => zeroLast(a) - zeroLast(b) || a.value - b.value || (ranks.get(a.key)! < ranks.get(b.key)! ? -1 : 1));
   let zeroHidden = false;
   const sum = () => cells.reduce((s, c) => s + (hidden.has(c.key) ? c.value : 0), 0);
   // One hidden cell is the total minus the rest; several hidden cells that are all 1 are pinned down too
@@ -95,7 +98,13 @@ export const COLUMN_SQL = sql.raw(`
  * aggregates. Only districts in scope are computed; each district's months
  * are computed whole, so the answer is the same whatever period is asked.
  */
-export async function hiddenCommunes<C extends string>(db: Db, tree: UnitTree, from: Date, to: Date, opts: { districtCode?: string; suppression: Suppression; columns: readonly C[] }): Promise<Map<C, Set<string>>> {
+export async function hiddenCommunes<C extends string>(
+  db: Db,
+  tree: UnitTree,
+  from: Date,
+  to: Date,
+  opts: { districtCode?: string; suppression: Suppression; columns: readonly C[] },
+): Promise<Map<C, Set<string>>> {
   const result = new Map<C, Set<string>>(opts.columns.map((c) => [c, new Set<string>()]));
   const { threshold, key } = opts.suppression;
   if (threshold <= 0) return result;
@@ -136,7 +145,14 @@ export async function hiddenCommunes<C extends string>(db: Db, tree: UnitTree, f
  * absent key would tell a hidden zero from a hidden count), hidden cells as "x",
  * and every cell hidden under a category filter.
  */
-export async function shownByCommune(db: Db, tree: UnitTree, from: Date, to: Date, opts: { districtCode?: string; category?: string; suppression: Suppression }, exact: Record<string, number>): Promise<Record<string, Shown>> {
+export async function shownByCommune(
+  db: Db,
+  tree: UnitTree,
+  from: Date,
+  to: Date,
+  opts: { districtCode?: string; category?: string; suppression: Suppression },
+  exact: Record<string, number>,
+): Promise<Record<string, Shown>> {
   if (opts.suppression.threshold <= 0) return exact;
   const hidden = opts.category ? null : (await hiddenCommunes(db, tree, from, to, { districtCode: opts.districtCode, suppression: opts.suppression, columns: ["received"] as const })).get("received")!;
   const out: Record<string, Shown> = {};
