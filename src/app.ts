@@ -25,6 +25,8 @@ import { staffCasePages } from "./routes/staff/cases.js";
 import { staffPages } from "./routes/staff/pages.js";
 import { statsApi } from "./routes/api/stats/stats.js";
 import { modelCommunesApi } from "./routes/api/stats/modelCommunes.js";
+import { communesApi } from "./routes/api/communes/communes.js";
+import { staffCommunePages } from "./routes/staff/communes.js";
 import { staffReportPages } from "./routes/staff/reports.js";
 import { publicFigurePages } from "./routes/public/figures.js";
 import { loadStaff } from "./middlewares/staffSession.js";
@@ -57,7 +59,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(tipsApi(ctx));
   // Staff areas: JSON bodies, the session (if any), then the gate: everything
   // under /staff and /api/v1 needs a full session but the paths it lists.
-  app.use(["/api/v1/auth", "/api/v1/me", "/api/v1/admin", "/api/v1/activate", "/api/v1/cases", "/api/v1/notifications", "/api/v1/stats", "/api/v1/model-communes"], jsonBody("64kb"));
+  app.use(["/api/v1/auth", "/api/v1/me", "/api/v1/admin", "/api/v1/activate", "/api/v1/cases", "/api/v1/notifications", "/api/v1/stats", "/api/v1/model-communes", "/api/v1/communes"], jsonBody("64kb"));
   app.use(loadStaff(ctx));
   app.use(loadTipster(ctx));
   app.use(staffGate);
@@ -69,6 +71,8 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(staffCasePages(ctx));
   app.use(statsApi(ctx));
   app.use(modelCommunesApi(ctx));
+  app.use(communesApi(ctx));
+  app.use(staffCommunePages(ctx));
   app.use(staffReportPages(ctx));
   app.use(publicFigurePages(ctx));
   app.use(publicPages(ctx));

@@ -61,3 +61,6 @@ export function isStoreUnavailable(err: unknown): boolean {
   }
   return false;
 }
+
+/** 400 for a refused CSV file: its line in the message, the reason on the `file` field. */
+export const csvRefused = (line: number, key: string) => new HttpError(400, "invalid_csv", "errors.csv_line", { file: key }, { line: String(line) });

@@ -303,3 +303,23 @@ export const deadlineAlerts = pgTable(
   },
   (t) => [primaryKey({ columns: [t.deadlineId, t.stage, t.dueAt] })],
 );
+
+/**
+ * The official drug-situation classification of each commune, per year, as
+ * the authorities decided it (Quyết định 3122/2010/QĐ-BCA, 28/2025/QĐ-TTg):
+ * entered by police or administrators, audited. Not tip data.
+ */
+export const communeClassifications = pgTable(
+  "commune_classifications",
+  {
+    communeCode: text("commune_code").notNull(),
+    year: integer("year").notNull(),
+    level: text("level", { enum: ["drug_free", "has_drugs", "key_type_3", "key_type_2", "key_type_1"] }).notNull(),
+    /** The decision's number (e.g. 123/QĐ-UBND) and date (YYYY-MM-DD), when known. */
+    decision: text("decision"),
+    decidedOn: text("decided_on"),
+    enteredBy: uuid("entered_by").notNull(),
+    enteredAt: timestamp("entered_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.communeCode, t.year] }), index("commune_classifications_year_idx").on(t.year)],
+);

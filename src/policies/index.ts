@@ -40,7 +40,8 @@ export type CaseAction =
 
 export type GeneralAction =
   | "case.list" | "case.record" | "users.manage" | "units.manage" | "audit.view" | "stats.view" | "stats.export"
-  | "queues.manage" | "settings.manage" | "recovery.use" | "model.manage";
+  | "queues.manage" | "settings.manage" | "recovery.use" | "model.manage"
+  | "communes.view" | "communes.classify";
 
 /** Statuses in which a case is with the police. */
 const POLICE_STATUSES = new Set(["forwarded", "acknowledged", "verifying", "resolved", "closed"]);
@@ -73,6 +74,11 @@ export function can(actor: Actor, action: GeneralAction, scope?: { districtCode?
     case "model.manage":
     case "case.record":
       return actor.role === "admin" || (actor.role === "liaison" && (district === undefined || inDistrict(actor, district)));
+    // The commune register: the official classification, decided by the authorities on the police's proposal.
+    case "communes.classify":
+      return actor.role === "admin" || (actor.role === "police" && (district === undefined || inDistrict(actor, district)));
+    case "communes.view":
+      return actor.role === "admin" || actor.role === "police" || ((actor.role === "supervisor" || actor.role === "liaison") && (district === undefined || inDistrict(actor, district)));
     case "users.manage":
     case "units.manage":
     case "queues.manage":

@@ -5,6 +5,7 @@
 import { eq } from "drizzle-orm";
 import type { Db, Tx } from "../db/client.js";
 import { settings } from "../db/schema.js";
+import type { RegisterTargets } from "../communes/register.js";
 
 /** What the tipster is told for each outcome; the default is deliberately general. */
 export type OutcomeWordings = Record<string, { vi: string; en: string }>;
@@ -12,6 +13,8 @@ export type OutcomeWordings = Record<string, { vi: string; en: string }>;
 export const DEFAULTS = {
   outcomeWordings: {} as OutcomeWordings,
   publicFigures: false,
+  /** What the commune register's figures are measured against (see src/communes/register.ts). */
+  registerTargets: { baselineYear: 2019, reductionTarget: -5, drugFreeShare: 0.5, drugFreeYear: 2030 } as RegisterTargets,
   /** The argon2 parameters this installation was set up with (see runtime.ts). */
   argon2Parameters: null as null | { memoryKiB: number; passes: number; parallelism: number },
 };

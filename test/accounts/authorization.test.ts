@@ -185,6 +185,7 @@ describe("authorization", function () {
     } satisfies Record<CaseAction, 1>) as CaseAction[];
     const GENERAL_ACTIONS = Object.keys({
       "case.list": 1, "case.record": 1, "users.manage": 1, "units.manage": 1, "audit.view": 1, "stats.view": 1, "stats.export": 1, "queues.manage": 1, "settings.manage": 1, "recovery.use": 1, "model.manage": 1,
+      "communes.view": 1, "communes.classify": 1,
     } satisfies Record<GeneralAction, 1>) as GeneralAction[];
     const POLICE_STATUSES = ["forwarded", "acknowledged", "verifying", "resolved", "closed"];
     const liaison831 = actor("liaison", "831");
@@ -246,6 +247,8 @@ describe("authorization", function () {
         "audit.view": ["admin", "supervisor831", "supervisorProvince"],
         "stats.view": ["admin", "liaison831", "supervisor831", "supervisorProvince"],
         "stats.export": ["admin", "liaison831", "supervisor831", "supervisorProvince"],
+        "communes.view": ["admin", "liaison831", "police", "supervisor831", "supervisorProvince"],
+        "communes.classify": ["admin", "police"],
       };
       for (const a of GENERAL_ACTIONS) for (const [name, who] of Object.entries(roles)) table.push([who, a, undefined, allowed[a].includes(name as keyof typeof roles)]);
       // Scoped to another district: the district-bound roles lose it.
@@ -258,6 +261,9 @@ describe("authorization", function () {
       table.push([roles.supervisorProvince, "audit.view", { districtCode: "832" }, true]);
       table.push([roles.admin, "audit.view", { districtCode: "832" }, true]);
       table.push([roles.police, "audit.view", { districtCode: null }, false]);
+      table.push([actor("police", "831", UNIT), "communes.classify", { districtCode: "832" }, false]);
+      table.push([actor("police", "831", UNIT), "communes.classify", { districtCode: "831" }, true]);
+      table.push([liaison831, "communes.view", { districtCode: "832" }, false]);
       for (const [who, a, scope, expected] of table) assert.equal(can(who, a, scope), expected, `${who.role}/${who.districtCode ?? "province"} ${a} ${JSON.stringify(scope ?? {})}`);
     });
   });

@@ -24,6 +24,7 @@ import { translator, type Locale, type Translate } from "../../i18n/index.js";
 import { noStore } from "../../middlewares/securityHeaders.js";
 import { requireCsrf, requireStaff, staffOf } from "../../middlewares/staffSession.js";
 import { authorize, can, type Actor, type GeneralAction } from "../../policies/index.js";
+import { registerFigures } from "../../communes/register.js";
 import { getSetting, putSetting, type OutcomeWordings } from "../../settings/settings.js";
 import type { Period } from "../../stats/periods.js";
 import { REPORT_COLUMNS, reportRows } from "../../stats/reportTable.js";
@@ -142,6 +143,8 @@ async function buildReport(ctx: AppContext, res: Response, actor: Actor, f: Filt
     reportRows(db, tree, f.period.from, f.period.to, { districtCode, category: f.category, suppression }),
     modelCommuneStatus(ctx, local(f.period.from).getUTCFullYear()),
   ]);
+  // The official commune register of the period's year (not tip data): its own figures beside the tip-based ones.
+  const register = await registerFigures(db, tree, local(f.period.from).getUTCFullYear(), await getSetting(db, "registerTargets"), districtCode);
   // The printed report of the province also tabulates every district's communes.
   const communeTables = opts.communeTables && !districtCode
     ? await Promise.all(tree.districts.map(async (d) => ({ name: d.name, rows: (await reportRows(db, tree, f.period.from, f.period.to, { districtCode: d.code, category: f.category, suppression })).filter((r) => r.level === "commune") })))
@@ -157,6 +160,7 @@ async function buildReport(ctx: AppContext, res: Response, actor: Actor, f: Filt
     scopeName,
     categoryName: f.category ? t(`categories.${f.category}`) : null,
     stats,
+    register,
     fmt,
     threshold,
     byCategory,
