@@ -12,7 +12,9 @@ import type { Tx } from "../db/client.js";
 import { csvRefused, invalidInput } from "../errors.js";
 import { authorize, type Actor } from "../policies/index.js";
 import { getSetting, putSetting } from "../settings/settings.js";
-import type { Level, RegisterTargets } from "../communes/register.js";
+import { registerList, type Level, type RegisterTargets } from "../communes/register.js";
+import { toCsv } from "../stats/reportTable.js";
+import { CSV_COLUMNS } from "../validation/communes.js";
 
 export interface ClassificationInput {
   communeCode: string;
@@ -60,7 +62,12 @@ export async function classifyCommune(ctx: AppContext, actor: Actor, input: Clas
  * in the tree and within the actor's jurisdiction. Communes not in the file
  * keep what they had.
  */
-export async function importClassifications(ctx: AppContext, actor: Actor, year: number, rows: Array<ClassificationInput & { line: number }>): Promise<{ imported: number; changed: number }> {
+export async function importClassifications(
+  ctx: AppContext,
+  actor: Actor,
+  year: number,
+  rows: Array<ClassificationInput & { line: number }>,
+): Promise<{ imported: number; changed: number }> {
   const tree = await ctx.units.tree();
   for (const r of rows) {
     const district = tree.communeDistrict.get(r.communeCode);
@@ -74,9 +81,26 @@ export async function importClassifications(ctx: AppContext, actor: Actor, year:
       const { before } = await upsert(tx, actor, { ...r, year });
       if (before !== r.level) changed++;
     }
-    await appendAudit(tx, { actorId: actor.id, action: "commune.classifications_imported", subjectType: "commune_register", subjectId: String(year), details: { year, rows: rows.length, changed } });
+    await appendAudit(tx, {
+      actorId: actor.id,
+      action: "commune.classifications_imported",
+      subjectType: "commune_register",
+      subjectId: String(year),
+      details: { year, rows: rows.length, changed },
+    });
     return { imported: rows.length, changed };
   });
+}
+
+/** A year's register as CSV (the columns the import reads back); the export is audited. */
+export async function exportClassifications(ctx: AppContext, actor: Actor, year: number, districtCode?: string): Promise<string> {
+  authorize(actor, "communes.view", districtCode === undefined ? undefined : { districtCode });
+  const list = await registerList(ctx.database.db, await ctx.units.tree(), year, districtCode);
+  const csv = toCsv([...CSV_COLUMNS], list.map((e) => [e.code, e.districtName, e.name, e.level ?? "", e.decision ?? "", e.decidedOn ?? ""]));
+  await ctx.database.db.transaction((tx) =>
+    appendAudit(tx, { actorId: actor.id, action: "commune_register.exported", subjectType: "commune_register", subjectId: String(year), districtCode: districtCode ?? null }),
+  );
+  return csv;
 }
 
 /** Change the baseline year and targets of the register's figures (administrators). */

@@ -129,7 +129,16 @@ export async function registerList(db: Db | Tx, tree: UnitTree, year: number, di
     .flatMap((d) =>
       d.communes.map((c) => {
         const r = rows.get(c.code);
-        return { code: c.code, name: c.name, districtCode: d.code, districtName: d.name, level: (r?.level as Level | undefined) ?? null, decision: r?.decision ?? null, decidedOn: r?.decidedOn ?? null, enteredAt: r?.enteredAt.toISOString() ?? null };
+        return {
+          code: c.code,
+          name: c.name,
+          districtCode: d.code,
+          districtName: d.name,
+          level: (r?.level as Level | undefined) ?? null,
+          decision: r?.decision ?? null,
+          decidedOn: r?.decidedOn ?? null,
+          enteredAt: r?.enteredAt.toISOString() ?? null,
+        };
       }),
     );
 }

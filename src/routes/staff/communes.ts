@@ -54,7 +54,8 @@ async function render(ctx: AppContext, res: Response, status: number, year: numb
   const district = registerScope(actor);
   const tree = await ctx.units.tree();
   const targets = await getSetting(ctx.database.db, "registerTargets");
-  const [list, figures] = await Promise.all([registerList(ctx.database.db, tree, year, district), registerFigures(ctx.database.db, tree, year, targets, district)]);
+  const db = ctx.database.db;
+  const [list, figures] = await Promise.all([registerList(db, tree, year, district), registerFigures(db, tree, year, targets, district)]);
   const rows = list.map((e) => ({ ...e, levelName: e.level ? t(`communeRegister.levels.${e.level}`) : t("communeRegister.notClassified"), edit: can(actor, "communes.classify", { districtCode: e.districtCode }) }));
   res.status(status).render("staff/communes/register.njk", {
     year,
@@ -93,7 +94,8 @@ export function staffCommunePages(ctx: AppContext): Router {
     const parsed = validate(classificationSchema, body);
     if (!parsed.ok) return render(ctx, res, 400, year.data, { row: code, values, errors: translateFields(res, parsed.fields) });
     try {
-      await classifyCommune(ctx, staffOf(res).actor, { communeCode: code, year: year.data, level: parsed.value.level, decision: parsed.value.decision, decidedOn: parsed.value.decidedOn });
+      const { level, decision, decidedOn } = parsed.value;
+      await classifyCommune(ctx, staffOf(res).actor, { communeCode: code, year: year.data, level, decision, decidedOn });
     } catch (err) {
       if (isFieldError(err)) return render(ctx, res, 400, year.data, { row: code, values, errors: translateFields(res, err.fields) });
       throw err;
@@ -125,7 +127,8 @@ export function staffCommunePages(ctx: AppContext): Router {
     const parsed = validate(registerTargetsSchema, body);
     if (!parsed.ok) return render(ctx, res, 400, year, { values, errors: translateFields(res, parsed.fields) });
     const v = parsed.value;
-    await setRegisterTargets(ctx, staffOf(res).actor, { baselineYear: v.baselineYear, reductionTarget: v.reductionTarget, drugFreeShare: v.drugFreePercent / 100, drugFreeYear: v.drugFreeYear });
+    const targets = { baselineYear: v.baselineYear, reductionTarget: v.reductionTarget, drugFreeShare: v.drugFreePercent / 100, drugFreeYear: v.drugFreeYear };
+    await setRegisterTargets(ctx, staffOf(res).actor, targets);
     seeOther(res, "/staff/communes", { year: String(year), done: "targets" });
   });
 

@@ -8,11 +8,10 @@
  */
 import express, { Router, type Request, type Response } from "express";
 import { z } from "zod";
-import { classifyCommune } from "../../../commands/communeClassifier.js";
+import { classifyCommune, exportClassifications } from "../../../commands/communeClassifier.js";
 import { registerFigures, registerList, registerScope } from "../../../communes/register.js";
-import { importRegisterCsv, registerCsv } from "../../../flows/communeRegister.js";
+import { importRegisterCsv } from "../../../flows/communeRegister.js";
 import type { AppContext } from "../../../context.js";
-import { appendAudit } from "../../../audit/auditLog.js";
 import { invalidInput, notFound } from "../../../errors.js";
 import { noStore } from "../../../middlewares/securityHeaders.js";
 import { requireCsrf, requireStaff, staffOf } from "../../../middlewares/staffSession.js";
@@ -49,8 +48,7 @@ export function communesApi(ctx: AppContext): Router {
     const { actor } = staffOf(res);
     const q = parseOrThrow(yearQuery.omit({ year: true }), req.query, "invalid_query");
     const district = registerScope(actor, q.scope?.startsWith("district:") ? q.scope.slice(9) : undefined);
-    const csv = await registerCsv(ctx, year, district);
-    await ctx.database.db.transaction((tx) => appendAudit(tx, { actorId: actor.id, action: "commune_register.exported", subjectType: "commune_register", subjectId: String(year), districtCode: district ?? null }));
+    const csv = await exportClassifications(ctx, actor, year, district);
     res.setHeader("Content-Type", "text/csv; charset=utf-8");
     res.setHeader("Content-Disposition", `attachment; filename="homthu-communes-${year}.csv"`);
     res.send(csv);
