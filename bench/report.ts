@@ -58,9 +58,9 @@ export function rows(f: BenchFigures): Row[] {
     figure: `2. Routing, ${r.tips} tips at ${clients(r.concurrency)}${label}: 201 → assigned`,
     value: latencies(r.latency),
     baseline: `no-op BullMQ job p95 ${ms(f.noop.p95)}`,
-    ratio: `p95 ${ratio(r.latency.p95, Math.max(f.noop.p95, 1))}`,
-    goal: goal ? "p95 < 100 ms" : "— (diagnostic)",
-    met: goal ? r.latency.p95 < 100 : null,
+    ratio: `p99 ${ratio(r.latency.p99, Math.max(f.noop.p95, 1))}`,
+    goal: goal ? "p99 ≤ 75 s (next minute sweep)" : "— (diagnostic)",
+    met: goal ? r.latency.p99 <= 75_000 : null,
   });
   out.push(route(f.routing, "", true));
   out.push(route(f.routingQuiet, " (quiet)", false));
@@ -113,7 +113,7 @@ export function notes(f: BenchFigures, appError: string): string[] {
   const failures = [...f.intake.levels.map((l) => l.failures), f.routing.failures, f.routingQuiet.failures].flatMap((x) => Object.entries(x));
   return [
     `Intake levels last ${f.levelSeconds} s each; each level's floor is argon2id receipt derivations alone in the bench process (same parameters, same bound), measured for 3 s just before the level while the app is idle.`,
-    `Routing time: tips.assigned_at is kept to the minute on purpose, so "assigned" is the route-tip job's completion event (Redis clock, after the routing transaction commits) minus the time the 201 arrived; receipts were mapped to tips through argon2id → receipt_lookup. ${f.routing.assigned}/${f.routing.tips} and ${f.routingQuiet.assigned}/${f.routingQuiet.tips} tips ended assigned to the liaison.`,
+    `Routing time: intake adds no job; the worker's minute sweep (on the minute) adds one routing batch per district with tips waiting. tips.assigned_at is kept to the minute on purpose, so "assigned" is when the bench, polling PostgreSQL every ${f.routing.pollMs} ms, first saw the tip out of "received", minus the time its 201 arrived (so up to ${f.routing.pollMs} ms late); receipts were mapped to tips through argon2id → receipt_lookup. A tip waits for the next minute boundary (0–60 s) plus its batch's run. ${f.routing.assigned}/${f.routing.tips} and ${f.routingQuiet.assigned}/${f.routingQuiet.tips} tips ended assigned to the liaison.`,
     ...f.intake.levels.map((l) => `Intake at ${clients(l.concurrency)}: ${perItem(l.cpu, l.accepted, f.cores)}.`),
     ...f.intake.levels
       .filter((l) => l.concurrency >= f.argon2.maxConcurrent)
@@ -122,10 +122,7 @@ export function notes(f: BenchFigures, appError: string): string[] {
         const alone = (f.cores * 1000) / webMs;
         return `Intake at ${clients(l.concurrency)}, the web process alone: ${webMs.toFixed(1)} ms CPU per tip, of which one derivation at the floor's rate is ${((l.floor.parallel * 1000) / l.floor.perSecond).toFixed(1)} ms; with the cores to itself (worker, PostgreSQL, Redis and the load elsewhere) it would take ${alone.toFixed(1)} tips/s = ${ratio(alone, l.floor.perSecond)} the floor.`;
       }),
-    ...[f.routing, f.routingQuiet].map((r) => `Routing at ${clients(r.concurrency)} (submissions until the queue drained): ${perItem(r.cpu, r.tips, f.cores)}.`),
-    ...[f.routing, f.routingQuiet].map(
-      (r) => `Routing at ${clients(r.concurrency)}, split: 201 → job taken by the worker p50 ${r.waiting.p50} / p95 ${r.waiting.p95} ms; job run until completed p50 ${r.running.p50} / p95 ${r.running.p95} ms.`,
-    ),
+    ...[f.routing, f.routingQuiet].map((r) => `Routing at ${clients(r.concurrency)} (submissions until every tip was assigned): ${perItem(r.cpu, r.tips, f.cores)}.`),
     ...[f.inbox, f.stats].filter((r) => r.error).map((r) => `Failed: ${r.error}${appError}`),
     ...[["inbox", f.inbox] as const, ["statistics", f.stats] as const].filter(([, r]) => !r.error).map(([name, r]) => `Consistency: ${name} total ${r.apiTotal} (API) vs ${r.sqlTotal} (plain SQL).`),
     failures.length ? `Failed submissions: ${failures.map(([k, v]) => `${v} × ${k}`).join(", ")}.` : "No submission failed.",

@@ -142,7 +142,6 @@ async function bench(cleanups: Array<() => Promise<void>>, children: Child[]): P
   cleanups.push(async () => client.close());
   const everywhere = await places(database);
   const salt = serverKeys(config.secretKey).receiptSalt;
-  const jobIdKey = serverKeys(config.secretKey).jobIds;
 
   const meter = new CpuMeter({ web: web.pid, worker: worker.pid, databaseName: s.databaseName });
   const intakeResult = await intake({ client, places: everywhere, webPid: web.pid, levels: LEVELS, durationMs: LEVEL_MS, bound: config.argon2.maxConcurrent, salt, meter });
@@ -152,9 +151,9 @@ async function bench(cleanups: Array<() => Promise<void>>, children: Child[]): P
   const noop = await noopRoundTrip(s.redisUrl, prefix);
   progress(`routing: no-op BullMQ round trip p50 ${noop.p50} ms, p95 ${noop.p95} ms`);
   const district = await places(database, LIAISON_DISTRICT);
-  const routed = await routing({ client, places: district, count: ROUTING_TIPS, concurrency: 8, redisUrl: s.redisUrl, prefix, pool: database.pool, receiptSalt: salt, jobIdKey, meter });
-  progress(`routing: ${routed.tips} tips, p95 ${routed.latency.p95} ms; quiet run next`);
-  const quiet = await routing({ client, places: district, count: Math.max(20, Math.round(ROUTING_TIPS / 10)), concurrency: 1, redisUrl: s.redisUrl, prefix, pool: database.pool, receiptSalt: salt, jobIdKey, meter });
+  const routed = await routing({ client, places: district, count: ROUTING_TIPS, concurrency: 8, pool: database.pool, receiptSalt: salt, meter });
+  progress(`routing: ${routed.tips} tips, p99 ${routed.latency.p99} ms; quiet run next`);
+  const quiet = await routing({ client, places: district, count: Math.max(20, Math.round(ROUTING_TIPS / 10)), concurrency: 1, pool: database.pool, receiptSalt: salt, meter });
   worker.assertRunning();
 
   const liaison = new StaffSession(client);
