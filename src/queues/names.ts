@@ -41,8 +41,7 @@ export const DEFAULT_JOB_OPTIONS = {
 
 /**
  * Routing batches: a few quick retries, then removed. A failed batch leaves its tips `received`, and
- * the next sweep adds the district's batch again (same id, free again once this one is removed), so a
- * tip is never stranded behind a job kept as failed.
+ * the next sweep adds a new batch for the district, so a tip is never stranded behind a job kept as failed.
  */
 export const ROUTE_JOB_OPTIONS = {
   attempts: 3,

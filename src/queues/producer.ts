@@ -32,13 +32,14 @@ export class Queues {
 
   /**
    * One routing batch per district with tips waiting (called by the sweep). `at`: the sweep's minute,
-   * recorded as the jobs' creation time. A batch still waiting from an earlier sweep is not added twice.
+   * recorded as the jobs' creation time and part of the id: two workers' sweeps of one minute add one
+   * batch, and a batch still running from the previous minute does not hold back this minute's tips.
    */
   async enqueueRouting(districtCodes: string[], at: Date): Promise<void> {
     const timestamp = Math.min(at.getTime(), Date.now());
     if (districtCodes.length)
       await this.routeTip.addBulk(
-        districtCodes.map((districtCode) => ({ name: "route", data: { districtCode }, opts: { ...ROUTE_JOB_OPTIONS, jobId: routeJobId(this.jobIdKey, districtCode), timestamp } })),
+        districtCodes.map((districtCode) => ({ name: "route", data: { districtCode }, opts: { ...ROUTE_JOB_OPTIONS, jobId: routeJobId(this.jobIdKey, districtCode, new Date(timestamp)), timestamp } })),
       );
   }
 
@@ -59,8 +60,8 @@ export class Queues {
   }
 }
 
-/** The id of a district's routing batch (keyed BLAKE2b; only the server, or the bench that set its key, can compute it). */
-export const routeJobId = (key: Bytes, districtCode: string) => `route-${mac(key, `district|${districtCode}`).slice(0, 32)}`;
+/** The id of a district's routing batch of one sweep minute (keyed BLAKE2b: only the server can compute it). */
+export const routeJobId = (key: Bytes, districtCode: string, minute: Date) => `route-${mac(key, `district|${districtCode}|${minute.toISOString()}`).slice(0, 32)}`;
 
 /** The id of a notification's email job (keyed, like routeJobId). */
 export const notifyJobId = (key: Bytes, notificationId: string) => `notify-${mac(key, notificationId).slice(0, 32)}`;

@@ -59,7 +59,16 @@ describe("email notifications", function () {
     await routed(app.ctx, id);
 
     const mail = await mailbox.waitForMail((m) => m.to.includes(liaison.email), 10_000);
-    assert.ok(mail.text.includes(`https://homthu.example.org/staff/cases/${id}`), `the email links to the case: ${mail.text}`);
+    const [assigned] = await notificationsAbout(app.ctx, id, "case_assigned");
+    assert.ok(mail.text.includes(`https://homthu.example.org/staff/notifications/${assigned!.id}`), `the email links to the notification: ${mail.text}`);
+    assert.ok(!mail.raw.includes(id), "the email does not name the case");
+    const desk = await deskOf(app.url, liaison.email);
+    const opened = await desk.get(`/staff/notifications/${assigned!.id}`);
+    assert.equal(opened.status, 303);
+    assert.equal(opened.headers.location, `/staff/cases/${id}`, "the link opens the case for its person");
+    const other = await aStaffMember(app.ctx, "liaison", "832");
+    const notMine = await (await deskOf(app.url, other.email)).get(`/staff/notifications/${assigned!.id}`);
+    assert.equal(notMine.headers.location, "/staff/notifications", "someone else's notification opens nothing");
     assert.match(mail.subject, /attention|chú ý/);
     const tree = await app.ctx.units.tree();
     const district = tree.districts.find((d) => d.code === "831")!;
@@ -90,8 +99,9 @@ describe("email notifications", function () {
     const canary = `CANARY-${randomBytes(8).toString("hex")}`;
     const urgent = await submitAndFind(app, aTip({ urgent: true, description: `Sắp có giao dịch ma túy tối nay ở bến phà ${canary}.` }));
     const instant = await mailbox.waitForMail((m) => m.to.includes(liaison.email), 10_000);
-    assert.ok(instant.text.includes(urgent), "the urgent case's link");
-    assert.ok(!instant.text.includes(quiet), "not the quiet case");
+    const [urgentNote] = await notificationsAbout(app.ctx, urgent, "case_assigned");
+    assert.ok(instant.text.includes(urgentNote!.id), "the urgent case's notification link");
+    assert.ok(!instant.text.includes(notification!.id), "not the quiet case's");
     assertNowhereIn(instant, [canary, "bến phà"]);
 
     assert.equal(await sendDigests(app.ctx), 1, "one person gets a digest");

@@ -14,14 +14,14 @@
  * (advisory lock) so concurrent jobs cannot pick the same person out of turn.
  */
 import type { Job } from "bullmq";
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { moveCase } from "../../src/commands/caseMover.js";
 import { triageDeadline } from "../../src/cases/deadlines.js";
 import { illegalTransition, OPEN_STATUSES } from "../../src/cases/workflow.js";
 import type { AppContext } from "../../src/context.js";
 import { HttpError } from "../../src/errors.js";
 import { coarse } from "../../src/time/coarse.js";
-import { tips } from "../../src/db/schema.js";
+import { notifications, tips } from "../../src/db/schema.js";
 import { adminIds } from "../../src/notifications/notifications.js";
 import type { RouteTipJob } from "../../src/queues/names.js";
 
@@ -46,6 +46,12 @@ export async function routeDistrict(ctx: AppContext, job: Job<RouteTipJob>): Pro
       failed++;
       code ??= (err as { code?: string }).code ?? (err as Error).name;
     }
+  }
+  // The emails of the whole batch in one go, stamped with the sweep's minute (job.timestamp).
+  const routed = waiting.map((w) => w.id);
+  if (routed.length > 0) {
+    const unsent = await ctx.database.db.select({ id: notifications.id }).from(notifications).where(and(inArray(notifications.tipId, routed), isNull(notifications.emailedAt)));
+    await ctx.queues.enqueueNotifications(unsent.map((n) => n.id), new Date(job.timestamp)).catch((err: unknown) => ctx.logger.warn({ err }, "email jobs not enqueued after routing; the next sweep will"));
   }
   if (failed > 0) throw new RoutingFailed(`${failed} of ${waiting.length} tips not routed (${code})`);
   return done;
@@ -76,6 +82,8 @@ export async function routeTip(ctx: AppContext, tipId: string): Promise<"assigne
         // Routing follows the submission within seconds: its times are kept to the minute, like received_at.
         set: { assigneeId: liaison, assignedAt: coarse("minute"), noLiaison: !liaison },
         coarseTime: "minute",
+        // The batch enqueues its emails once, at its end.
+        emailsBySweep: true,
         deadline: triageDeadline(ctx.config, tip.receivedAt, tip.urgent),
         details: { assigneeId: liaison, routed: true },
         notify,

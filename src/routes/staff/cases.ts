@@ -29,7 +29,7 @@ import { requireCsrf, requireStaff, staffOf } from "../../middlewares/staffSessi
 import { authorize, authorizeCase, canOnCase, type Actor } from "../../policies/index.js";
 import { retryFailed, queueHealth } from "../../queues/health.js";
 import { caseListSchema, revealContactSchema, staffMessageSchema, transitionSchemas, type TransitionName } from "../../validation/cases.js";
-import { coverageSchema, parseOrThrow, validate } from "../../validation/staff.js";
+import { coverageSchema, parseOrThrow, uuidParam, validate } from "../../validation/staff.js";
 import { CATEGORIES } from "../../validation/tip.js";
 import { runTransition } from "../../flows/caseTransitions.js";
 import { formBody, pageLocals } from "./forms.js";
@@ -321,6 +321,14 @@ export function staffCasePages(ctx: AppContext): Router {
       anyUnread: rows.some((n) => !n.readAt),
       csrf: staffOf(res).session.record.csrf,
     });
+  });
+
+  // An email's link names the notification, never the case (a mailbox must not hold a tip id): it opens the case here.
+  router.get("/staff/notifications/:id", async (req: Request, res: Response) => {
+    const { user } = staffOf(res);
+    const id = uuidParam.safeParse(req.params.id);
+    const [n] = id.success ? await ctx.database.db.select({ tipId: notifications.tipId }).from(notifications).where(and(eq(notifications.id, id.data), eq(notifications.userId, user.id))) : [];
+    res.redirect(303, n?.tipId ? `/staff/cases/${n.tipId}` : "/staff/notifications");
   });
 
   router.post("/staff/notifications/read", async (_req: Request, res: Response) => {
