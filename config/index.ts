@@ -101,7 +101,17 @@ export interface AppConfig {
   auth: { totpRequiredRoles: string[]; lockAfter: number; lockMs: number; loginsPerHour: number; invitationMs: number };
   mail: { smtpUrl?: string; from: string };
   /** Deadlines in milliseconds. */
-  deadlines: { triage: number; urgentTriage: number; acknowledge: number; verify: number; verifyExtended: number; verifyReminder: number; forward: number; urgentForward: number; needsInfo: number };
+  deadlines: {
+    triage: number;
+    urgentTriage: number;
+    acknowledge: number;
+    verify: number;
+    verifyExtended: number;
+    verifyReminder: number;
+    forward: number;
+    urgentForward: number;
+    needsInfo: number;
+  };
   /** The sweeps' schedule (cron, UTC) and how many failed routing sweeps raise an alert. */
   sweeps: { cron: string; routingAlertAfter: number };
   reports: { smallNumberThreshold: number; retentionDays: number; modelCommuneDeadline: string };

@@ -134,7 +134,8 @@ export async function routing(opts: {
     );
     const assigned = rows.rows.filter((r) => r.assignee_id && r.status !== "received").length;
     const latencies = load.accepted.map((a, i) => seen.get(lookups[i]!)! - a.at);
-    return { tips: load.accepted.length, concurrency: opts.concurrency, latency: summarize(latencies), pollMs: POLL_MS, assigned, failures: load.failures, cpu };
+    const latency = summarize(latencies);
+    return { tips: load.accepted.length, concurrency: opts.concurrency, latency, pollMs: POLL_MS, assigned, failures: load.failures, cpu };
   } finally {
     polling = false;
     await poller.catch(() => undefined);

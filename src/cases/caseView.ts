@@ -44,7 +44,15 @@ export async function loadCase(ctx: AppContext, tipId: string): Promise<CaseRow>
 /** The transitions this actor may attempt now (for buttons and the API). */
 export function allowedTransitions(actor: Actor, tip: CaseRow): Transition[] {
   const help = tip.category === "help_request";
-  const fitsCase: Partial<Record<Transition, boolean>> = { forward: !help, refer: help, resolve: !help, extend: !tip.verifyExtended, answer: false, return: false };
+  // answer and return are the tipster's and the deadline sweep's, never a staff member's.
+  const fitsCase: Partial<Record<Transition, boolean>> = {
+    forward: !help,
+    refer: help,
+    resolve: !help,
+    extend: !tip.verifyExtended,
+    answer: false,
+    return: false,
+  };
   return (Object.keys(RULES) as Transition[]).filter((t) => fitsCase[t] !== false && (RULES[t].from as readonly string[]).includes(tip.status) && canOnCase(actor, RULES[t].action, tip));
 }
 

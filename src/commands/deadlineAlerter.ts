@@ -57,7 +57,10 @@ export async function sendDueAlerts(ctx: AppContext, now = new Date()): Promise<
     .orderBy(caseDeadlines.dueAt)
     .limit(5000);
   if (open.length === 0) return counts;
-  const sent = await db.select({ deadlineId: deadlineAlerts.deadlineId, stage: deadlineAlerts.stage, dueAt: deadlineAlerts.dueAt }).from(deadlineAlerts).where(inArray(deadlineAlerts.deadlineId, open.map((d) => d.id)));
+  const sent = await db
+    .select({ deadlineId: deadlineAlerts.deadlineId, stage: deadlineAlerts.stage, dueAt: deadlineAlerts.dueAt })
+    .from(deadlineAlerts)
+    .where(inArray(deadlineAlerts.deadlineId, open.map((d) => d.id)));
   const done = new Set(sent.map((a) => `${a.deadlineId}|${a.stage}|${a.dueAt.getTime()}`));
   for (const d of open)
     for (const alert of dueAlerts(ctx.config, d, now)) {
@@ -72,7 +75,11 @@ export async function sendDueAlerts(ctx: AppContext, now = new Date()): Promise<
 async function claim(tx: Parameters<Parameters<AppContext["database"]["db"]["transaction"]>[0]>[0], d: Open, stage: AlertStage, dueAt: Date): Promise<boolean> {
   const [running] = await tx.select({ id: caseDeadlines.id }).from(caseDeadlines).where(and(eq(caseDeadlines.id, d.id), isNull(caseDeadlines.endedAt))).for("update");
   if (!running) return false;
-  const inserted = await tx.insert(deadlineAlerts).values({ deadlineId: d.id, stage, dueAt }).onConflictDoNothing().returning({ id: deadlineAlerts.deadlineId });
+  const inserted = await tx
+    .insert(deadlineAlerts)
+    .values({ deadlineId: d.id, stage, dueAt })
+    .onConflictDoNothing()
+    .returning({ id: deadlineAlerts.deadlineId });
   return inserted.length > 0;
 }
 

@@ -50,7 +50,10 @@ export async function routeDistrict(ctx: AppContext, job: Job<RouteTipJob>): Pro
   // The emails of the whole batch in one go, stamped with the sweep's minute (job.timestamp).
   const routed = waiting.map((w) => w.id);
   if (routed.length > 0) {
-    const unsent = await ctx.database.db.select({ id: notifications.id }).from(notifications).where(and(inArray(notifications.tipId, routed), isNull(notifications.emailedAt)));
+    const unsent = await ctx.database.db
+      .select({ id: notifications.id })
+      .from(notifications)
+      .where(and(inArray(notifications.tipId, routed), isNull(notifications.emailedAt)));
     await ctx.queues.enqueueNotifications(unsent.map((n) => n.id), new Date(job.timestamp)).catch((err: unknown) => ctx.logger.warn({ err }, "email jobs not enqueued after routing; the next sweep will"));
   }
   if (failed > 0) throw new RoutingFailed(`${failed} of ${waiting.length} tips not routed (${code})`);

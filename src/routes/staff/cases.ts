@@ -327,7 +327,8 @@ export function staffCasePages(ctx: AppContext): Router {
   router.get("/staff/notifications/:id", async (req: Request, res: Response) => {
     const { user } = staffOf(res);
     const id = uuidParam.safeParse(req.params.id);
-    const [n] = id.success ? await ctx.database.db.select({ tipId: notifications.tipId }).from(notifications).where(and(eq(notifications.id, id.data), eq(notifications.userId, user.id))) : [];
+    const mine = id.success ? and(eq(notifications.id, id.data), eq(notifications.userId, user.id)) : undefined;
+    const [n] = mine ? await ctx.database.db.select({ tipId: notifications.tipId }).from(notifications).where(mine) : [];
     res.redirect(303, n?.tipId ? `/staff/cases/${n.tipId}` : "/staff/notifications");
   });
 
