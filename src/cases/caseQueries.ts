@@ -76,3 +76,29 @@ export async function duplicateSuggestions(db: Db, actor: Actor, tip: { id: stri
     .orderBy(desc(tips.receivedAt))
     .limit(10);
 }
+
+/** Open cases this person may list and has never opened (no content read in the audit log): the "new" ones. */
+export function unreadWhere(actor: Actor): SQL {
+  return and(
+    caseScope(actor),
+    inArray(tips.status, OPEN_STATUSES),
+    sql`NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.subject_type = 'case' AND a.subject_id = ${tips.id}::text AND a.actor_id = ${actor.id} AND a.action = 'case.content_viewed')`,
+  )!;
+}
+
+/** How many cases are new to this person, and the first few (most pressing deadline first) for the home page. */
+export async function unreadCases(db: Db, actor: Actor, first = 5) {
+  const where = unreadWhere(actor);
+  const [rows, total] = await Promise.all([
+    db.select(listColumns).from(tips).where(where).orderBy(sql`${tips.deadlineAt} ASC NULLS LAST`, desc(tips.receivedAt), asc(tips.id)).limit(first),
+    db.select({ n: sql<number>`count(*)::int` }).from(tips).where(where),
+  ]);
+  return { rows, total: total[0]?.n ?? 0 };
+}
+
+/** Which of `ids` this person has never opened. */
+export async function unreadAmong(db: Db, actor: Actor, ids: string[]): Promise<Set<string>> {
+  if (!ids.length) return new Set();
+  const rows = await db.select({ id: tips.id }).from(tips).where(and(unreadWhere(actor), inArray(tips.id, ids)));
+  return new Set(rows.map((r) => r.id));
+}

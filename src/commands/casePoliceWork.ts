@@ -35,7 +35,27 @@ export async function extendVerification(ctx: AppContext, actor: Actor, tipId: s
   }, opts);
 }
 
-export async function resolveCase(ctx: AppContext, actor: Actor, tipId: string, outcome: string, opts: MoveOptions = {}) {
-  if (!(POLICE_OUTCOMES as readonly string[]).includes(outcome)) throw invalidInput("invalid_outcome", { outcome: "errors.invalid_outcome" });
-  return moveCase(ctx, actor, tipId, "resolve", () => ({ status: "resolved", set: { outcome, resolvedAt: new Date() }, deadline: null, details: { outcome } }), opts);
+/** The police result: an outcome, an optional note (encrypted like all case content), and the quantities the plan's reports sum. */
+export interface PoliceResult {
+  outcome: string;
+  note?: string;
+  plantsDestroyed?: number;
+  areaM2?: number;
+  peopleHandled?: number;
+  seizedGrams?: number;
+}
+
+export async function resolveCase(ctx: AppContext, actor: Actor, tipId: string, result: string | PoliceResult, opts: MoveOptions = {}) {
+  const r: PoliceResult = typeof result === "string" ? { outcome: result } : result;
+  if (!(POLICE_OUTCOMES as readonly string[]).includes(r.outcome)) throw invalidInput("invalid_outcome", { outcome: "errors.invalid_outcome" });
+  const quantities = { plantsDestroyed: r.plantsDestroyed ?? null, areaM2: r.areaM2 ?? null, peopleHandled: r.peopleHandled ?? null, seizedGrams: r.seizedGrams ?? null };
+  return moveCase(ctx, actor, tipId, "resolve", (tip) => ({
+    status: "resolved",
+    set: { outcome: r.outcome, resolvedAt: new Date(), ...quantities },
+    deadline: null,
+    details: { outcome: r.outcome, ...Object.fromEntries(Object.entries(quantities).filter(([, v]) => v !== null)) },
+    also: async (tx) => {
+      if (r.note?.trim()) await addEncryptedItem(tx, { tipId, tipPublicKey: tip.publicKey, kind: "note", author: "staff", authorId: actor.id, body: { text: r.note.trim(), purpose: "result_note" } });
+    },
+  }), opts);
 }

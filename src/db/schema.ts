@@ -8,7 +8,7 @@
  * tip_items, encrypted (see src/crypto and docs/security.md).
  */
 import { sql } from "drizzle-orm";
-import { bigint, bigserial, boolean, customType, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, bigserial, boolean, customType, index, integer, jsonb, numeric, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 /** PostgreSQL bytea as Uint8Array (node-postgres returns Buffer, a Uint8Array). */
 const bytea = customType<{ data: Uint8Array; driverData: Buffer }>({
@@ -145,6 +145,11 @@ export const tips = pgTable(
     verifyExtended: boolean("verify_extended").notNull().default(false),
     resolvedAt: timestamp("resolved_at", { withTimezone: true }),
     outcome: text("outcome"),
+    /** The police result's quantities (the plan's report sums them); null when not given. No content: counts only. */
+    plantsDestroyed: integer("plants_destroyed"),
+    areaM2: integer("area_m2"),
+    peopleHandled: integer("people_handled"),
+    seizedGrams: numeric("seized_grams", { precision: 12, scale: 2, mode: "number" }),
     closedAt: timestamp("closed_at", { withTimezone: true }),
     /** The running deadline (null when none runs, e.g. while waiting for the tipster). */
     deadlineAt: timestamp("deadline_at", { withTimezone: true }),

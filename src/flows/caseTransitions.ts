@@ -9,6 +9,7 @@ import { closeCase, referHelpRequest, reopenCase } from "../commands/caseClosure
 import { forwardCase } from "../commands/caseForwarder.js";
 import { acknowledgeCase, extendVerification, resolveCase, startVerifying } from "../commands/casePoliceWork.js";
 import { triageCase } from "../commands/caseTriager.js";
+import { triageAndForward } from "../commands/caseTriageForwarder.js";
 import type { AppContext } from "../context.js";
 import { staffOf } from "../middlewares/staffSession.js";
 import { transitionSchemas, type TransitionName } from "../validation/cases.js";
@@ -42,10 +43,15 @@ export async function runTransition(ctx: AppContext, res: Response, tipId: strin
       if (b.extend) return extendVerification(ctx, actor, tipId, b.reason ?? "", { expectedVersion: b.version });
       return startVerifying(ctx, actor, tipId, { expectedVersion: b.version });
     }
+    case "triage-forward": {
+      const b = parseOrThrow(transitionSchemas["triage-forward"], body, "invalid_transition");
+      return triageAndForward(ctx, actor, key, tipId, b.policeUnitId, { expectedVersion: b.version });
+    }
     case "resolve": {
       const b = parseOrThrow(transitionSchemas.resolve, body, "invalid_transition");
-      const help = (HELP_OUTCOMES as readonly string[]).includes(b.outcome);
-      return (help ? referHelpRequest : resolveCase)(ctx, actor, tipId, b.outcome, { expectedVersion: b.version });
+      if ((HELP_OUTCOMES as readonly string[]).includes(b.outcome)) return referHelpRequest(ctx, actor, tipId, b.outcome, { expectedVersion: b.version });
+      const { outcome, note, plantsDestroyed, areaM2, peopleHandled, seizedGrams } = b;
+      return resolveCase(ctx, actor, tipId, { outcome, note, plantsDestroyed, areaM2, peopleHandled, seizedGrams }, { expectedVersion: b.version });
     }
     case "close": {
       const b = parseOrThrow(transitionSchemas.close, body, "invalid_transition");

@@ -9,6 +9,17 @@ const version = z.coerce.number({ error: "errors.invalid" }).int("errors.invalid
 const common = { version, _csrf: z.string().optional(), lang: z.string().optional() };
 const text = (max: number) => z.string({ error: "errors.required" }).max(max, "errors.too_long");
 const emptyToUndefined = (v: unknown) => (v === "" ? undefined : v);
+/** A count or a measure typed in a form: empty is "not given"; a decimal comma is accepted (1,5 g). */
+const quantity = (max: number, decimals: number) =>
+  z.preprocess(
+    (v) => (typeof v === "string" ? (v.trim() === "" ? undefined : v.trim().replace(",", ".")) : v),
+    z.coerce
+      .number({ error: "errors.invalid_quantity" })
+      .min(0, "errors.invalid_quantity")
+      .max(max, "errors.invalid_quantity")
+      .refine((n) => Number.isInteger(n * 10 ** decimals), "errors.invalid_quantity")
+      .optional(),
+  );
 
 export const caseListSchema = z.strictObject({
   status: z.preprocess(emptyToUndefined, z.enum([...STATUSES, "open"], { error: "errors.invalid" }).optional()),
@@ -35,7 +46,19 @@ export const transitionSchemas = {
   forward: z.strictObject({ policeUnitId: z.preprocess(emptyToUndefined, uuidField.optional()), ...common }),
   acknowledge: z.strictObject({ ...common }),
   verify: z.strictObject({ extend: z.preprocess(emptyToUndefined, formBoolean().optional()), reason: z.preprocess(emptyToUndefined, text(5000).optional()), ...common }),
-  resolve: z.strictObject({ outcome: z.enum([...POLICE_OUTCOMES, ...HELP_OUTCOMES], { error: "errors.invalid_outcome" }), ...common }),
+  /** "Needs action, send to the police": triage as actionable and forward in one step. */
+  "triage-forward": z.strictObject({ policeUnitId: z.preprocess(emptyToUndefined, uuidField.optional()), ...common }),
+  resolve: z.strictObject({
+    outcome: z.enum([...POLICE_OUTCOMES, ...HELP_OUTCOMES], { error: "errors.invalid_outcome" }),
+    note: z.preprocess(emptyToUndefined, text(5000).optional()),
+    plantsDestroyed: quantity(1_000_000, 0),
+    areaM2: quantity(100_000_000, 0),
+    peopleHandled: quantity(10_000, 0),
+    seizedGrams: quantity(100_000_000, 2),
+    /** The form asks once more before recording a result; the API records at once. */
+    confirm: z.preprocess(emptyToUndefined, z.literal("yes").optional()),
+    ...common,
+  }),
   close: z.strictObject({ ...common }),
   reopen: z.strictObject({ reason: text(5000), ...common }),
 } as const;
@@ -50,6 +73,12 @@ export const recordedSourceSchema = z.enum(["mailbox", "phone"], { error: "error
 export const staffMessageSchema = z.strictObject({
   text: z.string({ error: "errors.required" }).trim().min(1, "errors.required").max(5000, "errors.too_long"),
   purpose: z.enum(["reply", "question"], { error: "errors.invalid" }).default("reply"),
+  ...common,
+});
+
+/** An internal note on a case (encrypted; never shown to the tipster). */
+export const caseNoteSchema = z.strictObject({
+  text: z.string({ error: "errors.required" }).trim().min(1, "errors.required").max(5000, "errors.too_long"),
   ...common,
 });
 

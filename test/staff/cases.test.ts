@@ -135,7 +135,8 @@ describe("staff case pages", function () {
     const id = await aRoutedCase();
     const triaged = await act(liaison.agent, id, "triage", { outcome: "actionable", text: "", reasonCode: "", duplicateOfId: "" });
     assert.equal(triaged.status, 303, triaged.text);
-    assert.equal(triaged.headers.location, `/staff/cases/${id}`);
+    assert.equal(triaged.headers.location, `/staff/cases/${id}?done=triage_actionable`);
+    assert.match((await liaison.agent.get(triaged.headers.location!)).text, /class="flash" role="status"[^>]*>Đã phân loại: cần xử lý/, "the page says what was done");
     const forwarded = await act(liaison.agent, id, "forward", { policeUnitId: unitId });
     assert.equal(forwarded.status, 303, forwarded.text);
     const after = await liaison.agent.get(`/staff/cases/${id}`);
@@ -148,14 +149,107 @@ describe("staff case pages", function () {
     assert.ok(seenByPolice.text.includes(MARKER), "and can read it");
     assert.equal((await act(police, id, "acknowledge")).status, 303);
     const csrf = hiddenValue((await police.get(`/staff/cases/${id}`)).text, "_csrf");
-    const resolved = await act(police, id, "resolve", { outcome: "plants_destroyed" });
+    const review = await act(police, id, "resolve", { outcome: "plants_destroyed", plantsDestroyed: "120", areaM2: "250", peopleHandled: "", seizedGrams: "", note: "Nhổ bỏ toàn bộ, lập biên bản." });
+    assert.equal(review.status, 200, "a result is shown once more before it is saved");
+    assert.match(review.text, /id="result-summary"[\s\S]*Nhổ bỏ cây có chất ma túy[\s\S]*120[\s\S]*250/);
+    assert.equal((await app.ctx.database.pool.query("SELECT status FROM tips WHERE id = $1", [id])).rows[0].status, "acknowledged", "nothing saved yet");
+    const confirmForm = Object.fromEntries([...review.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, "&")]));
+    assert.equal(confirmForm.confirm, "yes");
+    const resolved = await police.post(`/staff/cases/${id}/resolve`).type("form").send(confirmForm);
     assert.equal(resolved.status, 303, resolved.text);
+    const [row] = (await app.ctx.database.pool.query("SELECT outcome, plants_destroyed, area_m2, people_handled, seized_grams FROM tips WHERE id = $1", [id])).rows;
+    assert.deepEqual(row, { outcome: "plants_destroyed", plants_destroyed: 120, area_m2: 250, people_handled: null, seized_grams: null });
     const twice = await police.post(`/staff/cases/${id}/acknowledge`).type("form").send({ _csrf: csrf });
     assert.equal(twice.status, 409, "an illegal move is refused");
     assert.ok(twice.text.includes("Không thể thực hiện thao tác này ở trạng thái hiện tại (Đã có kết quả)"), "naming the current state");
     const done = await police.get(`/staff/cases/${id}`);
-    assert.ok(done.text.includes("Đã tiêu hủy cây có chất ma túy"), "the outcome is shown");
+    assert.ok(done.text.includes("Nhổ bỏ cây có chất ma túy"), "the outcome is shown, in the words the reports use");
+    assert.ok(done.text.includes("Nhổ bỏ toàn bộ, lập biên bản."), "the result note is readable to the case's key holders");
     assert.ok(done.text.includes("Đã có kết quả"));
+  });
+
+  it("when the liaison taps \"Cần xử lý và chuyển công an\", then the case is triaged and forwarded to the rule's unit at once, and the page says so", async () => {
+    const id = await aRoutedCase();
+    const page = await liaison.agent.get(`/staff/cases/${id}`);
+    const report = page.text.indexOf('id="report"');
+    const primary = page.text.indexOf('id="action-triage-forward"');
+    const history = page.text.indexOf('id="history"');
+    assert.ok(report > 0 && primary > report && history > primary, "the report, then the one-tap action, then the folded history");
+    assert.match(page.text, /<details class="case-more" id="history">/, "the history is folded");
+    const sent = await act(liaison.agent, id, "triage-forward");
+    assert.equal(sent.status, 303, sent.text);
+    assert.equal(sent.headers.location, `/staff/cases/${id}?done=triage-forward`);
+    const after = await liaison.agent.get(sent.headers.location!);
+    assert.match(after.text, /Đã phân loại cần xử lý và chuyển công an\./);
+    const [row] = (await app.ctx.database.pool.query("SELECT status, triage_outcome, forwarded_unit_id FROM tips WHERE id = $1", [id])).rows;
+    assert.deepEqual(row, { status: "forwarded", triage_outcome: "actionable", forwarded_unit_id: unitId });
+    const actions = (await app.ctx.database.pool.query("SELECT action FROM audit_log WHERE subject_id = $1 AND action IN ('case.triage', 'case.forward') ORDER BY id", [id])).rows.map((r) => r.action);
+    assert.deepEqual(actions, ["case.triage", "case.forward"], "both steps are audited");
+  });
+
+  it("when a case looks like an earlier one, then the liaison picks the original from the suggestions (no id to paste)", async () => {
+    const first = await aRoutedCase();
+    const second = await aRoutedCase();
+    const page = await liaison.agent.get(`/staff/cases/${second}`);
+    assert.match(page.text, new RegExp(`<input type="radio" id="triage-duplicate-${first.slice(0, 8)}" name="duplicateOfId" value="${first}"`));
+    assert.ok(!/<input type="text"[^>]*name="duplicateOfId"/.test(page.text), "no id field to paste into");
+    const marked = await act(liaison.agent, second, "triage", { outcome: "duplicate", duplicateOfId: first });
+    assert.equal(marked.status, 303, marked.text);
+    assert.match((await liaison.agent.get(marked.headers.location!)).text, /Đã ghi là trùng và đóng hồ sơ\./);
+    const [row] = (await app.ctx.database.pool.query("SELECT status, duplicate_of_id FROM tips WHERE id = $1", [second])).rows;
+    assert.deepEqual(row, { status: "closed", duplicate_of_id: first });
+  });
+
+  it("when a liaison writes an internal note, then it is stored encrypted, shown to the case's readers with its author, audited without its text", async () => {
+    const id = await aRoutedCase();
+    const text = "Ghi chú-9d2a: đã hỏi trưởng ấp, chưa xác nhận.";
+    const empty = await act(liaison.agent, id, "note", { text: "   " });
+    assert.equal(empty.status, 400);
+    assert.match(empty.text, /id="note-text-error"/);
+    const saved = await act(liaison.agent, id, "note", { text });
+    assert.equal(saved.status, 303, saved.text);
+    const page = (await liaison.agent.get(saved.headers.location!)).text;
+    assert.match(page, /Đã lưu ghi chú nội bộ\./);
+    assert.match(page, /<details class="case-more" id="notes" open>/);
+    assert.ok(page.includes(text) && page.includes("lienlac831@example.org"), "the note and who wrote it");
+    const stored = await app.ctx.database.pool.query("SELECT ciphertext FROM tip_items WHERE tip_id = $1 AND kind = 'note'", [id]);
+    assert.equal(stored.rows.length, 1);
+    assert.ok(!Buffer.from(stored.rows[0].ciphertext).toString("latin1").includes("9d2a"), "the note is not stored in the clear");
+    const audit = await app.ctx.database.pool.query("SELECT details::text AS d FROM audit_log WHERE subject_id = $1 AND action = 'case.note_added'", [id]);
+    assert.equal(audit.rows.length, 1);
+    assert.ok(!audit.rows[0].d.includes("9d2a"));
+    assert.equal((await otherLiaison.post(`/staff/cases/${id}/note`).type("form").send({ _csrf: hiddenValue((await otherLiaison.get("/staff/cases")).text, "_csrf"), text: "x" })).status, 403, "someone outside the case cannot write");
+  });
+
+  it("when a police result carries a negative or malformed quantity, then the form comes back with the message next to the field", async () => {
+    const id = await aRoutedCase();
+    assert.equal((await act(liaison.agent, id, "triage-forward")).status, 303);
+    assert.equal((await act(police, id, "acknowledge")).status, 303);
+    const bad = await act(police, id, "resolve", { outcome: "arrests_made", peopleHandled: "-2", seizedGrams: "1,555" });
+    assert.equal(bad.status, 400);
+    assert.match(bad.text, /id="resolve-peopleHandled-error"/);
+    assert.match(bad.text, /id="resolve-seizedGrams-error"/);
+    const ok = await act(police, id, "resolve", { outcome: "arrests_made", peopleHandled: "2", seizedGrams: "1,5", confirm: "yes" });
+    assert.equal(ok.status, 303, ok.text);
+    const [row] = (await app.ctx.database.pool.query("SELECT people_handled, seized_grams::text AS g FROM tips WHERE id = $1", [id])).rows;
+    assert.deepEqual(row, { people_handled: 2, g: "1.50" });
+  });
+
+  it("when a case is new to the liaison, then the home page and the inbox count it and link it; once opened it is no longer new", async () => {
+    const id = await aRoutedCase();
+    const home = (await liaison.agent.get("/staff")).text;
+    const count = Number(/(\d+) hồ sơ mới chưa mở/.exec(home)?.[1]);
+    assert.ok(count >= 1, "the home page counts new cases");
+    assert.ok(home.includes(`href="/staff/cases/${id}"`), "and links the new case directly");
+    const inbox = (await liaison.agent.get("/staff/cases")).text;
+    assert.match(inbox, new RegExp(`href="/staff/cases/${id}">[^<]*</a>\\s*<span class="badge badge-new">Mới</span>`));
+    assert.match(inbox, /<details class="case-filters-toggle">/, "the filters are folded when none is in use");
+    await liaison.agent.get(`/staff/cases/${id}`);
+    const after = (await liaison.agent.get("/staff/cases")).text;
+    assert.doesNotMatch(after, new RegExp(`href="/staff/cases/${id}">[^<]*</a>\\s*<span class="badge badge-new">`));
+    const homeAfter = (await liaison.agent.get("/staff")).text;
+    assert.equal(Number(/(\d+) hồ sơ mới chưa mở/.exec(homeAfter)?.[1] ?? 0), count - 1);
+    assert.match((await liaison.agent.get("/staff/cases?status=open")).text, /<details class="case-filters-toggle" open>/, "open while a filter is in use");
   });
 
   it("when a form carries a stale version, then the page comes back with 409 and the conflict message", async () => {

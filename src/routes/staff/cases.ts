@@ -12,7 +12,7 @@
 import { Router, type Request, type Response } from "express";
 import { and, asc, desc, eq, inArray, isNull, or } from "drizzle-orm";
 import { caseHistory, loadCase, openCaseContent, openCasePhoto, allowedTransitions } from "../../cases/caseView.js";
-import { duplicateSuggestions, listCases } from "../../cases/caseQueries.js";
+import { duplicateSuggestions, listCases, unreadAmong, unreadCases } from "../../cases/caseQueries.js";
 import { unitForCase } from "../../cases/coverageRules.js";
 import { HELP_OUTCOMES, POLICE_OUTCOMES, RULES, STATUSES, TRIAGE_OUTCOMES } from "../../cases/workflow.js";
 import type { CaseRow } from "../../db/rows.js";
@@ -28,13 +28,15 @@ import { noStore } from "../../middlewares/securityHeaders.js";
 import { requireCsrf, requireStaff, staffOf } from "../../middlewares/staffSession.js";
 import { authorize, authorizeCase, canOnCase, type Actor } from "../../policies/index.js";
 import { retryFailed, queueHealth } from "../../queues/health.js";
-import { caseListSchema, revealContactSchema, staffMessageSchema, transitionSchemas, type TransitionName } from "../../validation/cases.js";
+import { caseListSchema, caseNoteSchema, revealContactSchema, staffMessageSchema, transitionSchemas, type TransitionName } from "../../validation/cases.js";
 import { coverageSchema, parseOrThrow, uuidParam, validate } from "../../validation/staff.js";
 import { CATEGORIES } from "../../validation/tip.js";
 import { runTransition } from "../../flows/caseTransitions.js";
 import { formBody, pageLocals } from "./forms.js";
+import { formatDateTime, formatIsoDay } from "../../time/format.js";
 import { sendStaffMessage } from "../../commands/staffMessageCreator.js";
 import { revealContact } from "../../commands/contactRevealer.js";
+import { addCaseNote } from "../../commands/caseNoteWriter.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FILTER_KEYS = ["status", "category", "districtCode", "communeCode", "urgent", "overdue", "assigneeId"] as const;
@@ -55,9 +57,9 @@ const uuidOr404 = (v: unknown): string => {
 };
 const ref = (id: string) => id.slice(0, 8);
 
-/** A time in Bến Tre's time zone, in the page's language. */
-function when(d: Date | null | undefined, lang: Locale): string | null {
-  return d ? d.toLocaleString(lang === "vi" ? "vi-VN" : "en-GB", { timeZone: "Asia/Ho_Chi_Minh", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }) : null;
+/** A time in Vietnam, dd/mm/yyyy HH:mm (src/time/format.ts), whatever the page's language. */
+function when(d: Date | null | undefined, _lang?: Locale): string | null {
+  return d ? formatDateTime(d) : null;
 }
 
 /** Translate an audit action, or name it plainly when it has no wording yet. */
@@ -119,7 +121,11 @@ async function renderInbox(ctx: AppContext, req: Request, res: Response) {
   const parsed = validate(caseListSchema, req.query);
   const f = parsed.ok ? parsed.value : { page: 1, pageSize: 25 };
   const [{ rows, total }, where, assignees] = await Promise.all([listCases(ctx.database.db, actor, f), places(ctx), actor.role === "police" ? [] : assigneeChoices(ctx, actor.districtCode)]);
-  const emails = await emailsOf(ctx, rows.map((r) => r.assigneeId));
+  const [emails, unread, unreadTotal] = await Promise.all([
+    emailsOf(ctx, rows.map((r) => r.assigneeId)),
+    unreadAmong(ctx.database.db, actor, rows.map((r) => r.id)),
+    unreadCases(ctx.database.db, actor, 0).then((u) => u.total),
+  ]);
   // The filters as typed, kept in the form and in the page links.
   const values: Record<string, string> = {};
   for (const k of FILTER_KEYS) if (parsed.ok && typeof req.query[k] === "string") values[k] = req.query[k] as string;
@@ -131,8 +137,10 @@ async function renderInbox(ctx: AppContext, req: Request, res: Response) {
   const pages = Math.max(1, Math.ceil(total / f.pageSize));
   const t = res.locals.t as Translate;
   res.status(parsed.ok ? 200 : 400).render("staff/cases/inbox.njk", {
-    rows: rows.map((r) => listRow(r, lang, where.name, emails)),
+    rows: rows.map((r) => ({ ...listRow(r, lang, where.name, emails), unread: unread.has(r.id) })),
     total,
+    unreadTotal,
+    activeFilters: Object.keys(values).length,
     page: f.page,
     pages,
     prevHref: f.page > 1 ? link(f.page - 1) : null,
@@ -157,7 +165,13 @@ async function actionForms(ctx: AppContext, actor: Actor, tip: CaseRow) {
     forward ? ctx.database.db.select({ id: policeUnits.id, name: policeUnits.name }).from(policeUnits).where(eq(policeUnits.active, true)).orderBy(asc(policeUnits.name)) : [],
     forward ? ctx.database.db.transaction((tx) => unitForCase(tx, tip)) : null,
   ]);
+  // The one-tap path for the common case: triage as actionable and send to the rule's unit at once.
+  const quick = allowed.has("triage") && !help && canOnCase(actor, "case.forward", tip);
+  const [quickUnits, quickRule] = quick
+    ? await Promise.all([ctx.database.db.select({ id: policeUnits.id, name: policeUnits.name }).from(policeUnits).where(eq(policeUnits.active, true)).orderBy(asc(policeUnits.name)), ctx.database.db.transaction((tx) => unitForCase(tx, tip))])
+    : [[], null];
   const forms = {
+    triageForward: quick ? { units: quickUnits, selected: quickRule, ruleUnitId: quickRule } : null,
     assign: allowed.has("assign") ? { assignees } : null,
     triage: allowed.has("triage") ? { outcomes: TRIAGE_OUTCOMES, reasonCodes: NOT_ACTIONABLE_REASONS } : null,
     forward: forward ? { units, selected: tip.forwardedUnitId ?? ruleUnitId, ruleUnitId } : null,
@@ -172,7 +186,7 @@ async function actionForms(ctx: AppContext, actor: Actor, tip: CaseRow) {
   return { ...forms, any: Object.values(forms).some(Boolean) };
 }
 
-async function renderCase(ctx: AppContext, res: Response, id: string, status = 200, failure?: Failure, revealedContact?: string) {
+async function renderCase(ctx: AppContext, res: Response, id: string, status = 200, failure?: Failure, revealedContact?: string, done?: string) {
   const staff = staffOf(res);
   const { actor } = staff;
   const lang = res.locals.lang as Locale;
@@ -190,8 +204,12 @@ async function renderCase(ctx: AppContext, res: Response, id: string, status = 2
     tip.forwardedUnitId ? ctx.database.db.select({ name: policeUnits.name }).from(policeUnits).where(eq(policeUnits.id, tip.forwardedUnitId)) : [],
     locked ? keyHoldersWhoMayGrant(ctx.database.db, tip, actor.id) : [],
   ]);
-  const emails = await emailsOf(ctx, [tip.assigneeId, ...history.map((h) => h.actorId)]);
-  const message = (m: NonNullable<typeof content>["messages"][number]) => ({ ...m, hourLabel: when(new Date(m.hour), lang) });
+  const emails = await emailsOf(ctx, [tip.assigneeId, ...history.map((h) => h.actorId), ...(content?.notes ?? []).map((n) => n.authorId)]);
+  const message = (m: NonNullable<typeof content>["messages"][number]) => ({ ...m, hourLabel: when(new Date(m.hour), lang), by: m.authorId ? (emails.get(m.authorId) ?? null) : null });
+  // Opening the case reads its notifications.
+  await ctx.database.db.update(notifications).set({ readAt: new Date() }).where(and(eq(notifications.userId, staff.user.id), eq(notifications.tipId, id), isNull(notifications.readAt)));
+  const doneKey = done && /^[a-z_-]{1,40}$/.test(done) ? `cases.done.${done}` : null;
+  const flash = doneKey && t(doneKey) !== doneKey ? t(doneKey) : null;
   const locations = content?.report.photoLocations ?? {};
   res.status(status).render("staff/cases/case.njk", {
     c: {
@@ -203,12 +221,13 @@ async function renderCase(ctx: AppContext, res: Response, id: string, status = 2
       duplicateOfId: tip.duplicateOfId,
       duplicateOfRef: tip.duplicateOfId ? ref(tip.duplicateOfId) : null,
       outcome: tip.outcome,
+      result: { plantsDestroyed: tip.plantsDestroyed, areaM2: tip.areaM2, peopleHandled: tip.peopleHandled, seizedGrams: tip.seizedGrams },
       verifyExtended: tip.verifyExtended,
       purged: !!tip.purgedAt,
       dates: (["assignedAt", "triagedAt", "forwardedAt", "acknowledgedAt", "resolvedAt", "closedAt"] as const).filter((k) => tip[k]).map((k) => ({ key: k, at: when(tip[k], lang) })),
     },
     content: content && {
-      report: content.report,
+      report: { ...content.report, observedAt: content.report.observedAt ? formatIsoDay(content.report.observedAt) : undefined },
       photos: content.photoIds.map((pid, i) => ({ src: `/staff/cases/${id}/photos/${pid}`, n: i + 1, gps: locations[pid] ?? null })),
       messages: content.messages.map(message),
       notes: content.notes.map(message),
@@ -230,8 +249,20 @@ async function renderCase(ctx: AppContext, res: Response, id: string, status = 2
     contactReveal: !!content?.hasContact && canOnCase(actor, "case.revealContact", tip),
     revealedContact: revealedContact ?? null,
     failure: failure ?? null,
+    flash,
+    doneNote: done === "note",
     csrf: staff.session.record.csrf,
   });
+}
+
+/** The police result once more, before it is recorded: what will be written, with "confirm" and "change". */
+async function renderResultConfirmation(ctx: AppContext, res: Response, id: string, b: Record<string, unknown>) {
+  const staff = staffOf(res);
+  const tip = await loadCase(ctx, id);
+  authorizeCase(staff.actor, "case.resolve", tip);
+  const fields = ["outcome", "note", "plantsDestroyed", "areaM2", "peopleHandled", "seizedGrams", "version"] as const;
+  const values = Object.fromEntries(fields.filter((k) => b[k] !== undefined && b[k] !== "").map((k) => [k, String(b[k])]));
+  res.render("staff/cases/confirmResult.njk", { c: { id, ref: ref(id) }, values, csrf: staff.session.record.csrf });
 }
 
 /** A rejected transition (400 fields, 409 conflict or illegal move) as the message shown by its form. */
@@ -239,7 +270,7 @@ function failureOf(err: HttpError, action: string, body: Record<string, unknown>
   const form = action === "verify" && body.extend === "true" ? "extend" : action;
   const extra = err.extra?.currentStatus ? { ...err.extra, currentStatus: t(`cases.status.${err.extra.currentStatus}`) } : err.extra;
   const errors = Object.fromEntries(Object.entries(err.fields ?? {}).map(([k, v]) => [`${form}-${k}`, translateField(t, v)]));
-  const values = Object.fromEntries(["text", "reason", "duplicateOfId", "reasonCode", "outcome", "assigneeId", "policeUnitId"].filter((k) => typeof body[k] === "string").map((k) => [k, body[k] as string]));
+  const values = Object.fromEntries(["text", "reason", "duplicateOfId", "reasonCode", "outcome", "assigneeId", "policeUnitId", "note", "plantsDestroyed", "areaM2", "peopleHandled", "seizedGrams"].filter((k) => typeof body[k] === "string").map((k) => [k, body[k] as string]));
   return { form, errors, message: t(err.messageKey, extra), values };
 }
 
@@ -267,11 +298,15 @@ async function renderCoverage(ctx: AppContext, res: Response, status = 200, fail
 export function staffCasePages(ctx: AppContext): Router {
   const router = Router();
   router.use(["/staff/cases", "/staff/notifications", "/staff/admin/queues", "/staff/admin/coverage"], noStore, requireStaff, formBody, requireCsrf, pageLocals);
-  const home = (res: Response, path: string) => res.redirect(303, `${path}${res.locals.langQuery ?? ""}`);
+  const home = (res: Response, path: string, query: Record<string, string> = {}) => {
+    const lang = res.locals.lang as Locale;
+    const qs = new URLSearchParams({ ...query, ...(lang === "vi" ? {} : { lang }) }).toString();
+    res.redirect(303, `${path}${qs ? `?${qs}` : ""}`);
+  };
 
   router.get("/staff/cases", (req: Request, res: Response) => renderInbox(ctx, req, res));
 
-  router.get("/staff/cases/:id", (req: Request, res: Response) => renderCase(ctx, res, uuidOr404(req.params.id)));
+  router.get("/staff/cases/:id", (req: Request, res: Response) => renderCase(ctx, res, uuidOr404(req.params.id), 200, undefined, undefined, typeof req.query.done === "string" ? req.query.done : undefined));
 
   router.get("/staff/cases/:id/photos/:photoId", async (req: Request, res: Response) => {
     const staff = staffOf(res);
@@ -286,30 +321,42 @@ export function staffCasePages(ctx: AppContext): Router {
     const action = req.params.action as string;
     const id = uuidOr404(req.params.id);
     const body = (req.body ?? {}) as Record<string, unknown>;
-    if (action === "message" || action === "contact") {
+    const t = res.locals.t as Translate;
+    // Every success lands back on the case with a line saying what was done (no JavaScript needed).
+    const done = (what: string) => home(res, `/staff/cases/${id}`, { done: what });
+    if (action === "message" || action === "contact" || action === "note") {
       const staff = staffOf(res);
       try {
         if (action === "message") {
           const b = parseOrThrow(staffMessageSchema, body, "invalid_message");
           await sendStaffMessage(ctx, staff.actor, id, b.text, b.purpose, b.version);
+        } else if (action === "note") {
+          const b = parseOrThrow(caseNoteSchema, body, "invalid_note");
+          await addCaseNote(ctx, staff.actor, id, b.text);
         } else {
           const b = parseOrThrow(revealContactSchema, body, "invalid_reveal");
           return renderCase(ctx, res, id, 200, undefined, await revealContact(ctx, staff.actor, staff.session.privateKey, id, b.reason));
         }
       } catch (err) {
         if (!(err instanceof HttpError) || (err.status !== 400 && err.status !== 409)) throw err;
-        return renderCase(ctx, res, id, err.status, failureOf(err, action, body, res.locals.t as Translate));
+        return renderCase(ctx, res, id, err.status, failureOf(err, action, body, t));
       }
-      return home(res, `/staff/cases/${id}`);
+      return done(action === "message" && body.purpose === "question" ? "question" : action);
     }
     if (!Object.hasOwn(transitionSchemas, action)) return next();
     try {
+      // A police result is recorded only after the person has seen it once more.
+      if (action === "resolve" && body.confirm !== "yes") {
+        const b = parseOrThrow(transitionSchemas.resolve, body, "invalid_transition");
+        if ((POLICE_OUTCOMES as readonly string[]).includes(b.outcome)) return renderResultConfirmation(ctx, res, id, b);
+      }
       await runTransition(ctx, res, id, action as TransitionName, body);
     } catch (err) {
       if (!(err instanceof HttpError) || (err.status !== 400 && err.status !== 409)) throw err;
-      return renderCase(ctx, res, id, err.status, failureOf(err, action, body, res.locals.t as Translate));
+      return renderCase(ctx, res, id, err.status, failureOf(err, action, body, t));
     }
-    home(res, `/staff/cases/${id}`);
+    const b = body as { outcome?: string; extend?: string };
+    done(action === "triage" && typeof b.outcome === "string" ? `triage_${b.outcome}` : action === "verify" && b.extend === "true" ? "extend" : action);
   });
 
   router.get("/staff/notifications", async (_req: Request, res: Response) => {

@@ -12,7 +12,9 @@
  * refuse cross-site posts; every other post carries the session's _csrf.
  */
 import { Router, type Request, type Response } from "express";
-import { and, eq, gt, isNull } from "drizzle-orm";
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import { unreadCases } from "../../cases/caseQueries.js";
+import { formatDateTime } from "../../time/format.js";
 import { otpauthUrl, qrSvg } from "../../auth/totp.js";
 import { activateAccount } from "../../commands/accountActivator.js";
 import { hasAdministrator } from "../../commands/bootstrapper.js";
@@ -20,7 +22,7 @@ import { hashToken } from "../../commands/invitationCreator.js";
 import { myPendingTips, pendingAccess } from "../../commands/pendingAccessGranter.js";
 import { changePassword } from "../../commands/passwordChanger.js";
 import type { AppContext } from "../../context.js";
-import { invitations, policeUnits } from "../../db/schema.js";
+import { invitations, notifications, policeUnits } from "../../db/schema.js";
 import { forbidden, HttpError } from "../../errors.js";
 import type { Locale } from "../../i18n/index.js";
 import { isCrossSite } from "../../middlewares/formToken.js";
@@ -151,12 +153,15 @@ export function staffPages(ctx: AppContext): Router {
   router.get("/staff", ...signedIn, async (req: Request, res: Response) => {
     const { user, actor } = staffOf(res);
     const admin = can(actor, "users.manage");
-    const [places, unit, waiting, mine, checklist] = await Promise.all([
+    const lists = can(actor, "case.list");
+    const [places, unit, waiting, mine, checklist, fresh, unreadNotes] = await Promise.all([
       districtNames(ctx),
       user.policeUnitId ? ctx.database.db.select({ name: policeUnits.name }).from(policeUnits).where(eq(policeUnits.id, user.policeUnitId)) : [],
       admin ? pendingAccess(ctx.database.db) : [],
       user.needsRestore ? 0 : myPendingTips(ctx.database.db, user.id),
       can(actor, "settings.manage") ? checklistView(ctx, user.id) : null,
+      lists ? unreadCases(ctx.database.db, actor) : null,
+      ctx.database.db.select({ n: sql<number>`count(*)::int` }).from(notifications).where(and(eq(notifications.userId, user.id), isNull(notifications.readAt))),
     ]);
     const done = textOf(req.query.done);
     res.render("staff/home.njk", {
@@ -164,6 +169,9 @@ export function staffPages(ctx: AppContext): Router {
       waiting: waiting.map((w) => ({ ...w, district: places.name(w.districtCode) })),
       myPending: mine,
       checklist,
+      // The cases new to this person, linked directly: one tap from the home page to a case.
+      fresh: fresh && { total: fresh.total, rows: fresh.rows.map((r) => ({ id: r.id, ref: r.id.slice(0, 8), category: r.category, place: places.name(r.districtCode), urgent: r.urgent, received: formatDateTime(r.receivedAt) })) },
+      unreadNotifications: unreadNotes[0]?.n ?? 0,
       user: { email: user.email, role: user.role, district: places.name(user.districtCode), policeUnit: unit[0]?.name ?? null, needsRestore: user.needsRestore },
       may: { listCases: can(actor, "case.list"), viewStats: can(actor, "stats.view"), manageSettings: can(actor, "settings.manage"), manageUsers: can(actor, "users.manage"), manageUnits: can(actor, "units.manage"), viewAudit: can(actor, "audit.view"), viewCommunes: can(actor, "communes.view"), manageQueues: can(actor, "queues.manage") },
     });
