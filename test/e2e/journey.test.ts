@@ -103,6 +103,7 @@ describe("the whole journey in a real browser", function () {
     assert.ok(await img.evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0), "the decrypted photo loads");
     await screenshot(liaison, "11-staff-case");
     assert.deepEqual(await axeViolations(liaison), [], "axe on the case page");
+    await liaison.click('summary:has-text("Nhắn tin hoặc hỏi thêm người báo tin")');
     await liaison.fill("#message-text", "Nhà có cổng màu xanh phải không?");
     await liaison.check("#message-purpose-question");
     await liaison.getByRole("button", { name: "Gửi", exact: true }).click();
@@ -123,11 +124,9 @@ describe("the whole journey in a real browser", function () {
     // 4. The liaison reads the answer, triages the case as actionable and forwards it.
     await liaison.reload();
     assert.ok((await liaison.textContent("body"))!.includes("Đúng, cổng màu xanh"));
-    await liaison.check("#triage-outcome-actionable");
-    await liaison.getByRole("button", { name: "Phân loại" }).click();
+    await liaison.getByRole("button", { name: "Cần xử lý và chuyển công an" }).click();
     await liaison.waitForLoadState("load");
-    await liaison.getByRole("button", { name: "Chuyển công an" }).click();
-    await liaison.waitForLoadState("load");
+    assert.ok((await liaison.textContent("#flash"))!.includes("Đã phân loại cần xử lý và chuyển công an"));
     assert.ok((await liaison.textContent("body"))!.includes("Công an huyện Châu Thành"));
 
     // 5. The police officer signs in with TOTP, acknowledges and records the result.
@@ -144,8 +143,12 @@ describe("the whole journey in a real browser", function () {
     await police.getByRole("button", { name: "Xác nhận tiếp nhận" }).click();
     await police.waitForLoadState("load");
     await police.check("#resolve-outcome-plants_destroyed");
-    await police.getByRole("button", { name: "Ghi kết quả" }).click();
+    await police.fill("#resolve-plantsDestroyed", "30");
+    await police.getByRole("button", { name: "Xem lại kết quả" }).click();
     await police.waitForLoadState("load");
+    await police.getByRole("button", { name: "Xác nhận và lưu kết quả" }).click();
+    await police.waitForLoadState("load");
+    assert.ok((await police.textContent("#flash"))!.includes("Đã lưu kết quả"));
     await screenshot(police, "14-staff-case-resolved");
 
     // 6. The tipster sees that the report was acted on, in plain words.
