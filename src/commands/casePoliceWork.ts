@@ -48,7 +48,12 @@ export interface PoliceResult {
 export async function resolveCase(ctx: AppContext, actor: Actor, tipId: string, result: string | PoliceResult, opts: MoveOptions = {}) {
   const r: PoliceResult = typeof result === "string" ? { outcome: result } : result;
   if (!(POLICE_OUTCOMES as readonly string[]).includes(r.outcome)) throw invalidInput("invalid_outcome", { outcome: "errors.invalid_outcome" });
-  const quantities = { plantsDestroyed: r.plantsDestroyed ?? null, areaM2: r.areaM2 ?? null, peopleHandled: r.peopleHandled ?? null, seizedGrams: r.seizedGrams ?? null };
+  const quantities = {
+    plantsDestroyed: r.plantsDestroyed ?? null,
+    areaM2: r.areaM2 ?? null,
+    peopleHandled: r.peopleHandled ?? null,
+    seizedGrams: r.seizedGrams ?? null,
+  };
   return moveCase(ctx, actor, tipId, "resolve", (tip) => ({
     status: "resolved",
     set: { outcome: r.outcome, resolvedAt: new Date(), ...quantities },

@@ -18,11 +18,19 @@ import { forwardCase } from "./caseForwarder.js";
 import type { MoveOptions } from "./caseMover.js";
 import { triageCase } from "./caseTriager.js";
 
-export async function triageAndForward(ctx: AppContext, actor: Actor, actorPrivateKey: crypto.Bytes, tipId: string, unitId: string | undefined, opts: MoveOptions = {}) {
+export async function triageAndForward(
+  ctx: AppContext,
+  actor: Actor,
+  actorPrivateKey: crypto.Bytes,
+  tipId: string,
+  unitId: string | undefined,
+  opts: MoveOptions = {},
+) {
   const tip = await loadCase(ctx, tipId);
   if (tip.category === "help_request") throw new HttpError(409, "help_request_not_forwardable", "errors.help_request_not_forwardable");
   const target = unitId ?? (await ctx.database.db.transaction((tx) => unitForCase(tx, tip)));
-  const [unit] = target ? await ctx.database.db.select({ id: policeUnits.id }).from(policeUnits).where(and(eq(policeUnits.id, target), eq(policeUnits.active, true))) : [];
+  const active = (id: string) => and(eq(policeUnits.id, id), eq(policeUnits.active, true));
+  const [unit] = target ? await ctx.database.db.select({ id: policeUnits.id }).from(policeUnits).where(active(target)) : [];
   if (!unit) throw invalidInput("invalid_forward", { policeUnitId: "errors.invalid_police_unit" });
   const triaged = await triageCase(ctx, actor, tipId, { outcome: "actionable" }, opts);
   return forwardCase(ctx, actor, actorPrivateKey, tipId, unit.id, { expectedVersion: triaged.version });

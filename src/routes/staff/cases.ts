@@ -155,6 +155,9 @@ async function renderInbox(ctx: AppContext, req: Request, res: Response) {
   });
 }
 
+const activeUnits = (ctx: AppContext) =>
+  ctx.database.db.select({ id: policeUnits.id, name: policeUnits.name }).from(policeUnits).where(eq(policeUnits.active, true)).orderBy(asc(policeUnits.name));
+
 /** The action forms this person may use now, with what each needs (people, units, outcomes). */
 async function actionForms(ctx: AppContext, actor: Actor, tip: CaseRow) {
   const allowed = new Set(allowedTransitions(actor, tip));
@@ -162,14 +165,12 @@ async function actionForms(ctx: AppContext, actor: Actor, tip: CaseRow) {
   const forward = allowed.has("forward") && !help;
   const [assignees, units, ruleUnitId] = await Promise.all([
     allowed.has("assign") ? assigneeChoices(ctx, tip.districtCode) : [],
-    forward ? ctx.database.db.select({ id: policeUnits.id, name: policeUnits.name }).from(policeUnits).where(eq(policeUnits.active, true)).orderBy(asc(policeUnits.name)) : [],
+    forward ? activeUnits(ctx) : [],
     forward ? ctx.database.db.transaction((tx) => unitForCase(tx, tip)) : null,
   ]);
   // The one-tap path for the common case: triage as actionable and send to the rule's unit at once.
   const quick = allowed.has("triage") && !help && canOnCase(actor, "case.forward", tip);
-  const [quickUnits, quickRule] = quick
-    ? await Promise.all([ctx.database.db.select({ id: policeUnits.id, name: policeUnits.name }).from(policeUnits).where(eq(policeUnits.active, true)).orderBy(asc(policeUnits.name)), ctx.database.db.transaction((tx) => unitForCase(tx, tip))])
-    : [[], null];
+  const [quickUnits, quickRule] = quick ? await Promise.all([activeUnits(ctx), ctx.database.db.transaction((tx) => unitForCase(tx, tip))]) : [[], null];
   const forms = {
     triageForward: quick ? { units: quickUnits, selected: quickRule, ruleUnitId: quickRule } : null,
     assign: allowed.has("assign") ? { assignees } : null,
@@ -207,7 +208,8 @@ async function renderCase(ctx: AppContext, res: Response, id: string, status = 2
   const emails = await emailsOf(ctx, [tip.assigneeId, ...history.map((h) => h.actorId), ...(content?.notes ?? []).map((n) => n.authorId)]);
   const message = (m: NonNullable<typeof content>["messages"][number]) => ({ ...m, hourLabel: when(new Date(m.hour), lang), by: m.authorId ? (emails.get(m.authorId) ?? null) : null });
   // Opening the case reads its notifications.
-  await ctx.database.db.update(notifications).set({ readAt: new Date() }).where(and(eq(notifications.userId, staff.user.id), eq(notifications.tipId, id), isNull(notifications.readAt)));
+  const mineAboutThis = and(eq(notifications.userId, staff.user.id), eq(notifications.tipId, id), isNull(notifications.readAt));
+  await ctx.database.db.update(notifications).set({ readAt: new Date() }).where(mineAboutThis);
   const doneKey = done && /^[a-z_-]{1,40}$/.test(done) ? `cases.done.${done}` : null;
   const flash = doneKey && t(doneKey) !== doneKey ? t(doneKey) : null;
   const locations = content?.report.photoLocations ?? {};

@@ -170,7 +170,17 @@ export function staffPages(ctx: AppContext): Router {
       myPending: mine,
       checklist,
       // The cases new to this person, linked directly: one tap from the home page to a case.
-      fresh: fresh && { total: fresh.total, rows: fresh.rows.map((r) => ({ id: r.id, ref: r.id.slice(0, 8), category: r.category, place: places.name(r.districtCode), urgent: r.urgent, received: formatDateTime(r.receivedAt) })) },
+      fresh: fresh && {
+        total: fresh.total,
+        rows: fresh.rows.map((r) => ({
+          id: r.id,
+          ref: r.id.slice(0, 8),
+          category: r.category,
+          place: places.name(r.districtCode),
+          urgent: r.urgent,
+          received: formatDateTime(r.receivedAt),
+        })),
+      },
       unreadNotifications: unreadNotes[0]?.n ?? 0,
       user: { email: user.email, role: user.role, district: places.name(user.districtCode), policeUnit: unit[0]?.name ?? null, needsRestore: user.needsRestore },
       may: { listCases: can(actor, "case.list"), viewStats: can(actor, "stats.view"), manageSettings: can(actor, "settings.manage"), manageUsers: can(actor, "users.manage"), manageUnits: can(actor, "units.manage"), viewAudit: can(actor, "audit.view"), viewCommunes: can(actor, "communes.view"), manageQueues: can(actor, "queues.manage") },
