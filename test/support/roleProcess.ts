@@ -63,8 +63,16 @@ export function roleEnv(env: Record<string, string> = {}): Record<string, string
  * when ready: wait for it through BullMQ's worker list instead). Rejects if the
  * child exits first.
  */
-export async function spawnRole(name: string, role: "web" | "worker", env: Record<string, string>, timeoutMs = 60_000, ready?: RegExp): Promise<RoleProcess> {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/main.ts", role], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: roleEnv(env) });
+export async function spawnRole(
+  name: string,
+  role: "web" | "worker",
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+  ready?: RegExp,
+  /** How to run main: the sources through tsx, or a compiled main.js (the build test). */
+  entry: string[] = ["--import", "tsx", "src/main.ts"],
+): Promise<RoleProcess> {
+  const child: ChildProcess = spawn(process.execPath, [...entry, role], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: roleEnv(env) });
   const output: string[] = [];
   const keep = (c: Buffer) => {
     const text = c.toString("utf8");
