@@ -29,8 +29,25 @@ export const envSchema = z.object({
   HOST: z.string().min(1).default("127.0.0.1").describe("Address the web process listens on."),
   PUBLIC_URL: z.url().optional().describe("Public address of the tip line (used in emails and posters)."),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional().describe("PostgreSQL connection URL. Unset: an embedded PostgreSQL is started with data under DATA_DIR/postgres."),
+  DATABASE_READ_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+    .optional()
+    .describe("A PostgreSQL read replica for statistics, reports and exports. Unset or unreachable: those queries go to DATABASE_URL."),
   DATABASE_POOL_SIZE: int(1, 200).default(10).describe("PostgreSQL connections per process."),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").optional().describe("Redis connection URL. Unset: `redis-server` from PATH is started with data under DATA_DIR/redis."),
+  REDIS_SENTINELS: z
+    .string()
+    .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, "comma-separated host:port list")
+    .optional()
+    .describe("Redis Sentinel addresses (host:port, comma-separated). Set: Redis is the primary that these sentinels name (REDIS_SENTINEL_NAME), followed through failovers; REDIS_URL is then not used."),
+  REDIS_SENTINEL_NAME: z.string().min(1).default("mymaster").describe("The primary's name in the sentinels' configuration (`sentinel monitor NAME …`)."),
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, "comma-separated host:port list")
+    .optional()
+    .describe("Redis Cluster seed nodes (host:port, comma-separated). Set: homthu talks to the cluster; REDIS_PREFIX must be a {hash tag}; REDIS_URL is then not used."),
+  REDIS_PASSWORD: z.string().min(1).optional().describe("Password of the Redis data nodes with REDIS_SENTINELS or REDIS_CLUSTER_NODES (with REDIS_URL, put it in the URL)."),
   REDIS_PREFIX: z.string().regex(/^(\{[a-z0-9_-]+\}|[a-z0-9_-]+)$/i, "letters, digits, _ and -, optionally in {braces} (a Redis Cluster hash tag)").default("homthu").describe("Prefix of every Redis key (queues, rate limits, sessions). Use {homthu} on Redis Cluster so BullMQ's keys share a hash slot."),
   DATA_DIR: z.string().min(1).default("./var").describe("Where embedded services and generated development secrets live."),
   SECRET_KEY: z.string().regex(/^[0-9a-f]{64}$/i, "must be 64 hexadecimal characters (openssl rand -hex 32)").optional().describe("Master secret (32 bytes, hex). Sub-keys for form tokens, IP hashing and the receipt salt derive from it; changing it invalidates every receipt."),
@@ -89,7 +106,11 @@ export interface AppConfig {
   databaseUrl?: string;
   databasePoolSize: number;
   redisUrl?: string;
+  /** Redis Sentinel or Cluster instead of one server at redisUrl. */
+  redisTopology?: RedisTopology;
   redisPrefix: string;
+  /** Replica for read-only reporting queries (statistics, reports, exports). */
+  databaseReadUrl?: string;
   dataDir: string;
   secretKey: Buffer;
   logLevel: Env["LOG_LEVEL"];
@@ -120,6 +141,28 @@ export interface AppConfig {
   onionLocation?: string;
   autoBootstrap: boolean;
   runMigrations: boolean;
+}
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export type RedisTopology = { kind: "sentinel"; sentinels: HostPort[]; name: string; password?: string } | { kind: "cluster"; nodes: HostPort[]; password?: string };
+
+const hostPorts = (list: string): HostPort[] =>
+  list.split(",").map((hp) => {
+    const i = hp.lastIndexOf(":");
+    return { host: hp.slice(0, i), port: Number(hp.slice(i + 1)) };
+  });
+
+function redisTopology(e: Env): RedisTopology | undefined {
+  if (e.REDIS_SENTINELS && e.REDIS_CLUSTER_NODES) throw new ConfigError("Invalid configuration:\n  REDIS_SENTINELS, REDIS_CLUSTER_NODES: set one or the other, not both.");
+  if (e.REDIS_CLUSTER_NODES && !/^\{.+\}$/.test(e.REDIS_PREFIX))
+    throw new ConfigError("Invalid configuration:\n  REDIS_PREFIX: must be a hash tag in braces, e.g. {homthu}, with REDIS_CLUSTER_NODES (BullMQ's keys of a queue must share a hash slot).");
+  if (e.REDIS_SENTINELS) return { kind: "sentinel", sentinels: hostPorts(e.REDIS_SENTINELS), name: e.REDIS_SENTINEL_NAME, password: e.REDIS_PASSWORD };
+  if (e.REDIS_CLUSTER_NODES) return { kind: "cluster", nodes: hostPorts(e.REDIS_CLUSTER_NODES), password: e.REDIS_PASSWORD };
+  return undefined;
 }
 
 /** Raised when configuration is invalid; main() prints it as one readable block and exits 1. */
@@ -171,7 +214,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, overrides: P
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     redisUrl: e.REDIS_URL,
+    redisTopology: redisTopology(e),
     redisPrefix: e.REDIS_PREFIX,
+    databaseReadUrl: e.DATABASE_READ_URL,
     dataDir,
     secretKey,
     logLevel: e.LOG_LEVEL,

@@ -24,7 +24,7 @@ import { runMigrations } from "./db/migrate.js";
 import { staffUsers } from "./db/schema.js";
 import type { Logger } from "./logging/logger.js";
 import { bullPrefix, Queues } from "./queues/producer.js";
-import { appRedis, whenConnected } from "./redis/connections.js";
+import { appRedis, redisTarget, whenConnected, type RedisTarget } from "./redis/connections.js";
 import { resolveServices } from "./services/index.js";
 import { UnitDirectory } from "./units/directory.js";
 import { SessionStore } from "./sessions/sessionStore.js";
@@ -44,12 +44,13 @@ export interface Running {
 }
 
 /** Build the shared context: services, database, Redis, queues. Used by start() and the CLI. */
-export async function openContext(config: AppConfig, logger: Logger): Promise<{ ctx: AppContext; close(): Promise<void>; redisUrl: string }> {
+export async function openContext(config: AppConfig, logger: Logger): Promise<{ ctx: AppContext; close(): Promise<void>; redisTarget: RedisTarget }> {
   await crypto.ready(config.argon2);
-  const services = await resolveServices({ databaseUrl: config.databaseUrl, redisUrl: config.redisUrl, dataDir: config.dataDir }, logger);
+  const services = await resolveServices({ databaseUrl: config.databaseUrl, redisUrl: config.redisUrl, externalRedis: !!config.redisTopology, dataDir: config.dataDir }, logger);
   // A lost connection is logged once per client (code only); the query that used it fails and is answered 503 or retried.
   const database = openDatabase(services.databaseUrl, config.databasePoolSize, (err) => logger.warn({ code: (err as { code?: string }).code, reason: err.message }, "database connection lost"));
-  const redis = appRedis(services.redisUrl);
+  const target = redisTarget(config, services.redisUrl);
+  const redis = appRedis(target);
   redis.on("error", () => undefined); // reconnects on its own; callers see failed commands
   try {
     if (config.runMigrations) await runMigrations(database);
@@ -76,7 +77,7 @@ export async function openContext(config: AppConfig, logger: Logger): Promise<{ 
     await database.close().catch(() => undefined);
     await services.stop();
   };
-  return { ctx, close, redisUrl: services.redisUrl };
+  return { ctx, close, redisTarget: target };
 }
 
 /** On the embedded default, the first start creates admin@localhost and prints its password once. */
@@ -121,13 +122,13 @@ async function checkArgon2Parameters(db: Database["db"], config: AppConfig): Pro
 }
 
 export async function start(role: Role, config: AppConfig, logger: Logger): Promise<Running> {
-  const { ctx, close, redisUrl } = await openContext(config, logger);
+  const { ctx, close, redisTarget } = await openContext(config, logger);
   let server: http.Server | undefined;
   let workers: Workers | undefined;
   try {
     if (config.autoBootstrap) await autoBootstrap(ctx);
     else if (role !== "worker") await hintFirstAdministrator(ctx);
-    if (role !== "web") workers = await startWorkers(ctx, redisUrl);
+    if (role !== "web") workers = await startWorkers(ctx, redisTarget);
     if (role !== "worker") {
       server = http.createServer(createApp(ctx));
       server.keepAliveTimeout = 5_000;

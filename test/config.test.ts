@@ -135,4 +135,28 @@ describe("loadConfig", () => {
       assert.equal(fs.existsSync(secretFile()), false);
     });
   });
+
+  describe("scale-out: Redis Sentinel or Cluster, a read replica", () => {
+    it("when sentinels are named, then the topology lists them with the primary's name", () => {
+      const config = loadConfig({ DATA_DIR: dataDir, REDIS_SENTINELS: "10.0.0.1:26379,sentinel-b:26380", REDIS_SENTINEL_NAME: "homthu", REDIS_PASSWORD: "pw" });
+      assert.deepEqual(config.redisTopology, { kind: "sentinel", name: "homthu", password: "pw", sentinels: [{ host: "10.0.0.1", port: 26379 }, { host: "sentinel-b", port: 26380 }] });
+    });
+
+    it("when cluster nodes are named with a plain prefix, or together with sentinels, then the start is refused naming the variables", () => {
+      assert.match(refusal({ DATA_DIR: dataDir, REDIS_CLUSTER_NODES: "127.0.0.1:7000" }), /REDIS_PREFIX: must be a hash tag/);
+      assert.match(refusal({ DATA_DIR: dataDir, REDIS_CLUSTER_NODES: "127.0.0.1:7000", REDIS_SENTINELS: "127.0.0.1:26379", REDIS_PREFIX: "{homthu}" }), /REDIS_SENTINELS, REDIS_CLUSTER_NODES/);
+      assert.match(refusal({ DATA_DIR: dataDir, REDIS_SENTINELS: "just-a-host" }), /REDIS_SENTINELS: comma-separated host:port list/);
+      assert.deepEqual(loadConfig({ DATA_DIR: dataDir, REDIS_CLUSTER_NODES: "127.0.0.1:7000,127.0.0.1:7001", REDIS_PREFIX: "{homthu}" }).redisTopology, {
+        kind: "cluster",
+        nodes: [{ host: "127.0.0.1", port: 7000 }, { host: "127.0.0.1", port: 7001 }],
+        password: undefined,
+      });
+    });
+
+    it("when DATABASE_READ_URL is not a postgres URL, then it is refused; unset, there is no replica", () => {
+      assert.match(refusal({ DATA_DIR: dataDir, DATABASE_READ_URL: "mysql://x" }), /DATABASE_READ_URL: must be a postgres:\/\/ URL/);
+      assert.equal(loadConfig({ DATA_DIR: dataDir }).databaseReadUrl, undefined);
+      assert.equal(loadConfig({ DATA_DIR: dataDir }).redisTopology, undefined);
+    });
+  });
 });

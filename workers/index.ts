@@ -10,7 +10,7 @@ import type { AppContext } from "../src/context.js";
 import { QUEUES, RETIRED_QUEUES, type RouteTipJob } from "../src/queues/names.js";
 import { bullPrefix } from "../src/queues/producer.js";
 import { routingFailed, routingSucceeded } from "../src/queues/routingHealth.js";
-import { workerRedis } from "../src/redis/connections.js";
+import { workerRedis, type RedisTarget } from "../src/redis/connections.js";
 import { maintenance, sweep } from "./processors/maintenance.js";
 import { routeDistrict } from "./processors/routeTip.js";
 import { sendNotification } from "./processors/sendNotification.js";
@@ -22,8 +22,8 @@ export interface Workers {
   close(): Promise<void>;
 }
 
-export async function startWorkers(ctx: AppContext, redisUrl: string): Promise<Workers> {
-  const connection = workerRedis(redisUrl);
+export async function startWorkers(ctx: AppContext, redis: RedisTarget | string): Promise<Workers> {
+  const connection = workerRedis(redis);
   const prefix = bullPrefix(ctx.config.redisPrefix);
   const make = <T>(queue: string, fn: (ctx: AppContext, job: Job<T>) => Promise<unknown>, concurrency: number) => {
     const processor: Processor<T> = (job) => fn(ctx, job);

@@ -12,7 +12,8 @@ export { startEmbeddedRedis, MissingRedisError, DEFAULT_EMBEDDED_REDIS_PORT } fr
 
 export interface ResolvedServices {
   databaseUrl: string;
-  redisUrl: string;
+  /** Unset when Redis is a Sentinel or Cluster topology. */
+  redisUrl?: string;
   /** Which of the two homthu started itself. */
   embedded: { postgres: boolean; redis: boolean };
   /** Stop the embedded servers (if any); configured ones are left alone. */
@@ -25,7 +26,8 @@ export interface ResolvedServices {
  * second start fails, the first is stopped again before the error is rethrown.
  */
 export async function resolveServices(
-  config: { databaseUrl?: string; redisUrl?: string; dataDir: string },
+  /** externalRedis: Redis comes from a Sentinel or Cluster topology (no URL, nothing to start). */
+  config: { databaseUrl?: string; redisUrl?: string; externalRedis?: boolean; dataDir: string },
   logger: ServiceLogger,
 ): Promise<ResolvedServices> {
   const started: EmbeddedService[] = [];
@@ -36,7 +38,7 @@ export async function resolveServices(
   };
   try {
     let redisUrl = config.redisUrl;
-    if (!redisUrl) {
+    if (!redisUrl && !config.externalRedis) {
       const redis = await startEmbeddedRedis({ dataDir: path.join(config.dataDir, "redis"), logger });
       started.push(redis);
       redisUrl = redis.url;
@@ -50,7 +52,7 @@ export async function resolveServices(
     return {
       databaseUrl,
       redisUrl,
-      embedded: { postgres: !config.databaseUrl, redis: !config.redisUrl },
+      embedded: { postgres: !config.databaseUrl, redis: !config.redisUrl && !config.externalRedis },
       stop: stopAll,
     };
   } catch (err) {
