@@ -20,6 +20,7 @@ import { importUnitsIfEmpty } from "./commands/unitsImporter.js";
 import { serverKeys, type AppContext } from "./context.js";
 import * as crypto from "./crypto/index.js";
 import { openDatabase, type Database } from "./db/client.js";
+import { withReadReplica } from "./db/readReplica.js";
 import { runMigrations } from "./db/migrate.js";
 import { staffUsers } from "./db/schema.js";
 import type { Logger } from "./logging/logger.js";
@@ -48,7 +49,12 @@ export async function openContext(config: AppConfig, logger: Logger): Promise<{ 
   await crypto.ready(config.argon2);
   const services = await resolveServices({ databaseUrl: config.databaseUrl, redisUrl: config.redisUrl, externalRedis: !!config.redisTopology, dataDir: config.dataDir }, logger);
   // A lost connection is logged once per client (code only); the query that used it fails and is answered 503 or retried.
-  const database = openDatabase(services.databaseUrl, config.databasePoolSize, (err) => logger.warn({ code: (err as { code?: string }).code, reason: err.message }, "database connection lost"));
+  const database = withReadReplica(
+    openDatabase(services.databaseUrl, config.databasePoolSize, (err) => logger.warn({ code: (err as { code?: string }).code, reason: err.message }, "database connection lost")),
+    config.databaseReadUrl,
+    config.databasePoolSize,
+    (d, m) => logger.warn(d, m),
+  );
   const target = redisTarget(config, services.redisUrl);
   const redis = appRedis(target);
   redis.on("error", () => undefined); // reconnects on its own; callers see failed commands

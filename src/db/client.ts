@@ -12,6 +12,10 @@ export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 export interface Database {
   pool: pg.Pool;
   db: Db;
+  /** Statistics, reports and exports read here when DATABASE_READ_URL is set (src/db/readReplica.ts); use reportingDb(). */
+  readDb?: Db;
+  /** The replica's pool with its fallback to `pool`, when DATABASE_READ_URL is set. */
+  replica?: import("./readReplica.js").ReplicaFallbackPool;
   close(): Promise<void>;
 }
 

@@ -17,6 +17,7 @@ import { getSetting } from "../../settings/settings.js";
 import { parsePeriod } from "../../stats/periods.js";
 import { reportRows, type ReportColumn } from "../../stats/reportTable.js";
 import { shownPrimary } from "../../stats/suppression.js";
+import { reportingDb } from "../../db/readReplica.js";
 
 /** The four figures the public sees, as columns of the report table. */
 export const PUBLIC_COLUMNS = ["received", "actionable", "spot_eliminated", "plants_destroyed"] as const satisfies readonly ReportColumn[];
@@ -43,7 +44,7 @@ async function monthlyCells(ctx: AppContext, months: string[], threshold: number
   return Promise.all(
     months.map(async (name) => {
       const period = parsePeriod(name)!;
-      const rows = await reportRows(ctx.database.db, tree, period.from, period.to, {});
+      const rows = await reportRows(reportingDb(ctx.database), tree, period.from, period.to, {});
       return { name, cells: PUBLIC_COLUMNS.map((c) => shownPrimary(rows.reduce((sum, r) => sum + Number(r.values[c]), 0), threshold)) };
     }),
   );

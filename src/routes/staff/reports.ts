@@ -36,6 +36,7 @@ import { periodOf, scopeOf, statsQuerySchema } from "../../validation/stats.js";
 import { CATEGORIES } from "../../validation/tip.js";
 import { modelCommuneSchema, modelProgressSchema } from "../../validation/modelCommunes.js";
 import { fieldsOf, formBody, isFieldError, pageLocals, seeOther, textOf, translateFields, translatorOf } from "./forms.js";
+import { reportingDb } from "../../db/readReplica.js";
 
 const OFFSET_MS = 7 * 3_600_000;
 const OUTCOMES = [...POLICE_OUTCOMES, ...HELP_OUTCOMES] as const;
@@ -137,7 +138,7 @@ async function buildReport(ctx: AppContext, res: Response, actor: Actor, f: Filt
   const suppression = suppressionFor(ctx, actor);
   const threshold = suppression.threshold;
   const { districtCode } = f.scope;
-  const db = ctx.database.db;
+  const db = reportingDb(ctx.database);
   const [stats, rows, models] = await Promise.all([
     computeStats(db, ctx.config, { from: f.period.from, to: f.period.to, districtCode, category: f.category }),
     reportRows(db, tree, f.period.from, f.period.to, { districtCode, category: f.category, suppression }),
