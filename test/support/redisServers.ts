@@ -35,6 +35,7 @@ async function waitForPing(port: number, ms = 10_000): Promise<void> {
   const until = Date.now() + ms;
   for (;;) {
     const r = new Redis({ host: "127.0.0.1", port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    r.on("error", () => undefined); // not listening yet: connect() rejects, which is all this needs
     try {
       await r.connect();
       if ((await r.ping()) === "PONG") return;
