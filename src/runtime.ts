@@ -47,7 +47,10 @@ export interface Running {
 /** Build the shared context: services, database, Redis, queues. Used by start() and the CLI. */
 export async function openContext(config: AppConfig, logger: Logger): Promise<{ ctx: AppContext; close(): Promise<void>; redisTarget: RedisTarget }> {
   await crypto.ready(config.argon2);
-  const services = await resolveServices({ databaseUrl: config.databaseUrl, redisUrl: config.redisUrl, externalRedis: !!config.redisTopology, dataDir: config.dataDir }, logger);
+  const services = await resolveServices(
+    { databaseUrl: config.databaseUrl, redisUrl: config.redisUrl, externalRedis: !!config.redisTopology, dataDir: config.dataDir },
+    logger,
+  );
   // A lost connection is logged once per client (code only); the query that used it fails and is answered 503 or retried.
   const database = withReadReplica(
     openDatabase(services.databaseUrl, config.databasePoolSize, (err) => logger.warn({ code: (err as { code?: string }).code, reason: err.message }, "database connection lost")),

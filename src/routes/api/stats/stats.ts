@@ -32,8 +32,9 @@ export function statsApi(ctx: AppContext): Router {
     if (!period) throw invalidInput("invalid_query", { period: "errors.invalid_period" });
     const scope = await authorizeStatsScope(ctx, actor, scopeOf(q.scope));
     requirePeriodAllowed(ctx, actor, period);
-    const stats = await computeStats(reportingDb(ctx.database), ctx.config, { from: period.from, to: period.to, ...scope, category: q.category });
-    const byCommune = await shownByCommune(reportingDb(ctx.database), await ctx.units.tree(), period.from, period.to, { districtCode: scope.districtCode, category: q.category, suppression: suppressionFor(ctx, actor) }, stats.received.byCommune);
+    const reads = reportingDb(ctx.database);
+    const stats = await computeStats(reads, ctx.config, { from: period.from, to: period.to, ...scope, category: q.category });
+    const byCommune = await shownByCommune(reads, await ctx.units.tree(), period.from, period.to, { districtCode: scope.districtCode, category: q.category, suppression: suppressionFor(ctx, actor) }, stats.received.byCommune);
     const result = { ...stats, received: { ...stats.received, byCommune }, scope, period: { ...stats.period, label: period.label } };
     const groups = q.groupBy ? { district: result.received.byDistrict, commune: byCommune, category: result.received.byCategory, source: result.received.bySource }[q.groupBy] : undefined;
     res.json(groups ? { ...result, groupBy: q.groupBy, groups } : result);
@@ -50,7 +51,8 @@ export function statsApi(ctx: AppContext): Router {
     const scope = await authorizeStatsScope(ctx, actor, scopeOf(q.scope), "stats.export");
     requirePeriodAllowed(ctx, actor, period);
     const tree = await ctx.units.tree();
-    const rows = await reportRows(reportingDb(ctx.database), tree, period.from, period.to, { ...scope, category: q.category, suppression: suppressionFor(ctx, actor) });
+    const reads = reportingDb(ctx.database);
+    const rows = await reportRows(reads, tree, period.from, period.to, { ...scope, category: q.category, suppression: suppressionFor(ctx, actor) });
     const t = res.locals.t as Translate;
     const header = [t("reports.columns.level"), t("reports.columns.code"), t("reports.columns.name"), ...REPORT_COLUMNS.map((c) => t(`reports.columns.${c}`))];
     const csv = toCsv(header, rows.map((r) => [unitTypeLabel(t, r.type), r.code, r.name, ...REPORT_COLUMNS.map((c) => r.values[c])]));
