@@ -121,10 +121,13 @@ describe("Redis Cluster and Sentinel (real redis-server processes)", function ()
       // Every receipt is a stored tip, and every stored tip gets routed (the sweep re-enqueues what the old primary lost).
       const { rows } = await app.ctx.database.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM tips");
       assert.equal(rows[0]!.n, accepted.length, "one stored tip per receipt, none lost, none extra");
+      let lastError: unknown;
       await eventually(async () => {
-        await sweep(app!.ctx).catch(() => undefined);
+        await sweep(app!.ctx).catch((err: unknown) => (lastError = err));
         return [...(await statuses(app!)).values()].every((st) => st !== "received");
-      }, 60_000);
+      }, 60_000).catch((err: unknown) => {
+        throw new Error(`${String(err)}; redis ${app!.ctx.redis.status}; last sweep error: ${String(lastError)}; logs: ${app!.logs.slice(-15).join("\n")}`);
+      });
     });
   });
 });
