@@ -62,9 +62,14 @@ export function assertCanMove(current: string, transition: Transition): void {
   if (!(RULES[transition].from as readonly string[]).includes(current)) throw illegalTransition(current, transition);
 }
 
-/** What the tipster is told: four plain words, never internal states, people or units. */
-export function publicStatus(status: string): "received" | "in_review" | "forwarded" | "done" {
-  if (status === "received" || status === "assigned") return "received";
+/**
+ * What the tipster is told: four plain words, never internal states, people or
+ * units. The words only move forward: a case back on the liaison's desk after
+ * the tipster answered a question (or reopened) was already looked at, so it
+ * stays "in review", never "received" again.
+ */
+export function publicStatus(status: string, triaged = false): "received" | "in_review" | "forwarded" | "done" {
+  if (status === "received" || status === "assigned") return triaged ? "in_review" : "received";
   if (status === "needs_info" || status === "actionable") return "in_review";
   if (status === "forwarded" || status === "acknowledged" || status === "verifying") return "forwarded";
   return "done";

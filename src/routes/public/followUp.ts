@@ -1,7 +1,8 @@
 /**
  * The tipster's follow-up pages (no JavaScript needed):
  *   GET/POST /follow-up            type the receipt
- *   GET      /follow-up/tip        status, conversation, reply form
+ *   GET      /follow-up/tip        status, what they sent, conversation, reply form
+ *   GET      /follow-up/photos/:id one of their own photos, decrypted with the receipt's key (no-store)
  *   POST     /follow-up/messages   text and photos (multipart)
  *   POST     /follow-up/logout
  * Forms after sign-in carry the session's token; cross-site posts are refused.
@@ -9,7 +10,8 @@
 import { formBody } from "../../middlewares/bodies.js";
 import { Router, type Request, type Response } from "express";
 import type { AppContext } from "../../context.js";
-import { forbidden } from "../../errors.js";
+import { forbidden, notFound } from "../../errors.js";
+import { formatDateTime, formatIsoDay } from "../../time/format.js";
 import { isCrossSite } from "../../middlewares/formToken.js";
 import { messageLimits, receiptLimits } from "../../middlewares/rateLimit.js";
 import { noStore } from "../../middlewares/securityHeaders.js";
@@ -19,15 +21,18 @@ import { translateField, toHttpError } from "../../middlewares/errorHandler.js";
 import { constantTimeEqual, utf8 } from "../../crypto/index.js";
 import type { Locale } from "../../i18n/index.js";
 import { TIPSTER_COOKIE } from "../../tipster/tipsterSessions.js";
-import { tipsterView } from "../../tipster/tipsterView.js";
+import { tipsterPhoto, tipsterView } from "../../tipster/tipsterView.js";
 import { runUpload } from "../../flows/tipIntake.js";
 import { postTipsterMessage, receiptSignIn } from "../../flows/tipsterFlow.js";
 
 type T = (k: string, p?: Record<string, string | number>) => string;
 
-function hourLabel(iso: string, lang: Locale): string {
-  return new Date(iso).toLocaleString(lang === "vi" ? "vi-VN" : "en-GB", { timeZone: "Asia/Ho_Chi_Minh", dateStyle: "short", timeStyle: "short" });
+/** dd/mm/yyyy HH:mm in Vietnam time, the same for tipsters and staff (src/time/format.ts). */
+function hourLabel(iso: string, _lang?: Locale): string {
+  return formatDateTime(new Date(iso));
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function renderTip(ctx: AppContext, res: Response, status: number, errors: Record<string, string> = {}, values: Record<string, unknown> = {}) {
   const s = tipsterOf(res);
@@ -35,7 +40,11 @@ async function renderTip(ctx: AppContext, res: Response, status: number, errors:
   const t = res.locals.t as T;
   const view = await tipsterView(ctx, s.tipId, s.privateKey, lang);
   res.status(status).render("followUpTip.njk", {
-    view: { ...view, messages: view.messages.map((m) => ({ ...m, hourLabel: hourLabel(m.hour, lang) })) },
+    view: {
+      ...view,
+      messages: view.messages.map((m) => ({ ...m, hourLabel: hourLabel(m.hour, lang) })),
+      report: view.report && { ...view.report, observedAt: view.report.observedAt ? formatIsoDay(view.report.observedAt) : undefined },
+    },
     csrf: s.csrf,
     errors: Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, translateField(t, v)])),
     values: { text: typeof values.text === "string" ? values.text : "" },
@@ -68,6 +77,17 @@ export function followUpPages(ctx: AppContext): Router {
   });
 
   router.get("/follow-up/tip", requireTipster, async (_req: Request, res: Response) => renderTip(ctx, res, 200));
+
+  router.get("/follow-up/photos/:id", requireTipster, async (req: Request, res: Response) => {
+    const id = String(req.params.id);
+    if (!UUID.test(id)) throw notFound();
+    const s = tipsterOf(res);
+    if (!s.privateKey) throw notFound();
+    const bytes = await tipsterPhoto(ctx, s.tipId, s.privateKey, id);
+    res.setHeader("Content-Type", "image/jpeg");
+    res.setHeader("Content-Disposition", "inline");
+    res.end(Buffer.from(bytes));
+  });
 
   router.post("/follow-up/messages", requireTipster, ...messageLimits(ctx), async (req: Request, res: Response) => {
     const uploadError = req.is("multipart/form-data") ? await runUpload(ctx, req, res) : "not multipart";
