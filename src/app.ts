@@ -27,6 +27,8 @@ import { statsApi } from "./routes/api/stats/stats.js";
 import { modelCommunesApi } from "./routes/api/stats/modelCommunes.js";
 import { communesApi } from "./routes/api/communes/communes.js";
 import { staffCommunePages } from "./routes/staff/communes.js";
+import { helpServicesApi } from "./routes/api/help/helpServices.js";
+import { staffHelpServicePages } from "./routes/staff/helpServices.js";
 import { staffReportPages } from "./routes/staff/reports.js";
 import { publicFigurePages } from "./routes/public/figures.js";
 import { loadStaff } from "./middlewares/staffSession.js";
@@ -59,7 +61,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(tipsApi(ctx));
   // Staff areas: JSON bodies, the session (if any), then the gate: everything
   // under /staff and /api/v1 needs a full session but the paths it lists.
-  app.use(["/api/v1/auth", "/api/v1/me", "/api/v1/admin", "/api/v1/activate", "/api/v1/cases", "/api/v1/notifications", "/api/v1/stats", "/api/v1/model-communes", "/api/v1/communes"], jsonBody("64kb"));
+  app.use(["/api/v1/auth", "/api/v1/me", "/api/v1/admin", "/api/v1/activate", "/api/v1/cases", "/api/v1/notifications", "/api/v1/stats", "/api/v1/model-communes", "/api/v1/communes", "/api/v1/help-services"], jsonBody("64kb"));
   app.use(loadStaff(ctx));
   app.use(loadTipster(ctx));
   app.use(staffGate);
@@ -73,6 +75,8 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(modelCommunesApi(ctx));
   app.use(communesApi(ctx));
   app.use(staffCommunePages(ctx));
+  app.use(helpServicesApi(ctx));
+  app.use(staffHelpServicePages(ctx));
   app.use(staffReportPages(ctx));
   app.use(publicFigurePages(ctx));
   app.use(publicPages(ctx));

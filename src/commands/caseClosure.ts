@@ -11,11 +11,20 @@ import { HttpError, invalidInput } from "../errors.js";
 import type { Actor } from "../policies/index.js";
 import { moveCase, type MoveOptions } from "./caseMover.js";
 
-export async function referHelpRequest(ctx: AppContext, actor: Actor, tipId: string, outcome: string, opts: MoveOptions = {}) {
+/**
+ * Resolve a help request by its referral. `serviceKind` names the kind of
+ * service (counselling, methadone, voluntary_rehab, community_rehab); a
+ * counselling referral without one counts as counselling.
+ */
+export async function referHelpRequest(ctx: AppContext, actor: Actor, tipId: string, outcome: string, opts: MoveOptions = {}, serviceKind?: string) {
   if (!(HELP_OUTCOMES as readonly string[]).includes(outcome)) throw invalidInput("invalid_outcome", { outcome: "errors.invalid_outcome" });
+  if (serviceKind && outcome === "not_referred") throw invalidInput("invalid_outcome", { serviceKind: "errors.service_kind_without_referral" });
+  if (serviceKind && outcome === "referred_counselling" && serviceKind !== "counselling") throw invalidInput("invalid_outcome", { serviceKind: "errors.invalid_service_kind" });
+  if (serviceKind === "counselling" && outcome === "referred_treatment") throw invalidInput("invalid_outcome", { serviceKind: "errors.invalid_service_kind" });
+  const referralKind = outcome === "not_referred" ? null : (serviceKind ?? (outcome === "referred_counselling" ? "counselling" : null));
   return moveCase(ctx, actor, tipId, "refer", (tip) => {
     if (tip.category !== "help_request") throw new HttpError(409, "not_a_help_request", "errors.not_a_help_request");
-    return { status: "resolved", set: { outcome, referred: outcome !== "not_referred", resolvedAt: new Date() }, deadline: null, details: { outcome } };
+    return { status: "resolved", set: { outcome, referred: outcome !== "not_referred", referralKind, resolvedAt: new Date() }, deadline: null, details: { outcome, referralKind } };
   }, opts);
 }
 
@@ -30,7 +39,7 @@ export async function reopenCase(ctx: AppContext, actor: Actor, tipId: string, r
     return {
       status: "assigned",
       // triagedAt keeps the first triage, so the time-to-triage statistics stay true.
-      set: { closedAt: null, resolvedAt: null, outcome: null, triageOutcome: null },
+      set: { closedAt: null, resolvedAt: null, outcome: null, triageOutcome: null, referred: null, referralKind: null },
       deadline: triageDeadline(ctx.config, now, tip.urgent),
       notify: tip.assigneeId ? [{ userId: tip.assigneeId, tipId, kind: "case_reopened" as const, urgent: tip.urgent }] : [],
       also: async (tx) => void (await addEncryptedItem(tx, { tipId, tipPublicKey: tip.publicKey, kind: "note", author: "staff", authorId: actor.id, body: { text: reason.trim(), purpose: "reopen_reason" } })),

@@ -157,6 +157,8 @@ export const tips = pgTable(
     deadlineKind: text("deadline_kind"),
     /** Help requests: referred to counselling or treatment (the plan's 80% target). */
     referred: boolean("referred"),
+    /** Help requests: the kind of service the person was referred to (counselling, methadone, voluntary_rehab, community_rehab). */
+    referralKind: text("referral_kind"),
     /** Set when the content was purged by the retention job; routing fields stay for statistics. */
     purgedAt: timestamp("purged_at", { withTimezone: true }),
     version: integer("version").notNull().default(1),
@@ -328,3 +330,18 @@ export const communeClassifications = pgTable(
   },
   (t) => [primaryKey({ columns: [t.communeCode, t.year] }), index("commune_classifications_year_idx").on(t.year)],
 );
+
+/** Counselling and treatment services a person asking for help can turn to; kept by administrators, public. */
+export const helpServices = pgTable("help_services", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull(),
+  /** The district it serves; null = the whole province. */
+  districtCode: text("district_code"),
+  address: text("address").notNull(),
+  phone: text("phone").notNull(),
+  hours: text("hours").notNull().default(""),
+  kind: text("kind", { enum: ["counselling", "methadone", "voluntary_rehab", "community_rehab"] }).notNull(),
+  active: boolean("active").notNull().default(true),
+  updatedBy: uuid("updated_by").notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});

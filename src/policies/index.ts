@@ -41,7 +41,7 @@ export type CaseAction =
 export type GeneralAction =
   | "case.list" | "case.record" | "users.manage" | "units.manage" | "audit.view" | "stats.view" | "stats.export"
   | "queues.manage" | "settings.manage" | "recovery.use" | "model.manage"
-  | "communes.view" | "communes.classify";
+  | "communes.view" | "communes.classify" | "help.manage";
 
 /** Statuses in which a case is with the police. */
 const POLICE_STATUSES = new Set(["forwarded", "acknowledged", "verifying", "resolved", "closed"]);
@@ -79,6 +79,7 @@ export function can(actor: Actor, action: GeneralAction, scope?: { districtCode?
       return actor.role === "admin" || (actor.role === "police" && (district === undefined || inDistrict(actor, district)));
     case "communes.view":
       return actor.role === "admin" || actor.role === "police" || ((actor.role === "supervisor" || actor.role === "liaison") && (district === undefined || inDistrict(actor, district)));
+    case "help.manage":
     case "users.manage":
     case "units.manage":
     case "queues.manage":

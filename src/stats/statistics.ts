@@ -7,6 +7,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { AppConfig } from "../../config/index.js";
 import type { Db } from "../db/client.js";
+import { helpFigures, type HelpFigures } from "../help/helpFigures.js";
 import { previousPeriod, sameLastYear } from "./periods.js";
 
 export interface StatsQuery {
@@ -36,11 +37,10 @@ export interface Stats {
   /** Cases whose running deadline has passed, now, whatever the period (the dashboard lists it apart). */
   overdueNow: number;
   drugCommunes: { current: number; previousPeriod: number; sameLastYear: number; changeVsPrevious: number | null; changeVsLastYear: number | null; reductionTarget: number; targetMet: boolean | null };
-  helpRequests: { total: number; referred: number; referredShare: number | null; target: number };
+  helpRequests: HelpFigures;
 }
 
 const REDUCTION_TARGET = -5;
-const REFERRAL_TARGET = 0.8;
 
 function scopeSql(q: Omit<StatsQuery, "from" | "to">): SQL {
   const parts: SQL[] = [sql`true`];
@@ -141,6 +141,6 @@ export async function computeStats(db: Db, config: AppConfig, q: StatsQuery): Pr
       reductionTarget: REDUCTION_TARGET,
       targetMet: changeVsLastYear === null ? null : changeVsLastYear <= REDUCTION_TARGET,
     },
-    helpRequests: { total: t.help, referred: t.referred, referredShare: ratio(t.referred, t.help), target: REFERRAL_TARGET },
+    helpRequests: await helpFigures(db, scope, q.from, q.to),
   };
 }

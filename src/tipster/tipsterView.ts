@@ -10,6 +10,7 @@ import * as crypto from "../crypto/index.js";
 import { tipItems, tips } from "../db/schema.js";
 import { notFound } from "../errors.js";
 import { publicStatus } from "../cases/workflow.js";
+import { listHelpServices } from "../help/directory.js";
 import { getSetting } from "../settings/settings.js";
 import type { Locale } from "../i18n/index.js";
 import type { ReportContent } from "../tips/reportContent.js";
@@ -36,6 +37,8 @@ export interface TipsterView {
   photoIds: string[];
   /** The public figures page is on: the tipster may see what reports like theirs lead to. */
   figures: boolean;
+  /** A help request: the counselling and treatment services of its district and the province (public data). */
+  helpServices: Array<{ name: string; kind: string; address: string; phone: string; hours: string; wholeProvince: boolean }> | null;
 }
 
 /** Whether staff ever asked this tipster a question (the case went to needs_info). */
@@ -52,7 +55,17 @@ export async function tipsterView(ctx: AppContext, tipId: string, privateKey: cr
   const wordings = await getSetting(ctx.database.db, "outcomeWordings");
   const outcomeText = status === "done" && tip.outcome ? (wordings[tip.outcome]?.[lang] || null) : null;
   const figures = await getSetting(ctx.database.db, "publicFigures");
-  const base = { status, outcomeText, closed: tip.status === "closed", purged: !!tip.purgedAt, questionPending: tip.status === "needs_info", figures };
+  const helpServices = tip.category === "help_request"
+    ? (await listHelpServices(ctx.database.db, { districtCode: tip.districtCode })).map((h) => ({
+        name: h.name,
+        kind: h.kind,
+        address: h.address,
+        phone: h.phone,
+        hours: h.hours,
+        wholeProvince: h.districtCode === null,
+      }))
+    : null;
+  const base = { status, outcomeText, closed: tip.status === "closed", purged: !!tip.purgedAt, questionPending: tip.status === "needs_info", figures, helpServices };
   if (!privateKey || tip.purgedAt) return { ...base, messages: [], report: null, photoIds: [] };
   const keys = { publicKey: tip.publicKey, privateKey };
   const all = await ctx.database.db

@@ -1,5 +1,6 @@
 /** Schemas of the case API and forms: list filters and one body per transition. */
 import { z } from "zod";
+import { serviceKindField } from "./help.js";
 import { CATEGORIES } from "./tip.js";
 import { HELP_OUTCOMES, POLICE_OUTCOMES, STATUSES, TRIAGE_OUTCOMES } from "../cases/workflow.js";
 import { uuidField, uuidParam } from "./staff.js";
@@ -57,6 +58,8 @@ export const transitionSchemas = {
     seizedGrams: quantity(100_000_000, 2),
     /** The form asks once more before recording a result; the API records at once. */
     confirm: z.preprocess(emptyToUndefined, z.literal("yes").optional()),
+    /** A help request's referral: the kind of service (counted by the report). */
+    serviceKind: z.preprocess(emptyToUndefined, serviceKindField.optional()),
     ...common,
   }),
   close: z.strictObject({ ...common }),

@@ -185,7 +185,7 @@ describe("authorization", function () {
     } satisfies Record<CaseAction, 1>) as CaseAction[];
     const GENERAL_ACTIONS = Object.keys({
       "case.list": 1, "case.record": 1, "users.manage": 1, "units.manage": 1, "audit.view": 1, "stats.view": 1, "stats.export": 1, "queues.manage": 1, "settings.manage": 1, "recovery.use": 1, "model.manage": 1,
-      "communes.view": 1, "communes.classify": 1,
+      "communes.view": 1, "communes.classify": 1, "help.manage": 1,
     } satisfies Record<GeneralAction, 1>) as GeneralAction[];
     const POLICE_STATUSES = ["forwarded", "acknowledged", "verifying", "resolved", "closed"];
     const liaison831 = actor("liaison", "831");
@@ -249,6 +249,7 @@ describe("authorization", function () {
         "stats.export": ["admin", "liaison831", "supervisor831", "supervisorProvince"],
         "communes.view": ["admin", "liaison831", "police", "supervisor831", "supervisorProvince"],
         "communes.classify": ["admin", "police"],
+        "help.manage": ["admin"],
       };
       for (const a of GENERAL_ACTIONS) for (const [name, who] of Object.entries(roles)) table.push([who, a, undefined, allowed[a].includes(name as keyof typeof roles)]);
       // Scoped to another district: the district-bound roles lose it.

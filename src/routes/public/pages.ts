@@ -6,6 +6,7 @@
  */
 import { formBody } from "../../middlewares/bodies.js";
 import { Router, type Request, type Response } from "express";
+import { listHelpServices } from "../../help/directory.js";
 import type { AppContext } from "../../context.js";
 import { recoveryKey } from "../../db/schema.js";
 import { isCrossSite, consumeFormToken, issueFormToken } from "../../middlewares/formToken.js";
@@ -58,6 +59,16 @@ export function publicPages(ctx: AppContext): Router {
   router.use(noStore);
 
   router.get("/", (_req, res) => void res.render("home.njk"));
+
+  // The help services directory, public, without JavaScript; ?district= narrows it (province-wide ones stay).
+  router.get("/help-services", async (req: Request, res: Response) => {
+    const tree = await ctx.units.tree();
+    const asked = typeof req.query.district === "string" ? req.query.district : "";
+    const district = tree.districts.find((d) => d.code === asked)?.code;
+    const names = new Map(tree.districts.map((d) => [d.code, d.name]));
+    const services = (await listHelpServices(ctx.database.db, { districtCode: district })).map((h) => ({ ...h, wholeProvince: h.districtCode === null, districtName: h.districtCode ? names.get(h.districtCode) : null }));
+    res.render("public/helpServices.njk", { services, districts: tree.districts, district: district ?? "" });
+  });
 
   router.get("/report", async (req: Request, res: Response) => {
     if (!(await isOpen(ctx))) throw notReady();
