@@ -50,7 +50,8 @@ export async function runTransition(ctx: AppContext, res: Response, tipId: strin
     }
     case "resolve": {
       const b = parseOrThrow(transitionSchemas.resolve, body, "invalid_transition");
-      if ((HELP_OUTCOMES as readonly string[]).includes(b.outcome)) return referHelpRequest(ctx, actor, tipId, b.outcome, { expectedVersion: b.version }, b.serviceKind);
+      const help = (HELP_OUTCOMES as readonly string[]).includes(b.outcome);
+      if (help) return referHelpRequest(ctx, actor, tipId, b.outcome, { expectedVersion: b.version }, b.serviceKind);
       if (b.serviceKind) throw invalidInput("invalid_transition", { serviceKind: "errors.invalid_service_kind" });
       const { outcome, note, plantsDestroyed, areaM2, peopleHandled, seizedGrams } = b;
       return resolveCase(ctx, actor, tipId, { outcome, note, plantsDestroyed, areaM2, peopleHandled, seizedGrams }, { expectedVersion: b.version });

@@ -129,7 +129,9 @@ describe("help services and the help-request figures", function () {
       const kind = referred ? (random() < 0.15 ? null : KINDS[Math.floor(random() * 4)]!) : null;
       const g = { received: triaged && triaged < received ? new Date(triaged.getTime() - 3_600_000) : received, triaged, referred, kind, district };
       gen.push(g);
-      const id = await insertTip(app.ctx.database.db, { received: g.received.toISOString(), category: "help_request", district, commune, status: referred === null ? (triaged ? "triaged" : "assigned") : "resolved", outcome: referred === null ? undefined : referred ? "referred_treatment" : "not_referred", referred: referred ?? undefined });
+      const status = referred === null ? (triaged ? "triaged" : "assigned") : "resolved";
+      const outcome = referred === null ? undefined : referred ? "referred_treatment" : "not_referred";
+      const id = await insertTip(app.ctx.database.db, { received: g.received.toISOString(), category: "help_request", district, commune, status, outcome, referred: referred ?? undefined });
       await app.ctx.database.db.execute(sql`UPDATE tips SET triaged_at = ${triaged?.toISOString() ?? null}, triage_outcome = ${triaged ? "actionable" : null}, referral_kind = ${kind} WHERE id = ${id}`);
     }
     // A drug tip that was triaged does not count.
@@ -151,7 +153,9 @@ describe("help services and the help-request figures", function () {
       const byKind = { counselling: 0, methadone: 0, voluntary_rehab: 0, community_rehab: 0, unspecified: 0 } as Record<string, number>;
       for (const g of referred) byKind[g.kind ?? "unspecified"]!++;
       const s = await computeStats(app.ctx.database.db, app.ctx.config, { from: p.from, to: p.to, districtCode: district });
-      const want = { total: mine.filter((g) => inPeriod(g.received)).length, triaged: triaged.length, referred: referred.length, referredShare: triaged.length ? referred.length / triaged.length : null, target: 0.8, byKind };
+      const share = triaged.length ? referred.length / triaged.length : null;
+      const total = mine.filter((g) => inPeriod(g.received)).length;
+      const want = { total, triaged: triaged.length, referred: referred.length, referredShare: share, target: 0.8, byKind };
       assert.deepEqual(s.helpRequests, want, `${label} ${district ?? "province"}`);
     }
     // The boundaries were exercised: 23:59 on 31 March is outside Q2, 00:00 on 1 April inside.

@@ -66,7 +66,11 @@ export function publicPages(ctx: AppContext): Router {
     const asked = typeof req.query.district === "string" ? req.query.district : "";
     const district = tree.districts.find((d) => d.code === asked)?.code;
     const names = new Map(tree.districts.map((d) => [d.code, d.name]));
-    const services = (await listHelpServices(ctx.database.db, { districtCode: district })).map((h) => ({ ...h, wholeProvince: h.districtCode === null, districtName: h.districtCode ? names.get(h.districtCode) : null }));
+    const services = (await listHelpServices(ctx.database.db, { districtCode: district })).map((h) => ({
+      ...h,
+      wholeProvince: h.districtCode === null,
+      districtName: h.districtCode ? names.get(h.districtCode) : null,
+    }));
     res.render("public/helpServices.njk", { services, districts: tree.districts, district: district ?? "" });
   });
 

@@ -18,7 +18,14 @@ import { fieldsOf, formBody, isFieldError, pageLocals, seeOther, textOf, transla
 
 const FIELDS = ["name", "districtCode", "address", "phone", "hours", "kind", "active"] as const;
 
-async function render(ctx: AppContext, res: Response, status: number, view: { form?: string; values?: Record<string, string>; errors?: Record<string, string>; saved?: boolean } = {}) {
+interface View {
+  form?: string;
+  values?: Record<string, string>;
+  errors?: Record<string, string>;
+  saved?: boolean;
+}
+
+async function render(ctx: AppContext, res: Response, status: number, view: View = {}) {
   const tree = await ctx.units.tree();
   const names = new Map(tree.districts.map((d) => [d.code, d.name]));
   const services = (await listHelpServices(ctx.database.db, { all: true })).map((s) => {
