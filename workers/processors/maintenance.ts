@@ -44,8 +44,8 @@ export async function sweep(ctx: AppContext): Promise<SweepResult> {
   await ctx.queues.enqueueRouting(waiting.map((w) => w.districtCode), minute);
   // 2. Deadlines, from PostgreSQL alone.
   const deadlines = await sendDueAlerts(ctx);
-  // 3. Emails of everything not yet emailed (what a tipster's message caused included).
-  const unsent = await db
+  // 3. Emails of everything not yet emailed (what a tipster's message caused included); with email off, no job.
+  const unsent = !ctx.mailer.enabled ? [] : await db
     .select({ id: notifications.id })
     .from(notifications)
     .where(and(isNull(notifications.emailedAt), gt(notifications.createdAt, sql`now() - interval '2 days'`)))

@@ -49,7 +49,7 @@ export async function routeDistrict(ctx: AppContext, job: Job<RouteTipJob>): Pro
   }
   // The emails of the whole batch in one go, stamped with the sweep's minute (job.timestamp).
   const routed = waiting.map((w) => w.id);
-  if (routed.length > 0) {
+  if (routed.length > 0 && ctx.mailer.enabled) {
     const unsent = await ctx.database.db
       .select({ id: notifications.id })
       .from(notifications)
