@@ -6,12 +6,15 @@
  * is accepted and flagged late; a past year is closed, except to an
  * administrator, whose registration the audit row marks as such.
  */
-import { and, asc, eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { appendAudit } from "../audit/auditLog.js";
 import type { AppContext } from "../context.js";
 import { modelCommunes } from "../db/schema.js";
 import { HttpError, invalidInput, notFound } from "../errors.js";
 import { authorize, type Actor } from "../policies/index.js";
+import { modelDeadline, vietnamYear } from "../stats/modelCommuneStatus.js";
+
+export { modelCommuneStatus, modelDeadline, modelRows, vietnamYear, type DistrictModels, type ModelTableRow } from "../stats/modelCommuneStatus.js";
 
 export interface ModelCommuneInput {
   districtCode: string;
@@ -21,14 +24,6 @@ export interface ModelCommuneInput {
   startDate: string;
   plannedEndDate: string;
 }
-
-const OFFSET_MS = 7 * 3_600_000;
-
-/** The registration deadline of `year`: the end of the configured day (26/4) in Vietnam. */
-export const modelDeadline = (ctx: AppContext, year: number) => new Date(`${year}-${ctx.config.reports.modelCommuneDeadline}T23:59:59+07:00`);
-
-/** The current year in Vietnam's calendar. */
-export const vietnamYear = (now = new Date()) => new Date(now.getTime() + OFFSET_MS).getUTCFullYear();
 
 export async function registerModelCommune(ctx: AppContext, actor: Actor, input: ModelCommuneInput, now = new Date()): Promise<{ id: string; late: boolean }> {
   authorize(actor, "model.manage", { districtCode: input.districtCode });
@@ -59,50 +54,3 @@ export async function recordModelProgress(ctx: AppContext, actor: Actor, id: str
   });
 }
 
-type ModelRow = typeof modelCommunes.$inferSelect;
-
-export interface DistrictModels {
-  districtCode: string;
-  districtName: string;
-  deadline: string;
-  /** The year's registrations, oldest first; each flagged late when made after the deadline. */
-  registrations: Array<ModelRow & { late: boolean }>;
-  /** The plan's target for the district: at least one model this year. */
-  hasModel: boolean;
-  /** No model yet and the deadline has passed. */
-  late: boolean;
-  /** Open for registration to people who are not administrators (not a past year). */
-  open: boolean;
-}
-
-/** For each district: its registrations for `year`, which were late, and whether it still has none past the deadline. */
-export async function modelCommuneStatus(ctx: AppContext, year: number, now = new Date()): Promise<DistrictModels[]> {
-  const rows = await ctx.database.db.select().from(modelCommunes).where(eq(modelCommunes.year, year)).orderBy(asc(modelCommunes.registeredAt), asc(modelCommunes.id));
-  const tree = await ctx.units.tree();
-  const deadline = modelDeadline(ctx, year);
-  const open = year >= vietnamYear(now);
-  return tree.districts.map((d) => {
-    const registrations = rows.filter((r) => r.districtCode === d.code).map((r) => ({ ...r, late: r.registeredAt > deadline }));
-    return { districtCode: d.code, districtName: d.name, deadline: deadline.toISOString(), registrations, hasModel: registrations.length > 0, late: !registrations.length && now > deadline, open };
-  });
-}
-
-/** One row per registration (or one empty row for a district without any), as the tables list them. */
-export interface ModelTableRow {
-  districtCode: string;
-  districtName: string;
-  deadline: string;
-  registration: (ModelRow & { late: boolean }) | null;
-  /** Missing past the deadline, or registered after it. */
-  late: boolean;
-  lateRegistration: boolean;
-}
-
-export function modelRows(status: DistrictModels[]): ModelTableRow[] {
-  return status.flatMap((d): ModelTableRow[] => {
-    const base = { districtCode: d.districtCode, districtName: d.districtName, deadline: d.deadline };
-    return d.registrations.length
-      ? d.registrations.map((r) => ({ ...base, registration: r, late: r.late, lateRegistration: r.late }))
-      : [{ ...base, registration: null, late: d.late, lateRegistration: false }];
-  });
-}

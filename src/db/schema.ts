@@ -345,3 +345,41 @@ export const helpServices = pgTable("help_services", {
   updatedBy: uuid("updated_by").notNull(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * Reports filed in the Youth Union's format: the text written for them and a
+ * snapshot of their figures, so a report filed for March does not change when
+ * a late tip arrives. Two snapshots: exact, and as supervisors may see it.
+ */
+export const savedReports = pgTable(
+  "saved_reports",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    /** month | quarter | half | year | thematic | adhoc */
+    kind: text("kind").notNull(),
+    periodFrom: timestamp("period_from", { withTimezone: true }).notNull(),
+    periodTo: timestamp("period_to", { withTimezone: true }).notNull(),
+    periodLabel: text("period_label").notNull(),
+    /** null = the province's report */
+    districtCode: text("district_code"),
+    category: text("category"),
+    number: text("number").notNull().default(""),
+    place: text("place").notNull().default(""),
+    /** YYYY-MM-DD, the date written on the report */
+    issuedOn: text("issued_on").notNull(),
+    /** The subject of a thematic or ad-hoc report */
+    subject: text("subject").notNull().default(""),
+    assessment: text("assessment").notNull().default(""),
+    nextSteps: text("next_steps").notNull().default(""),
+    signerTitle: text("signer_title").notNull().default(""),
+    signerName: text("signer_name").notNull().default(""),
+    recipients: text("recipients").notNull().default(""),
+    figures: jsonb("figures").$type<Record<string, unknown>>().notNull(),
+    figuresSuppressed: jsonb("figures_suppressed").$type<Record<string, unknown>>().notNull(),
+    /** The small-number threshold the suppressed snapshot was made with */
+    threshold: integer("threshold").notNull(),
+    createdBy: uuid("created_by").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("saved_reports_district_idx").on(t.districtCode, t.periodFrom)],
+);

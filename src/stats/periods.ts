@@ -1,6 +1,6 @@
 /**
  * Report periods as the plan counts them — a month (2020-03), a quarter
- * (2020-Q1), a year (2020) — or custom dates, with boundaries at midnight in
+ * (2020-Q1), six months (2020-H1), a year (2020) — or custom dates, with boundaries at midnight in
  * Vietnam (UTC+7, no daylight saving).
  */
 const OFFSET_MS = 7 * 3_600_000;
@@ -10,7 +10,7 @@ export interface Period {
   to: Date;
   /** The name as given (2020-Q1), or "from..to" for a custom period. */
   label: string;
-  kind: "month" | "quarter" | "year" | "custom";
+  kind: "month" | "quarter" | "half" | "year" | "custom";
 }
 
 const local = (y: number, m: number, d = 1) => new Date(Date.UTC(y, m, d) - OFFSET_MS);
@@ -21,6 +21,8 @@ export function parsePeriod(text: string): Period | null {
   if (m) return { from: local(+m[1]!, 0), to: local(+m[1]! + 1, 0), label: text, kind: "year" };
   m = /^(\d{4})-[Qq]([1-4])$/.exec(text);
   if (m) return { from: local(+m[1]!, (+m[2]! - 1) * 3), to: local(+m[1]!, +m[2]! * 3), label: text.toUpperCase(), kind: "quarter" };
+  m = /^(\d{4})-[Hh]([12])$/.exec(text);
+  if (m) return { from: local(+m[1]!, (+m[2]! - 1) * 6), to: local(+m[1]!, +m[2]! * 6), label: text.toUpperCase(), kind: "half" };
   m = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(text);
   if (m) return { from: local(+m[1]!, +m[2]! - 1), to: local(+m[1]!, +m[2]!), label: text, kind: "month" };
   return null;
