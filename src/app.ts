@@ -30,6 +30,7 @@ import { staffCommunePages } from "./routes/staff/communes.js";
 import { helpServicesApi } from "./routes/api/help/helpServices.js";
 import { staffHelpServicePages } from "./routes/staff/helpServices.js";
 import { staffReportPages } from "./routes/staff/reports.js";
+import { savedReportPages } from "./routes/staff/savedReports.js";
 import { publicFigurePages } from "./routes/public/figures.js";
 import { loadStaff } from "./middlewares/staffSession.js";
 import { staffGate } from "./middlewares/staffGate.js";
@@ -78,6 +79,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(helpServicesApi(ctx));
   app.use(staffHelpServicePages(ctx));
   app.use(staffReportPages(ctx));
+  app.use(savedReportPages(ctx));
   app.use(publicFigurePages(ctx));
   app.use(publicPages(ctx));
   app.use(followUpPages(ctx));

@@ -40,7 +40,7 @@ export type CaseAction =
 
 export type GeneralAction =
   | "case.list" | "case.record" | "users.manage" | "units.manage" | "audit.view" | "stats.view" | "stats.export"
-  | "queues.manage" | "settings.manage" | "recovery.use" | "model.manage"
+  | "queues.manage" | "settings.manage" | "recovery.use" | "model.manage" | "report.file"
   | "communes.view" | "communes.classify" | "help.manage";
 
 /** Statuses in which a case is with the police. */
@@ -72,6 +72,7 @@ export function can(actor: Actor, action: GeneralAction, scope?: { districtCode?
     case "case.list":
       return actor.role !== "supervisor";
     case "model.manage":
+    case "report.file":
     case "case.record":
       return actor.role === "admin" || (actor.role === "liaison" && (district === undefined || inDistrict(actor, district)));
     // The commune register: the official classification, decided by the authorities on the police's proposal.

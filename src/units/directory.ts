@@ -21,7 +21,7 @@ export interface District {
   communes: Commune[];
 }
 export interface UnitTree {
-  province: { code: string; name: string } | null;
+  province: { code: string; name: string; type: string } | null;
   /** False for a province → commune tree (no district level): one pseudo-district is the province. */
   hasDistricts: boolean;
   districts: District[];
@@ -65,7 +65,7 @@ export class UnitDirectory {
       byCode.get(r.parentCode)?.communes.push({ code: r.code, name: r.name, type: r.type });
       communeDistrict.set(r.code, r.parentCode);
     }
-    const tree = { province: province && { code: province.code, name: province.name }, hasDistricts, districts, communeDistrict };
+    const tree = { province: province && { code: province.code, name: province.name, type: province.type }, hasDistricts, districts, communeDistrict };
     this.cached = { at: Date.now(), tree };
     return tree;
   }

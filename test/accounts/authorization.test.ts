@@ -185,7 +185,7 @@ describe("authorization", function () {
     } satisfies Record<CaseAction, 1>) as CaseAction[];
     const GENERAL_ACTIONS = Object.keys({
       "case.list": 1, "case.record": 1, "users.manage": 1, "units.manage": 1, "audit.view": 1, "stats.view": 1, "stats.export": 1, "queues.manage": 1, "settings.manage": 1, "recovery.use": 1, "model.manage": 1,
-      "communes.view": 1, "communes.classify": 1, "help.manage": 1,
+      "communes.view": 1, "communes.classify": 1, "help.manage": 1, "report.file": 1,
     } satisfies Record<GeneralAction, 1>) as GeneralAction[];
     const POLICE_STATUSES = ["forwarded", "acknowledged", "verifying", "resolved", "closed"];
     const liaison831 = actor("liaison", "831");
@@ -239,6 +239,7 @@ describe("authorization", function () {
         "case.list": ["admin", "liaison831", "police"],
         "case.record": ["admin", "liaison831"],
         "model.manage": ["admin", "liaison831"],
+        "report.file": ["admin", "liaison831"],
         "users.manage": ["admin"],
         "units.manage": ["admin"],
         "queues.manage": ["admin"],
@@ -257,6 +258,8 @@ describe("authorization", function () {
       table.push([liaison831, "case.record", { districtCode: "831" }, true]);
       table.push([liaison831, "stats.view", { districtCode: "832" }, false]);
       table.push([liaison831, "model.manage", { districtCode: "832" }, false]);
+      table.push([liaison831, "report.file", { districtCode: "832" }, false]);
+      table.push([liaison831, "report.file", { districtCode: null }, false]);
       table.push([roles.supervisor831, "audit.view", { districtCode: "832" }, false]);
       table.push([roles.supervisor831, "audit.view", { districtCode: "831" }, true]);
       table.push([roles.supervisorProvince, "audit.view", { districtCode: "832" }, true]);

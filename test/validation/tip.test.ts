@@ -19,7 +19,7 @@ function treeFrom(rows: UnitRow[]): UnitTree {
     districts.find((d) => d.code === c.parentCode)?.communes.push({ code: c.code, name: c.name, type: c.type });
     communeDistrict.set(c.code, c.parentCode!);
   }
-  return { province: province && { code: province.code, name: province.name }, hasDistricts: true, districts, communeDistrict };
+  return { province: province && { code: province.code, name: province.name, type: province.type }, hasDistricts: true, districts, communeDistrict };
 }
 
 const tree = treeFrom(parseUnitsCsv(fs.readFileSync(DEFAULT_UNITS_FILE, "utf8")));

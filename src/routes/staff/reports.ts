@@ -27,10 +27,11 @@ import { authorize, can, type Actor, type GeneralAction } from "../../policies/i
 import { registerFigures } from "../../communes/register.js";
 import { getSetting, putSetting, type OutcomeWordings } from "../../settings/settings.js";
 import type { Period } from "../../stats/periods.js";
-import { REPORT_COLUMNS, reportRows } from "../../stats/reportTable.js";
-import { computeStats } from "../../stats/statistics.js";
+import { periodOfData, reportData, type ReportData, type WrittenReport } from "../../stats/reportData.js";
+import { REPORT_COLUMNS, type ReportRow } from "../../stats/reportTable.js";
 import { authorizeStatsScope, periodAllowed, suppressionFor } from "../../stats/statsAccess.js";
 import { unitTypeLabel } from "../../units/unitTypes.js";
+import { issuerOf } from "../../units/youthUnion.js";
 import { uuidParam, validate } from "../../validation/staff.js";
 import { periodOf, scopeOf, statsQuerySchema } from "../../validation/stats.js";
 import { CATEGORIES } from "../../validation/tip.js";
@@ -47,7 +48,7 @@ const may = (action: GeneralAction) => (_req: Request, res: Response, next: Next
   authorize(staffOf(res).actor, action);
   next();
 };
-const langOf = (res: Response) => res.locals.lang as Locale;
+export const langOf = (res: Response) => res.locals.lang as Locale;
 /** A date as Vietnam's calendar sees it (the UTC fields of the shifted date). */
 const local = (d: Date) => new Date(d.getTime() + OFFSET_MS);
 const dmy = (d: Date) => `${String(d.getUTCDate()).padStart(2, "0")}/${String(d.getUTCMonth() + 1).padStart(2, "0")}/${d.getUTCFullYear()}`;
@@ -73,6 +74,7 @@ export function periodName(t: Translate, p: Period): string {
   if (p.kind === "year") return t("dashboard.period.year", { year });
   if (p.kind === "quarter") return t("dashboard.period.quarter", { quarter: Math.floor(from.getUTCMonth() / 3) + 1, year });
   if (p.kind === "month") return t("dashboard.period.month", { month: from.getUTCMonth() + 1, year });
+  if (p.kind === "half") return t("dashboard.period.half", { half: from.getUTCMonth() < 6 ? 1 : 2, year });
   return t("dashboard.period.custom", { from: dmy(from), to: dmy(local(new Date(p.to.getTime() - 86_400_000))) });
 }
 
@@ -131,39 +133,38 @@ function csvLink(f: Filters, lang: Locale): string {
 
 /** Everything the dashboard and the printed report show, in the page's language. */
 async function buildReport(ctx: AppContext, res: Response, actor: Actor, f: Filters, opts: { communeTables?: boolean } = {}) {
-  const t = translatorOf(res);
-  const lang = langOf(res);
-  const fmt = formatters(lang, t);
-  const tree = await ctx.units.tree();
   const suppression = suppressionFor(ctx, actor);
-  const threshold = suppression.threshold;
-  const { districtCode } = f.scope;
+  const data = await reportData(ctx, { period: f.period, districtCode: f.scope.districtCode, category: f.category, suppression, communeTables: opts.communeTables });
+  const lang = langOf(res);
+  return { ...(await presentReport(ctx, res, data)), links: { print: `/staff/reports/print?${reportQuery(f, lang)}`, csv: csvLink(f, lang) } };
+}
+
+/** A report's data (live, or a filed report's snapshot) in the page's language. */
+export async function presentReport(ctx: AppContext, res: Response, data: ReportData) {
+  const t = translatorOf(res);
+  const fmt = formatters(langOf(res), t);
+  const tree = await ctx.units.tree();
+  const { stats, districtCode } = data;
   const db = reportingDb(ctx.database);
-  const [stats, rows, models] = await Promise.all([
-    computeStats(db, ctx.config, { from: f.period.from, to: f.period.to, districtCode, category: f.category }),
-    reportRows(db, tree, f.period.from, f.period.to, { districtCode, category: f.category, suppression }),
-    modelCommuneStatus(ctx, local(f.period.from).getUTCFullYear()),
-  ]);
   // The official commune register of the period's year (not tip data): its own figures beside the tip-based ones.
-  const register = await registerFigures(db, tree, local(f.period.from).getUTCFullYear(), await getSetting(db, "registerTargets"), districtCode);
-  // The printed report of the province also tabulates every district's communes.
-  const communeTables = opts.communeTables && !districtCode
-    ? await Promise.all(tree.districts.map(async (d) => ({ name: d.name, rows: (await reportRows(db, tree, f.period.from, f.period.to, { districtCode: d.code, category: f.category, suppression })).filter((r) => r.level === "commune") })))
-    : [];
+  const register = await registerFigures(db, tree, local(new Date(data.period.from)).getUTCFullYear(), await getSetting(db, "registerTargets"), districtCode ?? undefined);
   const districtName = new Map(tree.districts.map((d) => [d.code, d.name]));
   const communeName = new Map(tree.districts.flatMap((d) => d.communes.map((c) => [c.code, c.name] as const)));
   const count = (m: Record<string, number>, keys: readonly string[], prefix: string) => keys.map((k) => ({ key: k, label: t(`${prefix}.${k}`), n: m[k] ?? 0 }));
   const byCategory = count(stats.received.byCategory, CATEGORIES, "categories");
-  const byDistrict = tree.districts.filter((d) => !districtCode || d.code === districtCode).map((d) => ({ label: d.name, value: stats.received.byDistrict[d.code] ?? 0 }));
+  const byDistrict = tree.districts
+    .filter((d) => !districtCode || d.code === districtCode)
+    .map((d) => ({ label: d.name, value: stats.received.byDistrict[d.code] ?? 0 }));
   const scopeName = districtCode ? (districtName.get(districtCode) ?? districtCode) : t("dashboard.scope.province");
+  const rowsOf = (rows: ReportRow[]) => rows.map((r) => ({ ...r, level: unitTypeLabel(t, r.type), isDistrict: r.level === "district" }));
   return {
-    periodName: periodName(t, f.period),
+    periodName: periodName(t, periodOfData(data)),
     scopeName,
-    categoryName: f.category ? t(`categories.${f.category}`) : null,
+    categoryName: data.category ? t(`categories.${data.category}`) : null,
     stats,
     register,
     fmt,
-    threshold,
+    threshold: data.threshold,
     byCategory,
     bySource: count(stats.received.bySource, SOURCES, "dashboard.sources"),
     byTriage: count(stats.triage.byOutcome, TRIAGE_OUTCOMES, "dashboard.triage"),
@@ -173,15 +174,53 @@ async function buildReport(ctx: AppContext, res: Response, actor: Actor, f: Filt
       district: districtCode ? null : barChart({ id: "chart-district", title: t("dashboard.charts.byDistrict"), description: t("dashboard.charts.sameAsTable"), bars: byDistrict.map((d) => ({ ...d, display: fmt.n(d.value) })) }),
     },
     byDistrict,
-    table: { columns: REPORT_COLUMNS.map((c) => ({ key: c, label: t(`reports.columns.${c}`) })), rows: rows.map((r) => ({ ...r, level: unitTypeLabel(t, r.type), isDistrict: r.level === "district" })) },
-    communeTables,
-    models: modelRows(models.filter((m) => !districtCode || m.districtCode === districtCode))
-      .map((m) => ({ ...m, commune: m.registration ? (communeName.get(m.registration.communeCode) ?? m.registration.communeCode) : null, deadline: dmy(local(new Date(m.deadline))) })),
-    modelYear: local(f.period.from).getUTCFullYear(),
-    links: {
-      print: `/staff/reports/print?${reportQuery(f, lang)}`,
-      csv: csvLink(f, lang),
-    },
+    table: { columns: REPORT_COLUMNS.map((c) => ({ key: c, label: t(`reports.columns.${c}`) })), rows: rowsOf(data.rows) },
+    communeTables: data.communeTables.map((d) => ({ ...d, rows: rowsOf(d.rows) })),
+    models: data.models.map((m) => ({
+      ...m,
+      commune: m.registration ? (communeName.get(m.registration.communeCode) ?? m.registration.communeCode) : null,
+      deadline: dmy(local(new Date(m.deadline))),
+    })),
+    modelYear: data.modelYear,
+  };
+}
+
+/** The text written for a report (a filed one's, or blank for the live print), and its kind. */
+type ReportTexts = WrittenReport & { kind: string };
+
+const ROMAN = ["I", "II", "III", "IV"];
+const lines = (text: string) => text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+
+/** The Youth Union's document around a report: issuer, number, place and date, title by period, signature, recipients. */
+export async function documentOf(ctx: AppContext, t: Translate, data: ReportData, texts: Partial<ReportTexts>) {
+  const tree = await ctx.units.tree();
+  const issuer = issuerOf(tree, data.districtCode);
+  const period = periodOfData(data);
+  const from = local(period.from);
+  const year = from.getUTCFullYear();
+  const kind = texts.kind ?? period.kind;
+  const days = () => t("dashboard.print.periodDays", { from: dmy(from), to: dmy(local(new Date(period.to.getTime() - 86_400_000))) });
+  const phrase =
+    period.kind === "month" ? t("dashboard.print.periodMonth", { month: from.getUTCMonth() + 1, year })
+    : period.kind === "quarter" ? t("dashboard.print.periodQuarter", { quarter: ROMAN[Math.floor(from.getUTCMonth() / 3)]!, year })
+    : period.kind === "half" ? t(from.getUTCMonth() < 6 ? "dashboard.print.periodHalf1" : "dashboard.print.periodHalf2", { year })
+    : period.kind === "year" ? t("dashboard.print.periodYear", { year })
+    : days();
+  const issued = texts.issuedOn ? new Date(`${texts.issuedOn}T00:00:00Z`) : local(new Date());
+  const title = kind === "thematic" ? t("dashboard.print.titleThematic") : kind === "adhoc" ? t("dashboard.print.titleAdhoc") : t("dashboard.print.title");
+  return {
+    parent: issuer.parent,
+    committee: issuer.committee,
+    number: texts.number || `      ${issuer.numberSuffix}`,
+    placeDate: t("dashboard.print.placeDateOf", { place: texts.place || issuer.place, day: issued.getUTCDate(), month: issued.getUTCMonth() + 1, year: issued.getUTCFullYear() }),
+    title,
+    subtitle: texts.subject ? `${texts.subject} (${phrase})` : t("dashboard.print.subject", { period: phrase }),
+    assessment: lines(texts.assessment ?? ""),
+    nextSteps: lines(texts.nextSteps ?? ""),
+    signerTitle: texts.signerTitle || t("dashboard.print.defaultSigner"),
+    signerName: texts.signerName ?? "",
+    recipients: lines(texts.recipients || t(data.districtCode ? "dashboard.print.recipientsDistrict" : "dashboard.print.recipientsProvince")),
+    defaults: { place: issuer.place, numberSuffix: issuer.numberSuffix },
   };
 }
 
@@ -252,7 +291,7 @@ const tipLineUrl = (ctx: AppContext, req: Request) => (ctx.config.publicUrl ?? `
 
 export function staffReportPages(ctx: AppContext): Router {
   const router = Router();
-  const paths = ["/staff/dashboard", "/staff/reports", "/staff/model-communes", "/staff/admin/settings", "/staff/posters"];
+  const paths = ["/staff/dashboard", "/staff/reports/print", "/staff/model-communes", "/staff/admin/settings", "/staff/posters"];
   router.use(paths, noStore, formBody, requireStaff, requireCsrf, pageLocals);
 
   router.get("/staff/dashboard", may("stats.view"), async (req: Request, res: Response) => {
@@ -272,12 +311,14 @@ export function staffReportPages(ctx: AppContext): Router {
     const { actor } = staffOf(res);
     const f = await filtersOf(ctx, res, req.query as Record<string, unknown>);
     if (Object.keys(f.errors).length) throw new HttpError(400, "invalid_query", "errors.invalid_input");
-    const report = await buildReport(ctx, res, actor, f, { communeTables: true });
-    const today = local(new Date());
+    const suppression = suppressionFor(ctx, actor);
+    const data = await reportData(ctx, { period: f.period, districtCode: f.scope.districtCode, category: f.category, suppression, communeTables: true });
+    const report = await presentReport(ctx, res, data);
     const other: Locale = langOf(res) === "vi" ? "en" : "vi";
     res.render("staff/reports/print.njk", {
       report,
-      today: { day: today.getUTCDate(), month: today.getUTCMonth() + 1, year: today.getUTCFullYear() },
+      doc: await documentOf(ctx, translatorOf(res), data, {}),
+      fileHref: can(actor, "report.file", { districtCode: f.scope.districtCode ?? null }) ? `/staff/reports?${reportQuery(f, langOf(res))}` : null,
       back: `/staff/dashboard?${reportQuery(f, langOf(res))}`,
       langHref: `/staff/reports/print?${reportQuery(f, other)}`,
     });

@@ -1,0 +1,110 @@
+/**
+ * Reports filed in the Youth Union's format:
+ *   GET  /staff/reports            the reports this person may read, and the form to file one
+ *   POST /staff/reports            file one (text + a snapshot of the figures) → its page
+ *   GET  /staff/reports/:id        a filed report, printable (A4), as filed — late tips change nothing
+ * Filing is the command reportFiler (policy "report.file", audited); reading
+ * follows the statistics' scope rule, and supervisors read the suppressed snapshot.
+ */
+import { Router, type Request, type Response } from "express";
+import { fileReport } from "../../commands/reportFiler.js";
+import type { AppContext } from "../../context.js";
+import { HttpError, notFound } from "../../errors.js";
+import type { Locale } from "../../i18n/index.js";
+import { formBody as urlencodedBody } from "../../middlewares/bodies.js";
+import { noStore } from "../../middlewares/securityHeaders.js";
+import { requireCsrf, requireStaff, staffOf } from "../../middlewares/staffSession.js";
+import { authorize, can } from "../../policies/index.js";
+import { listSavedReports, savedReport, snapshotFor } from "../../stats/savedReports.js";
+import { requirePeriodAllowed, smallNumberThreshold } from "../../stats/statsAccess.js";
+import { uuidParam, validate } from "../../validation/staff.js";
+import { fileReportSchema } from "../../validation/reports.js";
+import { periodOf, scopeOf } from "../../validation/stats.js";
+import { CATEGORIES } from "../../validation/tip.js";
+import { fieldsOf, isFieldError, pageLocals, seeOther, textOf, translateFields, translatorOf } from "./forms.js";
+import { documentOf, langOf, periodName, presentReport } from "./reports.js";
+
+const OFFSET_MS = 7 * 3_600_000;
+const today = () => new Date(Date.now() + OFFSET_MS).toISOString().slice(0, 10);
+const FIELDS = ["period", "from", "to", "scope", "category", "reportType", "number", "place", "issuedOn", "subject", "assessment", "nextSteps", "signerTitle", "signerName", "recipients"];
+
+async function renderList(ctx: AppContext, res: Response, status: number, view: { values?: Record<string, unknown>; errors?: Record<string, string> } = {}) {
+  const { actor } = staffOf(res);
+  const t = translatorOf(res);
+  const tree = await ctx.units.tree();
+  const names = new Map(tree.districts.map((d) => [d.code, d.name]));
+  // District-bound people read their district's reports; province-wide people every report.
+  const rows = await listSavedReports(ctx.database.db, actor.role === "admin" || !actor.districtCode ? {} : { districtCode: actor.districtCode });
+  const reports = rows.map((r) => ({
+    id: r.id,
+    number: r.number,
+    kind: t(`savedReports.kinds.${r.kind}`),
+    period: periodName(t, { from: r.periodFrom, to: r.periodTo, label: r.periodLabel, kind: r.kind === "thematic" || r.kind === "adhoc" ? "custom" : (r.kind as "month") }),
+    subject: r.subject,
+    scope: r.districtCode ? (names.get(r.districtCode) ?? r.districtCode) : t("dashboard.scope.province"),
+    issuedOn: r.issuedOn.split("-").reverse().join("/"),
+  }));
+  const scopes = [
+    ...(can(actor, "report.file", { districtCode: null }) ? [{ value: "province", label: t("dashboard.scope.province") }] : []),
+    ...tree.districts.filter((d) => can(actor, "report.file", { districtCode: d.code })).map((d) => ({ value: `district:${d.code}`, label: d.name })),
+  ];
+  const values = Object.fromEntries(FIELDS.map((k) => [k, textOf(view.values?.[k])]));
+  values.issuedOn ||= today();
+  values.reportType ||= "periodic";
+  if (!values.scope && scopes.length === 1) values.scope = scopes[0]!.value;
+  res.status(status).render("staff/reports/savedReports.njk", { reports, scopes, values, errors: view.errors ?? {}, categories: CATEGORIES });
+}
+
+export function savedReportPages(ctx: AppContext): Router {
+  const router = Router();
+  // The assessment and next steps may be long Vietnamese text (each letter up to 9 bytes url-encoded).
+  router.use(["/staff/reports"], noStore, urlencodedBody("512kb"), requireStaff, requireCsrf, pageLocals);
+
+  router.get("/staff/reports", async (req: Request, res: Response) => {
+    authorize(staffOf(res).actor, "stats.view");
+    await renderList(ctx, res, 200, { values: req.query as Record<string, unknown> });
+  });
+
+  router.post("/staff/reports", async (req: Request, res: Response) => {
+    const { actor } = staffOf(res);
+    authorize(actor, "report.file");
+    const body = fieldsOf(req, res);
+    const parsed = validate(fileReportSchema, Object.fromEntries(Object.entries(body).filter(([, v]) => v !== "")));
+    if (!parsed.ok) return renderList(ctx, res, 400, { values: body, errors: translateFields(res, parsed.fields) });
+    const v = parsed.value;
+    const period = periodOf(v);
+    if (!period) return renderList(ctx, res, 400, { values: body, errors: translateFields(res, { period: "errors.invalid_period" }) });
+    try {
+      requirePeriodAllowed(ctx, actor, period);
+      const { districtCode } = scopeOf(v.scope);
+      const { id } = await fileReport(ctx, actor, { ...v, period, districtCode, category: v.category });
+      seeOther(res, `/staff/reports/${id}`);
+    } catch (err) {
+      if (isFieldError(err)) return renderList(ctx, res, 400, { values: body, errors: translateFields(res, err.fields) });
+      throw err;
+    }
+  });
+
+  router.get("/staff/reports/:id", async (req: Request, res: Response) => {
+    const id = uuidParam.safeParse(req.params.id);
+    if (!id.success) throw notFound();
+    const { actor } = staffOf(res);
+    const r = await savedReport(ctx.database.db, id.data);
+    if (!r) throw notFound();
+    authorize(actor, "stats.view", { districtCode: r.districtCode });
+    const threshold = smallNumberThreshold(ctx, actor);
+    // A snapshot made with a lower threshold than today's would show a supervisor more than today's rule allows.
+    if (threshold > r.threshold) throw new HttpError(403, "forbidden", "errors.forbidden");
+    const data = snapshotFor(r, threshold);
+    const t = translatorOf(res);
+    const other: Locale = langOf(res) === "vi" ? "en" : "vi";
+    res.render("staff/reports/print.njk", {
+      report: await presentReport(ctx, res, data),
+      doc: { ...(await documentOf(ctx, t, data, r)), savedOn: r.createdAt.toISOString().slice(0, 10).split("-").reverse().join("/") },
+      back: `/staff/reports${res.locals.langQuery as string}`,
+      langHref: `/staff/reports/${r.id}${other === "vi" ? "" : "?lang=en"}`,
+    });
+  });
+
+  return router;
+}

@@ -1,0 +1,85 @@
+/**
+ * Everything a report shows, as data (no words): the plan's figures, the
+ * table by district (and commune), every district's communes for the
+ * province's printed report, and the year's model communes. The dashboard and
+ * the printed report render it live; a filed report keeps it as its snapshot.
+ */
+import type { AppContext } from "../context.js";
+import { reportingDb } from "../db/readReplica.js";
+import { modelCommuneStatus, modelRows, type ModelTableRow } from "./modelCommuneStatus.js";
+import type { Period } from "./periods.js";
+import { reportRows, type ReportRow } from "./reportTable.js";
+import { computeStats, type Stats } from "./statistics.js";
+import type { Suppression } from "./suppression.js";
+
+const OFFSET_MS = 7 * 3_600_000;
+
+export interface ReportData {
+  period: { from: string; to: string; label: string; kind: Period["kind"] };
+  districtCode: string | null;
+  category: string | null;
+  threshold: number;
+  stats: Stats;
+  rows: ReportRow[];
+  communeTables: Array<{ code: string; name: string; rows: ReportRow[] }>;
+  models: ModelTableRow[];
+  modelYear: number;
+}
+
+/** What people write on a report in the Youth Union's format (kept with a filed report). */
+export interface WrittenReport {
+  number: string;
+  place: string;
+  issuedOn: string;
+  subject: string;
+  assessment: string;
+  nextSteps: string;
+  signerTitle: string;
+  signerName: string;
+  recipients: string;
+}
+
+export async function reportData(
+  ctx: AppContext,
+  q: { period: Period; districtCode?: string; category?: string; suppression: Suppression; communeTables?: boolean },
+): Promise<ReportData> {
+  const tree = await ctx.units.tree();
+  // Reads go to the reporting connection (a replica when configured).
+  const db = reportingDb(ctx.database);
+  const { period, districtCode, category, suppression } = q;
+  const modelYear = new Date(period.from.getTime() + OFFSET_MS).getUTCFullYear();
+  const [stats, rows, models] = await Promise.all([
+    computeStats(db, ctx.config, { from: period.from, to: period.to, districtCode, category }),
+    reportRows(db, tree, period.from, period.to, { districtCode, category, suppression }),
+    modelCommuneStatus(ctx, modelYear),
+  ]);
+  // The printed report of the province also tabulates every district's communes.
+  const communeTables = q.communeTables && !districtCode
+    ? await Promise.all(
+        tree.districts.map(async (d) => ({
+          code: d.code,
+          name: d.name,
+          rows: (await reportRows(db, tree, period.from, period.to, { districtCode: d.code, category, suppression })).filter((r) => r.level === "commune"),
+        })),
+      )
+    : [];
+  return {
+    period: { from: period.from.toISOString(), to: period.to.toISOString(), label: period.label, kind: period.kind },
+    districtCode: districtCode ?? null,
+    category: category ?? null,
+    threshold: suppression.threshold,
+    stats,
+    rows,
+    communeTables,
+    models: modelRows(models.filter((m) => !districtCode || m.districtCode === districtCode)),
+    modelYear,
+  };
+}
+
+/** A snapshot read back from JSON: the period's dates as dates again. */
+export const periodOfData = (d: ReportData): Period => ({
+  from: new Date(d.period.from),
+  to: new Date(d.period.to),
+  label: d.period.label,
+  kind: d.period.kind,
+});
