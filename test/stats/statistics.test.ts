@@ -284,7 +284,7 @@ describe("statistics", function () {
         assert.deepEqual([...body.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
         const text = new TextDecoder("utf-8").decode(body.subarray(3));
         const lines = text.split("\r\n");
-        assert.equal(lines[0], 'Loại đơn vị,Mã,Đơn vị,Tin nhận được,Khẩn cấp,Có cơ sở xử lý,Đã chuyển công an,Đã xử lý xong,"Triệt phá điểm, tụ điểm",Nhổ bỏ cây có chất ma túy,Bắt giữ,Không phát hiện,Yêu cầu hỗ trợ cai nghiện,"Đã giới thiệu tư vấn, điều trị","Tin sai sự thật, vu khống"');
+        assert.equal(lines[0], 'Loại đơn vị,Mã,Đơn vị,Tin nhận được,Khẩn cấp,Có cơ sở xử lý,Đã chuyển công an,Đã xử lý xong,"Triệt phá điểm, tụ điểm ma túy",Nhổ bỏ cây có chất ma túy,Bắt giữ đối tượng,"Kiểm tra, không phát hiện vi phạm",Yêu cầu hỗ trợ cai nghiện,"Đã giới thiệu tư vấn, điều trị","Tin sai sự thật, vu khống"');
         assert.equal(lines[1], "Huyện,831,Huyện Châu Thành,5,1,4,4,4,1,1,0,1,1,1,0");
         assert.ok(lines.includes("Thị trấn,28801,Thị trấn Châu Thành,3,1,3,3,2,1,1,0,0,0,0,0"), "a township is labelled as one");
         assert.ok(lines.includes("Xã,28804,Xã Tân Thạch,1,0,1,1,1,0,0,0,1,0,0,0"));
