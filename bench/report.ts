@@ -41,16 +41,17 @@ export function rows(f: BenchFigures): Row[] {
       value: `${level.perSecond.toFixed(1)} tips/s`,
       baseline: `floor ${floor.perSecond.toFixed(1)} derivations/s (${floor.parallel} at once)`,
       ratio: ratio(level.perSecond, floor.perSecond),
-      goal: "≥ 0.80×",
-      met: level.perSecond >= 0.8 * floor.perSecond,
+      // Issue #16: at 4 and 16 clients intake reaches 0.85× the floor; at 1 client latency is the goal.
+      goal: level.concurrency > 1 ? "≥ 0.85×" : "— (latency below)",
+      met: level.concurrency > 1 ? level.perSecond >= 0.85 * floor.perSecond : null,
     });
-    const limit = 1.5 * one + 20;
+    const limit = 1.5 * one + 10;
     out.push({
       figure: `1. Intake, ${who}: latency`,
       value: latencies(level.latency),
       baseline: `one derivation ${ms(one)}`,
       ratio: `p95 ${ratio(level.latency.p95, one)}`,
-      goal: level.concurrency === 1 ? `p95 ≤ 1.5 × ${one.toFixed(1)} + 20 = ${limit.toFixed(1)} ms` : "—",
+      goal: level.concurrency === 1 ? `p95 ≤ 1.5 × ${one.toFixed(1)} + 10 = ${limit.toFixed(1)} ms` : "—",
       met: level.concurrency === 1 ? level.latency.p95 <= limit : null,
     });
   }
@@ -78,8 +79,8 @@ export function rows(f: BenchFigures): Row[] {
     value: failed(f.stats) ?? `p50 ${ms(f.stats.api.p50)} / p95 ${ms(f.stats.api.p95)}`,
     baseline: f.stats.error ? "—" : `SELECT count(*) p95 ${ms(f.stats.sql.p95)}`,
     ratio: `p95 ${ratio(f.stats.api.p95, f.stats.sql.p95)}`,
-    goal: "p95 < 500 ms",
-    met: f.stats.api.p95 < 500,
+    goal: "p95 < 150 ms",
+    met: f.stats.api.p95 < 150,
   });
   const peak = Math.max(...f.intake.levels.map((l) => l.peakKiB));
   out.push({
@@ -87,8 +88,8 @@ export function rows(f: BenchFigures): Row[] {
     value: mb(peak),
     baseline: `idle ${mb(f.intake.idleRssKiB)}`,
     ratio: ratio(peak, f.intake.idleRssKiB),
-    goal: "< 300 MB",
-    met: peak < 300 * 1024,
+    goal: "< 200 MB",
+    met: peak < 200 * 1024,
   });
   const bound = f.argon2.maxConcurrent * f.argon2.memoryKiB;
   const levels = f.intake.levels;
