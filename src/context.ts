@@ -10,6 +10,7 @@ import type { Queues } from "./queues/producer.js";
 import type { UnitDirectory } from "./units/directory.js";
 import type { SessionStore } from "./sessions/sessionStore.js";
 import type { TipsterSessionStore } from "./tipster/tipsterSessions.js";
+import type { ReplayStore } from "./redis/replayStore.js";
 import type { Mailer } from "./mail/mailer.js";
 import type { Metrics } from "./metrics/metrics.js";
 import { deriveSubkey, type Bytes } from "./crypto/index.js";
@@ -24,6 +25,8 @@ export interface AppContext {
   keys: ServerKeys;
   sessions: SessionStore;
   tipsterSessions: TipsterSessionStore;
+  /** Answers kept for a submission sent twice (form token, Idempotency-Key). */
+  replays: ReplayStore;
   mailer: Mailer;
   metrics: Metrics;
 }
@@ -40,6 +43,8 @@ export interface ServerKeys {
   receiptSalt: Bytes;
   /** Orders the candidate cells of secondary suppression, so nobody can tell which hidden cell was the small one. */
   suppression: Bytes;
+  /** Mixed into the keys of a replayed answer (form token, Idempotency-Key): see crypto.deriveReplayKeys. */
+  replay: Bytes;
   /** The key that hashes client addresses for rate limiting; it changes every UTC day. */
   clientAddress(day?: number): Bytes;
 }
@@ -52,6 +57,7 @@ export function serverKeys(secretKey: Bytes): ServerKeys {
     jobIds: deriveSubkey(secretKey, "jobidmac"),
     receiptSalt: deriveSubkey(secretKey, "rcptsalt"),
     suppression: deriveSubkey(secretKey, "suppress"),
+    replay: deriveSubkey(secretKey, "replayrt"),
     clientAddress: (day = Math.floor(Date.now() / 86_400_000)) => deriveSubkey(secretKey, "clientip", day),
   };
 }

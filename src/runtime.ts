@@ -30,6 +30,7 @@ import { resolveServices } from "./services/index.js";
 import { UnitDirectory } from "./units/directory.js";
 import { SessionStore } from "./sessions/sessionStore.js";
 import { TipsterSessionStore } from "./tipster/tipsterSessions.js";
+import { ReplayStore } from "./redis/replayStore.js";
 import { createMailer } from "./mail/mailer.js";
 import { createMetrics } from "./metrics/metrics.js";
 
@@ -77,7 +78,7 @@ export async function openContext(config: AppConfig, logger: Logger): Promise<{ 
   const mailer = createMailer(config.mail.smtpUrl, config.mail.from, logger);
   let ctxRef: AppContext | undefined;
   const metrics = createMetrics(() => ctxRef);
-  const ctx: AppContext = { config, logger, database, redis, queues, units: new UnitDirectory(database.db), keys, sessions, tipsterSessions: new TipsterSessionStore(redis, config.redisPrefix), mailer, metrics };
+  const ctx: AppContext = { config, logger, database, redis, queues, units: new UnitDirectory(database.db), keys, sessions, tipsterSessions: new TipsterSessionStore(redis, config.redisPrefix), replays: new ReplayStore(redis, config.redisPrefix, keys.replay), mailer, metrics };
   ctxRef = ctx;
   const close = async () => {
     mailer.close();
@@ -133,6 +134,7 @@ async function checkArgon2Parameters(db: Database["db"], config: AppConfig): Pro
 export async function start(role: Role, config: AppConfig, logger: Logger): Promise<Running> {
   const { ctx, close, redisTarget } = await openContext(config, logger);
   let server: http.Server | undefined;
+  let draining = false;
   let workers: Workers | undefined;
   try {
     if (config.autoBootstrap) await autoBootstrap(ctx);
@@ -140,7 +142,11 @@ export async function start(role: Role, config: AppConfig, logger: Logger): Prom
     if (role !== "web") workers = await startWorkers(ctx, redisTarget);
     if (role !== "worker") {
       server = http.createServer(createApp(ctx));
-      server.keepAliveTimeout = 5_000;
+      setServerTimeouts(server);
+      server.prependListener("request", (_req: http.IncomingMessage, res: http.ServerResponse) => {
+        // Draining: every answer tells keep-alive clients to reconnect (to another process), and Node closes the socket after it.
+        if (draining) res.setHeader("Connection", "close");
+      });
       await new Promise<void>((resolve, reject) => server!.once("error", reject).listen(config.port, config.host, resolve));
     }
   } catch (err) {
@@ -155,14 +161,49 @@ export async function start(role: Role, config: AppConfig, logger: Logger): Prom
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      if (server) {
-        const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
-        server.closeIdleConnections();
-        await closed;
-      }
+      if (server) await drain(server, () => (draining = true));
       await workers?.close();
       await close();
       logger.info("homthu stopped");
     })());
   return { ctx, url, stop };
+}
+
+/**
+ * Timeouts that cut slow or idle clients (docs/deployment.md, "HTTP timeouts"):
+ * the headers within 15 s (slow-header attacks), the whole request within
+ * 180 s (a 10 MB photo at ~60 KB/s; the report page's script shrinks photos
+ * well below that), an idle keep-alive socket after 5 s, any socket silent
+ * for 60 s.
+ */
+export const SERVER_TIMEOUTS = { headersTimeout: 15_000, requestTimeout: 180_000, keepAliveTimeout: 5_000, socketTimeout: 60_000 };
+/** How long in-flight requests get to finish on SIGTERM before their sockets are closed. */
+export const DRAIN_MS = 12_000;
+
+function setServerTimeouts(server: http.Server): void {
+  server.headersTimeout = SERVER_TIMEOUTS.headersTimeout;
+  server.requestTimeout = SERVER_TIMEOUTS.requestTimeout;
+  server.keepAliveTimeout = SERVER_TIMEOUTS.keepAliveTimeout;
+  server.setTimeout(SERVER_TIMEOUTS.socketTimeout);
+}
+
+/**
+ * Stop taking connections and let in-flight requests finish: answers carry
+ * `Connection: close` from now on, idle keep-alive sockets are closed at once
+ * and again as each finishes its request (a keep-alive client would otherwise
+ * keep sending on its open socket and the server would never close), and
+ * whatever is still open after DRAIN_MS is cut.
+ */
+async function drain(server: http.Server, startDraining: () => void): Promise<void> {
+  startDraining();
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const sweep = setInterval(() => server.closeIdleConnections(), 50);
+  const cut = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
+  try {
+    await closed;
+  } finally {
+    clearInterval(sweep);
+    clearTimeout(cut);
+  }
 }

@@ -186,6 +186,22 @@ export function unwrapWithKey(wrapped: Bytes, key: Bytes, label: string): Bytes 
   return sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, wrapped.subarray(n), aad("wrap", label), wrapped.subarray(0, n), key);
 }
 
+// ------------------------------------------------------ replayed answers
+
+/**
+ * Keys for an answer kept so that a repeated submission (the same form token,
+ * or the same Idempotency-Key) gets the same receipt: `id` names the record in
+ * the store, `key` encrypts it. Both come from the token itself (with a server
+ * sub-key, `secret`) through separate BLAKE2b derivations; the token is never
+ * stored, so the record opens only for someone who holds the token.
+ */
+export function deriveReplayKeys(secret: Bytes, token: string): { id: string; key: Bytes } {
+  const root = sodium.crypto_generichash(32, sodium.from_string(`replay:${token}`), secret);
+  const keys = { id: sodium.to_hex(deriveSubkey(root, "replayid")), key: deriveSubkey(root, "replayky") };
+  sodium.memzero(root);
+  return keys;
+}
+
 // ------------------------------------------------------------ tip content
 
 /**

@@ -1,34 +1,35 @@
 /**
  * The report form's token: signed (keyed BLAKE2b), expiring, single-use, and
  * without a cookie (a cookie would be one more thing on a tipster's phone).
- * It stops the form being posted from another site or replayed. A used token's
- * random nonce is remembered in Redis until it would have expired anyway.
+ * It stops the form being posted from another site, and a second post of the
+ * same form gets the first one's receipt instead of a second tip (the claim
+ * and the kept answer live in Redis under names derived from the whole token:
+ * redis/replayStore.ts, flows/tipIntake.ts acceptTipOnce).
  */
 import type { Request } from "express";
 import type { AppContext } from "../context.js";
 import { constantTimeEqual, mac, randomBytes, utf8 } from "../crypto/index.js";
+import { bucketEnd } from "../time/coarse.js";
 
 export function issueFormToken(ctx: AppContext): string {
   const payload = `${Date.now()}.${Buffer.from(randomBytes(16)).toString("hex")}`;
   return `${payload}.${mac(ctx.keys.formToken, payload)}`;
 }
 
-/** True when the token is authentic, unexpired and not used before (it is used up now). */
-export async function consumeFormToken(ctx: AppContext, token: unknown): Promise<boolean> {
-  if (typeof token !== "string" || token.length > 200) return false;
+/**
+ * When an authentic, unexpired token stops being usable (epoch ms): the end of
+ * the hour in which it expires, so that its claim in Redis expires on an hour
+ * boundary. Null for a forged, malformed or expired token.
+ */
+export function formTokenLapse(ctx: AppContext, token: unknown): number | null {
+  if (typeof token !== "string" || token.length > 200) return null;
   const parts = token.split(".");
-  if (parts.length !== 3) return false;
+  if (parts.length !== 3) return null;
   const [issued, nonce, sig] = parts as [string, string, string];
-  if (!constantTimeEqual(utf8.encode(mac(ctx.keys.formToken, `${issued}.${nonce}`)), utf8.encode(sig))) return false;
+  if (!constantTimeEqual(utf8.encode(mac(ctx.keys.formToken, `${issued}.${nonce}`)), utf8.encode(sig))) return null;
   const age = Date.now() - Number(issued);
-  if (!(age >= 0 && age <= ctx.config.limits.formTokenTtlMs)) return false;
-  try {
-    const fresh = await ctx.redis.set(`${ctx.config.redisPrefix}:formtoken:${nonce}`, "1", "PX", ctx.config.limits.formTokenTtlMs, "NX");
-    return fresh === "OK";
-  } catch {
-    // Redis down: accept an authentic, unexpired token rather than lose the tip.
-    return true;
-  }
+  if (!(age >= 0 && age <= ctx.config.limits.formTokenTtlMs)) return null;
+  return bucketEnd("hour", new Date(Number(issued) + ctx.config.limits.formTokenTtlMs)).getTime();
 }
 
 /** Browsers say where a form post comes from; a cross-site post is refused outright. */

@@ -4,16 +4,18 @@
  * never stored, and yesterday's counters cannot be linked to today's. IPv6
  * addresses are cut to their /56 first (one household's range).
  *
- * Counters live in Redis (shared by every web process). If Redis is down the
- * limiter lets requests through rather than refusing tips: a tip line that is
- * closed during an outage loses reports, a burst of spam does not.
+ * Counters live in Redis (shared by every web process) in windows aligned to
+ * the clock, each expiring at its window's end (redis/alignedWindowStore.ts).
+ * If Redis is down, each process counts in memory with the same limits until
+ * Redis is back: the limits neither fail open nor close the tip line.
  */
 import type { NextFunction, Request, Response } from "express";
 import { ipKeyGenerator, rateLimit } from "express-rate-limit";
-import { RedisStore } from "rate-limit-redis";
 import type { AppContext } from "../context.js";
 import { mac } from "../crypto/index.js";
 import { rateLimited } from "../errors.js";
+import { AlignedWindowStore } from "../redis/alignedWindowStore.js";
+import type { Granularity } from "../time/coarse.js";
 
 /** The hashed client key of a request (also used by login throttling later). */
 export function clientKey(ctx: AppContext, req: Request): string {
@@ -22,25 +24,29 @@ export function clientKey(ctx: AppContext, req: Request): string {
 
 interface LimitOptions {
   name: string;
-  windowMs: number;
+  /** The clock-aligned window: counts restart at every minute or hour boundary. */
+  window: Granularity;
   limit: number;
   /** "client" counts per hashed address, "global" counts everyone together. */
   per: "client" | "global";
 }
 
+const WINDOW_MS: Record<Granularity, number> = { minute: 60_000, hour: 3_600_000 };
+
 export function limiter(ctx: AppContext, opts: LimitOptions) {
   return rateLimit({
-    windowMs: opts.windowMs,
+    windowMs: WINDOW_MS[opts.window],
     limit: opts.limit,
     standardHeaders: "draft-7",
     legacyHeaders: false,
-    passOnStoreError: true,
+    passOnStoreError: false, // the store never fails: it counts in memory when Redis cannot
     validate: false,
     keyGenerator: (req) => (opts.per === "global" ? "all" : clientKey(ctx, req)),
-    store: new RedisStore({
-      prefix: `${ctx.config.redisPrefix}:rl:${opts.name}:`,
-      sendCommand: (command: string, ...args: string[]) => ctx.redis.call(command, ...args) as never,
-    }),
+    store: new AlignedWindowStore(ctx.redis, `${ctx.config.redisPrefix}:rl:${opts.name}:`, opts.window, (degraded, err) =>
+      degraded
+        ? ctx.logger.warn({ limit: opts.name, reason: err instanceof Error ? err.message : String(err) }, "rate limit counting in memory: Redis unavailable")
+        : ctx.logger.info({ limit: opts.name }, "rate limit counting in Redis again"),
+    ),
     handler: (_req: Request, _res: Response, next: NextFunction) => next(rateLimited()),
   });
 }
@@ -48,23 +54,23 @@ export function limiter(ctx: AppContext, opts: LimitOptions) {
 /** The limits on tip intake: per client per hour, and everyone per minute. */
 export function tipLimits(ctx: AppContext) {
   return [
-    limiter(ctx, { name: "tips-global", windowMs: 60_000, limit: ctx.config.limits.tipsGlobalPerMinute, per: "global" }),
-    limiter(ctx, { name: "tips", windowMs: 3_600_000, limit: ctx.config.limits.tipsPerHour, per: "client" }),
+    limiter(ctx, { name: "tips-global", window: "minute", limit: ctx.config.limits.tipsGlobalPerMinute, per: "global" }),
+    limiter(ctx, { name: "tips", window: "hour", limit: ctx.config.limits.tipsPerHour, per: "client" }),
   ];
 }
 
 /** The receipt sign-in limits: per hashed client address, and for everyone together. */
 export function receiptLimits(ctx: AppContext) {
   return [
-    limiter(ctx, { name: "receipt-global", windowMs: 60_000, limit: 600, per: "global" }),
-    limiter(ctx, { name: "receipt", windowMs: 3_600_000, limit: ctx.config.limits.receiptsPerHour, per: "client" }),
+    limiter(ctx, { name: "receipt-global", window: "minute", limit: 600, per: "global" }),
+    limiter(ctx, { name: "receipt", window: "hour", limit: ctx.config.limits.receiptsPerHour, per: "client" }),
   ];
 }
 
 /** Follow-up messages: per hashed client address and for everyone, before any upload is read. */
 export function messageLimits(ctx: AppContext) {
   return [
-    limiter(ctx, { name: "messages-global", windowMs: 60_000, limit: ctx.config.limits.tipsGlobalPerMinute, per: "global" }),
-    limiter(ctx, { name: "messages", windowMs: 3_600_000, limit: ctx.config.limits.tipsPerHour * 3, per: "client" }),
+    limiter(ctx, { name: "messages-global", window: "minute", limit: ctx.config.limits.tipsGlobalPerMinute, per: "global" }),
+    limiter(ctx, { name: "messages", window: "hour", limit: ctx.config.limits.tipsPerHour * 3, per: "client" }),
   ];
 }

@@ -1,6 +1,10 @@
 /**
- * GET /healthz — the process answers. GET /readyz — PostgreSQL and Redis
- * answer too (else 503), for load balancers and orchestrators.
+ * GET /healthz — the process answers. GET /readyz — PostgreSQL answers and
+ * Redis takes a write (else 503): a Redis that answers PING but refuses
+ * writes (maxmemory with noeviction, a read-only replica, a failed AOF
+ * rewrite) is reported as "refusing_writes". For load balancers and
+ * orchestrators; while it says 503, the app answers what it can (see
+ * docs/deployment.md, "Faults").
  */
 import { Router } from "express";
 import type { AppContext } from "../context.js";
@@ -14,7 +18,10 @@ export function healthRoutes(ctx: AppContext): Router {
   router.get("/readyz", async (_req, res) => {
     const [database, redis] = await Promise.all([
       within(ctx.database.pool.query("SELECT 1"), 2000).then(() => "ok", () => "unavailable"),
-      within(ctx.redis.ping(), 2000).then(() => "ok", () => "unavailable"),
+      within(ctx.redis.set(`${ctx.config.redisPrefix}:readyz`, "1", "PX", 60_000), 2000).then(
+        () => "ok",
+        (err: unknown) => (/^(OOM|READONLY|MISCONF|NOREPLICAS)\b/.test(err instanceof Error ? err.message : "") ? "refusing_writes" : "unavailable"),
+      ),
     ]);
     const ok = database === "ok" && redis === "ok";
     res.status(ok ? 200 : 503).json({ status: ok ? "ok" : "unavailable", database, redis });

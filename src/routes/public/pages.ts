@@ -9,7 +9,7 @@ import { Router, type Request, type Response } from "express";
 import { listHelpServices } from "../../help/directory.js";
 import type { AppContext } from "../../context.js";
 import { recoveryKey } from "../../db/schema.js";
-import { isCrossSite, consumeFormToken, issueFormToken } from "../../middlewares/formToken.js";
+import { isCrossSite, formTokenLapse, issueFormToken } from "../../middlewares/formToken.js";
 import { setLocale } from "../../middlewares/locale.js";
 import { tipLimits } from "../../middlewares/rateLimit.js";
 import { noStore } from "../../middlewares/securityHeaders.js";
@@ -17,7 +17,7 @@ import { toHttpError, translateField } from "../../middlewares/errorHandler.js";
 import { forbidden, isStoreUnavailable, notReady, RETRY_AFTER_SECONDS } from "../../errors.js";
 import { pickLocale } from "../../i18n/index.js";
 import { CATEGORIES } from "../../validation/tip.js";
-import { acceptTip, runUpload } from "../../flows/tipIntake.js";
+import { acceptTipOnce, runUpload } from "../../flows/tipIntake.js";
 import { intakeKeys } from "../../tips/intakeRecipients.js";
 
 const FORM_FIELDS = ["category", "districtCode", "communeCode", "location", "observedAt", "description", "urgent", "sharePhotoLocation", "contact"] as const;
@@ -93,10 +93,18 @@ export function publicPages(ctx: AppContext): Router {
     try {
       if (!(await isOpenForIntake(ctx))) throw notReady();
       const { formToken, lang: _lang, ...fields } = body;
-      if (!(await consumeFormToken(ctx, formToken))) return renderForm(ctx, res, 400, body, { formToken: "errors.form_expired" });
-      const result = await acceptTip(ctx, fields, (req.files as Express.Multer.File[] | undefined) ?? []);
-      if (!result.ok) return renderForm(ctx, res, 400, body, result.fields);
-      res.status(201).render("receipt.njk", { receipt: result.created.receipt, isHelpRequest: result.category === "help_request" });
+      const claimUntil = formTokenLapse(ctx, formToken);
+      if (claimUntil === null) return renderForm(ctx, res, 400, body, { formToken: "errors.form_expired" });
+      const once = { ns: "form" as const, token: formToken as string, claimUntil };
+      const result = await acceptTipOnce(ctx, once, fields, (req.files as Express.Multer.File[] | undefined) ?? []);
+      if (result.kind === "invalid") return renderForm(ctx, res, 400, body, result.fields);
+      if (result.kind === "used") return renderForm(ctx, res, 400, body, { formToken: "errors.form_expired" });
+      if (result.kind === "pending") {
+        res.setHeader("Retry-After", String(RETRY_AFTER_SECONDS));
+        return renderForm(ctx, res, 409, body, { _: "errors.still_sending" });
+      }
+      // The first post and a repeat of it (a second tap, a reload) end on the same receipt page.
+      res.status(201).render("receipt.njk", { receipt: result.receipt, isHelpRequest: result.helpRequest });
     } catch (err) {
       if (!isStoreUnavailable(err)) throw err;
       // PostgreSQL is down: nothing was stored. The form comes back with what was typed and says so; the tipster sends again.

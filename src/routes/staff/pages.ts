@@ -98,7 +98,7 @@ export function staffPages(ctx: AppContext): Router {
   const router = Router();
   router.use("/staff", noStore);
   // Shared with POST /api/v1/auth/login: one budget per client, whichever door it uses.
-  const perClient = limiter(ctx, { name: "login", windowMs: 3_600_000, limit: ctx.config.auth.loginsPerHour, per: "client" });
+  const perClient = limiter(ctx, { name: "login", window: "hour", limit: ctx.config.auth.loginsPerHour, per: "client" });
   const sameSite = (req: Request, _res: Response, next: (err?: unknown) => void) => next(isCrossSite(req) ? forbidden() : undefined);
   const signedIn = [requireStaff, pageLocals];
 

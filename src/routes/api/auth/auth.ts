@@ -25,7 +25,7 @@ export const invalidCredentials = () => new HttpError(401, "invalid_credentials"
 export function authApi(ctx: AppContext): Router {
   const router = Router();
   router.use(noStore);
-  const perClient = limiter(ctx, { name: "login", windowMs: 3_600_000, limit: ctx.config.auth.loginsPerHour, per: "client" });
+  const perClient = limiter(ctx, { name: "login", window: "hour", limit: ctx.config.auth.loginsPerHour, per: "client" });
 
   router.post("/api/v1/auth/login", perClient, async (req: Request, res: Response) => {
     const input = parseOrThrow(loginSchema, req.body, "invalid_login");

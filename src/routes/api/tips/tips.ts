@@ -5,12 +5,13 @@
  */
 import { Router, type NextFunction, type Request, type Response } from "express";
 import type { AppContext } from "../../../context.js";
-import { forbidden, invalidInput, unsupportedMediaType } from "../../../errors.js";
+import { forbidden, HttpError, invalidInput, unsupportedMediaType } from "../../../errors.js";
+import { bucketEnd } from "../../../time/coarse.js";
 import { jsonBody } from "../../../middlewares/bodies.js";
 import { isCrossSite } from "../../../middlewares/formToken.js";
 import { tipLimits } from "../../../middlewares/rateLimit.js";
 import { noStore } from "../../../middlewares/securityHeaders.js";
-import { acceptTip, photoUpload } from "../../../flows/tipIntake.js";
+import { acceptTip, acceptTipOnce, photoUpload } from "../../../flows/tipIntake.js";
 
 /** A browser posting from another site (a page that makes its visitors submit tips) is refused; API clients send no such header. */
 function refuseCrossSite(req: Request, _res: Response, next: NextFunction) {
@@ -20,6 +21,9 @@ function refuseCrossSite(req: Request, _res: Response, next: NextFunction) {
 function requireTipContentType(req: Request, _res: Response, next: NextFunction) {
   next(req.is(["application/json", "multipart/form-data"]) ? undefined : unsupportedMediaType());
 }
+
+/** A client's Idempotency-Key: a UUID or any 16 to 128 URL-safe characters. */
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{16,128}$/;
 
 export function tipsApi(ctx: AppContext): Router {
   const router = Router();
@@ -34,9 +38,20 @@ export function tipsApi(ctx: AppContext): Router {
     async (req: Request, res: Response) => {
       const body: unknown = req.body;
       if (typeof body !== "object" || body === null || Array.isArray(body)) throw invalidInput("invalid_tip", { _: "errors.not_an_object" });
-      const result = await acceptTip(ctx, body, (req.files as Express.Multer.File[] | undefined) ?? []);
-      if (!result.ok) throw invalidInput("invalid_tip", result.fields);
-      res.status(201).json({ receipt: result.created.receipt, status: "received" });
+      const files = (req.files as Express.Multer.File[] | undefined) ?? [];
+      const key = req.get("idempotency-key");
+      if (key === undefined) {
+        const result = await acceptTip(ctx, body, files);
+        if (!result.ok) throw invalidInput("invalid_tip", result.fields);
+        return void res.status(201).json({ receipt: result.created.receipt, status: "received" });
+      }
+      if (!IDEMPOTENCY_KEY.test(key)) throw invalidInput("invalid_idempotency_key", { "Idempotency-Key": "errors.invalid_idempotency_key" });
+      // A repeat of the key within its hour gets the same 201 body, not a second tip.
+      const result = await acceptTipOnce(ctx, { ns: "api", token: key, claimUntil: bucketEnd("hour").getTime() }, body, files);
+      if (result.kind === "invalid") throw invalidInput("invalid_tip", result.fields);
+      if (result.kind === "pending") throw new HttpError(409, "request_in_progress", "errors.still_sending");
+      if (result.kind === "used") throw new HttpError(422, "idempotency_key_used", "errors.idempotency_key_used");
+      res.status(201).json({ receipt: result.receipt, status: "received" });
     },
   );
   return router;
