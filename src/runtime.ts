@@ -144,8 +144,13 @@ export async function start(role: Role, config: AppConfig, logger: Logger): Prom
       server = http.createServer(createApp(ctx));
       setServerTimeouts(server);
       server.prependListener("request", (_req: http.IncomingMessage, res: http.ServerResponse) => {
-        // Draining: every answer tells keep-alive clients to reconnect (to another process), and Node closes the socket after it.
-        if (draining) res.setHeader("Connection", "close");
+        // Draining: every answer sent from now on (in-flight ones too) tells keep-alive clients to reconnect,
+        // to another process, and Node closes the socket after it.
+        const writeHead = res.writeHead;
+        res.writeHead = function (this: http.ServerResponse, ...args: Parameters<typeof writeHead>) {
+          if (draining && !this.headersSent) this.setHeader("Connection", "close");
+          return writeHead.apply(this, args);
+        } as typeof writeHead;
       });
       await new Promise<void>((resolve, reject) => server!.once("error", reject).listen(config.port, config.host, resolve));
     }

@@ -70,7 +70,8 @@ describe("SIGTERM under keep-alive load", function () {
         if (o.error === "ECONNREFUSED") break; // the listener is closed: a real client goes to another process
       }
     });
-    await sleep(1_500);
+    const started = Date.now();
+    while (outcomes.length < 12 && Date.now() - started < 30_000) await sleep(100);
     const before = outcomes.length;
     const { ending, ms } = await web.terminate(20_000);
     sending = false;

@@ -164,9 +164,15 @@ describe("public pages", function () {
       receiptIn(res.text);
     });
 
-    it("when the same form token is posted again, then the form is shown again with form_expired and nothing more is stored", async () => {
+    it("when the same form token is posted again, then the same receipt page comes back (twice at most), then form_expired, and one tip is stored", async () => {
       const formToken = await freshToken();
-      assert.equal((await postForm({ formToken, ...aTip() })).status, 201);
+      const first = await postForm({ formToken, ...aTip() });
+      assert.equal(first.status, 201);
+      for (let i = 0; i < 2; i++) {
+        const again = await postForm({ formToken, ...aTip() });
+        assert.equal(again.status, 201, "a repeat of the same form gets the same receipt page");
+        assert.equal(receiptIn(again.text), receiptIn(first.text));
+      }
       const replay = await postForm({ formToken, ...aTip() });
       assert.equal(replay.status, 400);
       assert.ok(replay.text.includes(html(vi("errors.form_expired"))));
