@@ -4,15 +4,13 @@
  * step, so a planted cookie is never promoted) and set the cookie.
  */
 import type { Request, Response } from "express";
-import { eq } from "drizzle-orm";
-import { appendAudit } from "../audit/auditLog.js";
-import { newTotpSecret, otpauthUrl, sealTotpSecret, verifyTotp } from "../auth/totp.js";
+import { newTotpSecret, otpauthUrl, verifyTotp } from "../auth/totp.js";
 import { grantPendingAccess } from "../commands/pendingAccessGranter.js";
 import { staffLogin } from "../commands/staffLogin.js";
+import { enrolTotp, recordLogout } from "../commands/totpEnroller.js";
 import type { StaffUser } from "../db/rows.js";
 import { actorOf } from "../policies/index.js";
 import type { AppContext } from "../context.js";
-import { staffUsers } from "../db/schema.js";
 import { HttpError } from "../errors.js";
 import { readCookie, sessionCookieOptions, STAFF_COOKIE, type StaffRequestState } from "../middlewares/staffSession.js";
 
@@ -54,11 +52,7 @@ export async function finishTotpEnrollment(ctx: AppContext, res: Response, code:
   const secret = staff?.session.record.pendingTotpSecret;
   if (!staff || staff.session.record.stage !== "totp_enroll" || !secret) throw new HttpError(401, "not_authenticated", "errors.not_authenticated");
   if (!(await verifyTotp(ctx, staff.user.id, secret, code))) throw new HttpError(400, "invalid_totp", "errors.invalid_input", { code: "errors.invalid_totp" });
-  await ctx.database.db.transaction(async (tx) => {
-    await tx.update(staffUsers).set({ totpSecret: sealTotpSecret(ctx, staff.user.id, secret), totpEnabled: true, lastLoginAt: new Date() }).where(eq(staffUsers.id, staff.user.id));
-    await appendAudit(tx, { actorId: staff.user.id, action: "auth.totp_enrolled", subjectType: "staff", subjectId: staff.user.id, districtCode: staff.user.districtCode });
-    await appendAudit(tx, { actorId: staff.user.id, action: "auth.login", subjectType: "staff", subjectId: staff.user.id, districtCode: staff.user.districtCode });
-  });
+  await enrolTotp(ctx, staff.user, secret);
   await ctx.sessions.destroy(staff.cookie);
   const { cookie, record } = await ctx.sessions.create(staff.user.id, staff.session.privateKey, "full");
   res.cookie(STAFF_COOKIE, cookie, sessionCookieOptions(ctx));
@@ -70,6 +64,6 @@ export async function signOut(ctx: AppContext, res: Response): Promise<void> {
   const staff = res.locals.staff as StaffRequestState | undefined;
   if (!staff) return;
   await ctx.sessions.destroy(staff.cookie);
-  await ctx.database.db.transaction((tx) => appendAudit(tx, { actorId: staff.user.id, action: "auth.logout", subjectType: "staff", subjectId: staff.user.id, districtCode: staff.user.districtCode }));
+  await recordLogout(ctx, staff.user);
   res.clearCookie(STAFF_COOKIE, sessionCookieOptions(ctx));
 }

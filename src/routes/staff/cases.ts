@@ -17,6 +17,7 @@ import { unitForCase } from "../../cases/coverageRules.js";
 import { HELP_OUTCOMES, POLICE_OUTCOMES, RULES, STATUSES, TRIAGE_OUTCOMES } from "../../cases/workflow.js";
 import type { CaseRow } from "../../db/rows.js";
 import { NOT_ACTIONABLE_REASONS } from "../../commands/caseTriager.js";
+import { markNotificationsRead } from "../../commands/notificationsReader.js";
 import { setCoverage } from "../../commands/coverageSetter.js";
 import { keyHoldersWhoMayGrant } from "../../commands/pendingAccessGranter.js";
 import type { AppContext } from "../../context.js";
@@ -382,8 +383,7 @@ export function staffCasePages(ctx: AppContext): Router {
   });
 
   router.post("/staff/notifications/read", async (_req: Request, res: Response) => {
-    const { user } = staffOf(res);
-    await ctx.database.db.update(notifications).set({ readAt: new Date() }).where(and(eq(notifications.userId, user.id), isNull(notifications.readAt)));
+    await markNotificationsRead(ctx, staffOf(res).actor);
     home(res, "/staff/notifications");
   });
 

@@ -12,11 +12,11 @@
  */
 import { Router, type NextFunction, type Request, type Response } from "express";
 import { z } from "zod";
-import { appendAudit } from "../../audit/auditLog.js";
 import { isPublicUrl } from "../../setup/publicAddress.js";
 import { qrSvg } from "../../auth/totp.js";
 import { HELP_OUTCOMES, POLICE_OUTCOMES, TRIAGE_OUTCOMES } from "../../cases/workflow.js";
 import { barChart } from "../../charts/svgCharts.js";
+import { updateSettings } from "../../commands/settingsUpdater.js";
 import { modelCommuneStatus, modelRows, recordModelProgress, registerModelCommune, vietnamYear } from "../../commands/modelCommuneRegistrar.js";
 import type { AppContext } from "../../context.js";
 import { HttpError, notFound } from "../../errors.js";
@@ -25,7 +25,7 @@ import { noStore } from "../../middlewares/securityHeaders.js";
 import { requireCsrf, requireStaff, staffOf } from "../../middlewares/staffSession.js";
 import { authorize, can, type Actor, type GeneralAction } from "../../policies/index.js";
 import { registerFigures } from "../../communes/register.js";
-import { getSetting, putSetting, type OutcomeWordings } from "../../settings/settings.js";
+import { getSetting, type OutcomeWordings } from "../../settings/settings.js";
 import type { Period } from "../../stats/periods.js";
 import { periodOfData, reportData, type ReportData, type WrittenReport } from "../../stats/reportData.js";
 import { REPORT_COLUMNS, type ReportRow } from "../../stats/reportTable.js";
@@ -372,13 +372,7 @@ export function staffReportPages(ctx: AppContext): Router {
       if (vi || en) wordings[o] = { vi, en };
     }
     const { actor } = staffOf(res);
-    await ctx.database.db.transaction(async (tx) => {
-      const before = { publicFigures: await getSetting(tx, "publicFigures"), outcomeWordings: await getSetting(tx, "outcomeWordings") };
-      await putSetting(tx, "publicFigures", publicFigures);
-      await putSetting(tx, "outcomeWordings", wordings);
-      const changed = [...(before.publicFigures !== publicFigures ? ["publicFigures"] : []), ...(JSON.stringify(before.outcomeWordings) !== JSON.stringify(wordings) ? ["outcomeWordings"] : [])];
-      await appendAudit(tx, { actorId: actor.id, action: "settings.changed", subjectType: "settings", details: { changed, publicFigures, outcomesWithWording: Object.keys(wordings) } });
-    });
+    await updateSettings(ctx, actor, publicFigures, wordings);
     seeOther(res, "/staff/admin/settings", { saved: "1" });
   });
 

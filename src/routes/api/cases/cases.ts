@@ -10,10 +10,11 @@
  * Each step: session → CSRF → validation → command (which checks the policy).
  */
 import { Router, type Request, type Response } from "express";
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { caseHistory, loadCase, openCaseContent, openCasePhoto, allowedTransitions } from "../../../cases/caseView.js";
 import { duplicateSuggestions, listCases } from "../../../cases/caseQueries.js";
+import { markNotificationsRead } from "../../../commands/notificationsReader.js";
 import { grantCaseAccess } from "../../../commands/accessGranter.js";
 import { createTip } from "../../../commands/tipCreator.js";
 import type { AppContext } from "../../../context.js";
@@ -110,8 +111,7 @@ export function casesApi(ctx: AppContext): Router {
   });
 
   router.post("/api/v1/notifications/read", async (_req: Request, res: Response) => {
-    const { user } = staffOf(res);
-    await ctx.database.db.update(notifications).set({ readAt: new Date() }).where(and(eq(notifications.userId, user.id), isNull(notifications.readAt)));
+    await markNotificationsRead(ctx, staffOf(res).actor);
     res.status(204).end();
   });
 

@@ -6,7 +6,7 @@
  */
 import { Router, type Request, type Response } from "express";
 import type { AppContext } from "../../../context.js";
-import { appendAudit } from "../../../audit/auditLog.js";
+import { recordReportExport } from "../../../commands/reportExportRecorder.js";
 import { invalidInput } from "../../../errors.js";
 import { noStore } from "../../../middlewares/securityHeaders.js";
 import { requireStaff, staffOf } from "../../../middlewares/staffSession.js";
@@ -56,7 +56,7 @@ export function statsApi(ctx: AppContext): Router {
     const t = res.locals.t as Translate;
     const header = [t("reports.columns.level"), t("reports.columns.code"), t("reports.columns.name"), ...REPORT_COLUMNS.map((c) => t(`reports.columns.${c}`))];
     const csv = toCsv(header, rows.map((r) => [unitTypeLabel(t, r.type), r.code, r.name, ...REPORT_COLUMNS.map((c) => r.values[c])]));
-    await ctx.database.db.transaction((tx) => appendAudit(tx, { actorId: actor.id, action: "report.exported", subjectType: "report", subjectId: period.label, districtCode: scope.districtCode ?? null, details: { scope: q.scope, category: q.category ?? null, format: "csv" } }));
+    await recordReportExport(ctx, actor, { periodLabel: period.label, districtCode: scope.districtCode ?? null, scope: q.scope, category: q.category ?? null, format: "csv" });
     res.setHeader("Content-Type", "text/csv; charset=utf-8");
     res.setHeader("Content-Disposition", `attachment; filename="homthu-${period.label.replace("..", "_")}.csv"`);
     res.send(csv);
