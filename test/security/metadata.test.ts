@@ -25,13 +25,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Housekeeping keys BullMQ's workers write on their own clock (job locks, the stalled-jobs check), never at a request. */
 const HOUSEKEEPING = /:lock$|:stalled-check$/;
 
-/**
- * The rate-limit counters' expiries still run from the first request of their window: aligning them to the
- * clock is issue #11 item 4, a separate change. Until it lands their expiry is not checked (their keys and
- * values are). Remove this exception with that change.
- */
-const EXPIRY_NOT_YET_ALIGNED = /:rl:/;
-
 interface Dumped {
   key: string;
   strings: string[];
@@ -92,7 +85,7 @@ function findDating(redis: Dumped[], mails: string[], minute: number, last: numb
     for (const id of tipIds) if (text.includes(id)) found.push(`${d.key} holds tip id ${id}`);
     if (HOUSEKEEPING.test(d.key)) continue;
     for (const t of timesIn(text)) if (dates(t)) found.push(`${d.key} holds ${new Date(t).toISOString()}`);
-    if (d.expiresAt !== null && !EXPIRY_NOT_YET_ALIGNED.test(d.key) && (dates(d.expiresAt) || offsetDates(d.expiresAt))) found.push(`${d.key} expires at ${new Date(d.expiresAt).toISOString()}`);
+    if (d.expiresAt !== null && (dates(d.expiresAt) || offsetDates(d.expiresAt))) found.push(`${d.key} expires at ${new Date(d.expiresAt).toISOString()}`);
   }
   for (const [i, raw] of mails.entries()) {
     for (const id of tipIds) if (raw.includes(id)) found.push(`email ${i} holds tip id ${id}`);
