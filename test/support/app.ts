@@ -37,9 +37,10 @@ export function testConfig(overrides: Record<string, string> = {}, extra: Partia
       ARGON2_MAX_CONCURRENT: "2",
       TRUST_PROXY: "loopback",
       TIP_RATE_LIMIT_PER_HOUR: "1000",
-      // One key prefix serves the whole run, so the per-client login counter adds up over every file in the
+      // One key prefix serves the whole run, so the per-client login and receipt counters add up over every file in the
       // same clock hour: tests that test the limit set their own.
       LOGIN_RATE_LIMIT_PER_HOUR: "100000",
+      RECEIPT_RATE_LIMIT_PER_HOUR: "100000",
       AUTO_BOOTSTRAP: "false",
       // Sweeps every second (6-field cron), so that routing and deadlines follow within a second, not a minute.
       SWEEP_CRON: TEST_SWEEP_CRON,
