@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import fs from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
@@ -9,20 +8,9 @@ import pino from "pino";
 import { isRoot, postgresSystemUser, startEmbeddedPostgres } from "../../src/services/embeddedPostgres.js";
 import { startEmbeddedRedis } from "../../src/services/embeddedRedis.js";
 import type { EmbeddedService } from "../../src/services/index.js";
+import { freePort } from "../support/ports.js";
 
 const logger = pino({ level: "silent" });
-
-/** A port that is free right now on 127.0.0.1. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe("embedded services", function () {
   this.timeout(120000);

@@ -4,23 +4,13 @@
  * (5432, 6379) are never touched.
  */
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pino from "pino";
 import { startEmbeddedPostgres, startEmbeddedRedis, type EmbeddedService } from "../../src/services/index.js";
+import { freePort } from "./ports.js";
 
 const silent = pino({ level: "silent" });
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface OwnService {
   url: string;

@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { postgresSystemUser } from "../../src/services/embeddedPostgres.js";
-import { freePort } from "./redisServers.js";
+import { freePort } from "./ports.js";
 
 export function postgresBinDir(): string | null {
   if (process.env.PG_BIN && fs.existsSync(path.join(process.env.PG_BIN, "pg_basebackup"))) return process.env.PG_BIN;

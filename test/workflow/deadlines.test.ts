@@ -9,7 +9,6 @@
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
@@ -18,6 +17,7 @@ import { resetData, startTestApp, type TestApp } from "../support/app.js";
 import { anAdministrator, aStaffMember, aTip } from "../support/factories.js";
 import { aPoliceOfficer, aPoliceUnit, caseRow, deadlineAlertsOf, deskOf, notificationsAbout, routed, submitAndFind, UNLIMITED, within } from "../support/caseDesk.js";
 import { startEmbeddedRedis, type EmbeddedService } from "../../src/services/index.js";
+import { freeHighPort } from "../support/ports.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -204,7 +204,7 @@ describe("deadlines, reminders and escalation", function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homthu-redis-flush-"));
     let redis: EmbeddedService | undefined;
     try {
-      redis = await startEmbeddedRedis({ dataDir: path.join(dir, "redis"), port: await freePort(), logger: pino({ level: "silent" }) });
+      redis = await startEmbeddedRedis({ dataDir: path.join(dir, "redis"), port: await freeHighPort(), logger: pino({ level: "silent" }) });
       const app = await anApp({ REDIS_URL: redis.url, TRIAGE_DEADLINE_HOURS: await triageHoursEndingIn(6_000) });
       const { admin, admin2, liaison } = await people(app);
       const ids = [await submitAndFind(app, aTip()), await submitAndFind(app, aTip()), await submitAndFind(app, aTip())];
@@ -239,16 +239,3 @@ describe("deadlines, reminders and escalation", function () {
     }
   });
 });
-
-/** A free TCP port on 127.0.0.1, at 62000 or above (never the development Redis port). */
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = 62000 + Math.floor(Math.random() * 3000);
-    if (port === 63790) continue;
-    const free = await new Promise<boolean>((resolve) => {
-      const s = net.createServer().once("error", () => resolve(false));
-      s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-}

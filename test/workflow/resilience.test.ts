@@ -6,7 +6,6 @@
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pino from "pino";
@@ -17,6 +16,7 @@ import { startWorkerProcess, type WorkerProcess } from "../support/workerProcess
 import { startEmbeddedRedis, type EmbeddedService } from "../../src/services/index.js";
 import { triageCase } from "../../src/commands/caseTriager.js";
 import { routeTip } from "../../workers/processors/routeTip.js";
+import { freeHighPort } from "../support/ports.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -117,19 +117,6 @@ describe("a routing job that runs a second time", function () {
   });
 });
 
-/** A free TCP port on 127.0.0.1, at 62000 or above. */
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = 62000 + Math.floor(Math.random() * 3000);
-    if (port === 63790) continue;
-    const free = await new Promise<boolean>((resolve) => {
-      const s = net.createServer().once("error", () => resolve(false));
-      s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-}
-
 describe("Redis restarted while tips are being submitted", function () {
   this.timeout(180_000);
   const silent = pino({ level: "silent" });
@@ -140,7 +127,7 @@ describe("Redis restarted while tips are being submitted", function () {
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "homthu-redis-restart-"));
-    port = await freePort();
+    port = await freeHighPort();
     redis = await startEmbeddedRedis({ dataDir: path.join(dir, "redis"), port, logger: silent });
   });
   after(async () => {
