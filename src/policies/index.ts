@@ -70,7 +70,8 @@ export function can(actor: Actor, action: GeneralAction, scope?: { districtCode?
   const district = scope?.districtCode;
   switch (action) {
     case "case.list":
-      return actor.role !== "supervisor";
+      // Named roles only (deny by default): a supervisor, or a role this table does not know, lists nothing.
+      return actor.role === "admin" || actor.role === "liaison" || actor.role === "police";
     case "model.manage":
     case "report.file":
     case "case.record":

@@ -98,6 +98,35 @@ describe("src/crypto, export by export", () => {
     assert.throws(() => c.unwrapWithKey(flip(w, 0), key, "staff:1"), "the nonce is authenticated too");
   });
 
+  it("deriveReplayKeys: deterministic per (secret, token); another token or secret gives another id and key; id and key are unrelated", () => {
+    const secret = c.randomBytes(32);
+    const a = c.deriveReplayKeys(secret, "form-token-1");
+    assert.match(a.id, /^[0-9a-f]{64}$/);
+    assert.equal(a.key.length, 32);
+    assert.deepEqual(c.deriveReplayKeys(secret, "form-token-1"), a);
+    const otherToken = c.deriveReplayKeys(secret, "form-token-2");
+    assert.notEqual(otherToken.id, a.id);
+    assert.notDeepEqual(otherToken.key, a.key);
+    const otherSecret = c.deriveReplayKeys(flip(secret), "form-token-1");
+    assert.notEqual(otherSecret.id, a.id);
+    assert.notDeepEqual(otherSecret.key, a.key);
+    assert.notDeepEqual(Buffer.from(a.id, "hex"), Buffer.from(a.key), "the id is not the key");
+    // Round trip and tamper with the key it gives: a record wrapped under it opens only with the same token.
+    const record = c.wrapWithKey(text("0123 4567 8901 2345"), a.key, a.id);
+    assert.equal(c.utf8.decode(c.unwrapWithKey(record, c.deriveReplayKeys(secret, "form-token-1").key, a.id)), "0123 4567 8901 2345");
+    assert.throws(() => c.unwrapWithKey(record, otherToken.key, a.id));
+  });
+
+  it("ready: the argon2 options given are used (memory and passes change the derived key), and calling it again is harmless", async () => {
+    const salt = c.newSalt();
+    const low = await c.derivePasswordKey("cùng mật khẩu", salt);
+    await c.ready({ memoryKiB: 2048, passes: 1, parallelism: 1, maxConcurrent: 2 });
+    const more = await c.derivePasswordKey("cùng mật khẩu", salt);
+    await c.ready({ memoryKiB: 1024, passes: 1, parallelism: 1, maxConcurrent: 2 });
+    assert.notDeepEqual(more, low, "another memory cost derives another key");
+    assert.deepEqual(await c.derivePasswordKey("cùng mật khẩu", salt), low);
+  });
+
   it("encryptItem / decryptItem: round trip; another tip, slot, key pair or a flipped bit fails", () => {
     const kp = c.generateKeyPair();
     const item = c.encryptItem(text("Mô tả tố giác"), TIP, "report", kp.publicKey);
