@@ -2,12 +2,10 @@
 // not about taste. The layer rules are those of docs/ARCHITECTURE.md ("Layer
 // rules"); they are checked by the local rule homthu/layers below.
 //
-// Existing code that still breaks a rule is listed in an EXCEPTIONS list with
-// the reason, file by file, so that any new violation fails `npm run lint`.
-// Remove an entry when its file is fixed; never add one without a reason.
-// Lines over 160 characters written before the rule existed are counted per
-// file in eslint-suppressions.json (ESLint's bulk suppressions): a file may
-// not gain one more; `npx eslint --prune-suppressions .` after fixing some.
+// The layer rules hold for the whole tree with no exception list: any
+// violation fails `npm run lint`. Lines over 160 characters written before the
+// rule existed are counted per file in eslint-suppressions.json (ESLint's bulk
+// suppressions): a file may not gain one more; `npx eslint --prune-suppressions .` after fixing some.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import tseslint from "typescript-eslint";
@@ -62,29 +60,6 @@ const FORBIDDEN = {
 /** Only src/crypto/ may use these. */
 const CRYPTO_LIBRARIES = ["libsodium-wrappers", "libsodium-wrappers-sumo", "libsodium", "sodium-native", "argon2"];
 
-/**
- * Routes that still read the database themselves (drizzle-orm, db/schema).
- * Reads are to move into query modules (cases/caseQueries.ts,
- * audit/auditQuery.ts, ...) — issue #13 item 1. New files get no entry.
- */
-const ROUTES_READING_THE_DATABASE = [
-  "src/routes/api/admin/admin.ts", // user, unit and coverage lists
-  "src/routes/api/cases/cases.ts", // the notification list
-  "src/routes/public/pages.ts", // is there a recovery key yet (the "not ready" page)
-  "src/routes/staff/admin.ts", // user, unit and key-holder lists
-  "src/routes/staff/audit.ts", // actor e-mails for the audit page
-  "src/routes/staff/cases.ts", // assignee, unit, coverage and notification lists
-  "src/routes/staff/pages.ts", // invitation and unit look-ups for activation and the home page
-];
-
-/**
- * Code above the commands that still writes to the database itself. Each is to
- * become a command with its policy and audit row inside (issue #13 item 1).
- */
-const WRITES_OUTSIDE_COMMANDS = [
-  "src/routes/staff/cases.ts", // unitForCase (the coverage rule for the forward form) runs in a read-only transaction
-];
-
 const rel = (file) => path.relative(ROOT, file).split(path.sep).join("/");
 
 /** The local rule: imports between layers, crypto libraries, database access from routes. */
@@ -103,7 +78,6 @@ const layersRule = {
     const file = context.filename;
     const from = layerOf(file);
     const isRoute = from === "routes" || from.startsWith("routes/");
-    const mayReadDb = ROUTES_READING_THE_DATABASE.includes(rel(file));
     function check(node, source, typeOnly) {
       if (typeof source !== "string") return;
       if (CRYPTO_LIBRARIES.includes(source) && from !== "crypto" && from !== "outside") {
@@ -111,12 +85,12 @@ const layersRule = {
         return;
       }
       if (!source.startsWith(".")) {
-        if (isRoute && !typeOnly && !mayReadDb && (source === "drizzle-orm" || source.startsWith("drizzle-orm/"))) context.report({ node, messageId: "database", data: { source } });
+        if (isRoute && !typeOnly && (source === "drizzle-orm" || source.startsWith("drizzle-orm/"))) context.report({ node, messageId: "database", data: { source } });
         return;
       }
       const target = path.resolve(path.dirname(file), source);
       const to = layerOf(target);
-      if (isRoute && !typeOnly && !mayReadDb && rel(target).replace(/\.(js|ts)$/, "") === "src/db/schema") context.report({ node, messageId: "database", data: { source } });
+      if (isRoute && !typeOnly && rel(target).replace(/\.(js|ts)$/, "") === "src/db/schema") context.report({ node, messageId: "database", data: { source } });
       // A type says nothing about who calls whom, but keep even those pointing down.
       if ((FORBIDDEN[from] ?? []).includes(to)) context.report({ node, messageId: "layer", data: { from, to, source } });
     }
@@ -163,7 +137,6 @@ export default tseslint.config(
   },
   {
     files: ["src/routes/**/*.ts", "src/flows/**/*.ts"],
-    ignores: WRITES_OUTSIDE_COMMANDS,
     rules: { "no-restricted-syntax": ["error", WRITE_CALLS] },
   },
 );

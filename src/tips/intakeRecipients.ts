@@ -13,7 +13,8 @@
  * (called by the staff and key commands) only saves that one wasted statement
  * in the process that made the change.
  */
-import type { Database } from "../db/client.js";
+import type { Database, Db } from "../db/client.js";
+import { recoveryKey } from "../db/schema.js";
 
 export interface Recipient {
   id: string;
@@ -92,4 +93,10 @@ export async function intakeKeys(database: Database, fresh = false): Promise<Int
 /** The recipients of a tip in `districtCode`, ordered by id (the order the INSERT's check compares in). */
 export function recipientsFor(keys: IntakeKeys, districtCode: string): Recipient[] {
   return [...keys.admins, ...(keys.liaisonsByDistrict.get(districtCode) ?? [])].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Whether the recovery key exists (the tip line is open), asked of the database, never of the cache. */
+export async function hasRecoveryKey(db: Db): Promise<boolean> {
+  const rows = await db.select({ id: recoveryKey.id }).from(recoveryKey).limit(1);
+  return rows.length > 0;
 }

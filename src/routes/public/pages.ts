@@ -8,7 +8,6 @@ import { formBody } from "../../middlewares/bodies.js";
 import { Router, type Request, type Response } from "express";
 import { listHelpServices } from "../../help/directory.js";
 import type { AppContext } from "../../context.js";
-import { recoveryKey } from "../../db/schema.js";
 import { isCrossSite, formTokenLapse, issueFormToken } from "../../middlewares/formToken.js";
 import { setLocale } from "../../middlewares/locale.js";
 import { tipLimits } from "../../middlewares/rateLimit.js";
@@ -18,14 +17,11 @@ import { forbidden, isStoreUnavailable, notReady, RETRY_AFTER_SECONDS } from "..
 import { pickLocale } from "../../i18n/index.js";
 import { CATEGORIES } from "../../validation/tip.js";
 import { acceptTipOnce, runUpload } from "../../flows/tipIntake.js";
-import { intakeKeys } from "../../tips/intakeRecipients.js";
+import { hasRecoveryKey, intakeKeys } from "../../tips/intakeRecipients.js";
 
 const FORM_FIELDS = ["category", "districtCode", "communeCode", "location", "observedAt", "description", "urgent", "sharePhotoLocation", "contact"] as const;
 
-async function isOpen(ctx: AppContext): Promise<boolean> {
-  const rows = await ctx.database.db.select({ id: recoveryKey.id }).from(recoveryKey).limit(1);
-  return rows.length > 0;
-}
+const isOpen = (ctx: AppContext): Promise<boolean> => hasRecoveryKey(ctx.database.db);
 
 /**
  * The same question on the intake path, from the intake cache (no round trip

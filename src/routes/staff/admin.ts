@@ -10,7 +10,6 @@
  * confirmation page first: both take away access to cases.
  */
 import { Router, type NextFunction, type Request, type Response } from "express";
-import { and, asc, eq } from "drizzle-orm";
 import { isLocked } from "../../auth/loginThrottle.js";
 import { grantRecoveryKey, restoreAccess } from "../../commands/accessRestorer.js";
 import { createInvitation, createPasswordReset } from "../../commands/invitationCreator.js";
@@ -18,7 +17,8 @@ import { createPoliceUnit } from "../../commands/policeUnitCreator.js";
 import { deactivateStaff } from "../../commands/staffDeactivator.js";
 import { grantPendingAccess } from "../../commands/pendingAccessGranter.js";
 import type { AppContext } from "../../context.js";
-import { policeUnits, recoveryKeyHolders, staffUsers } from "../../db/schema.js";
+import { activePoliceUnits, listPoliceUnits } from "../../policeUnits/policeUnitQueries.js";
+import { activeLiaisons, listStaff, recoveryKeyHolderIds, staffById } from "../../staff/staffQueries.js";
 import { HttpError, notFound } from "../../errors.js";
 import type { Locale } from "../../i18n/index.js";
 import { requireCsrf, requireStaff, staffOf } from "../../middlewares/staffSession.js";
@@ -38,19 +38,11 @@ const may = (action: GeneralAction) => (_req: Request, res: Response, next: Next
   next();
 };
 
-const activeUnits = (ctx: AppContext) => ctx.database.db.select({ id: policeUnits.id, name: policeUnits.name }).from(policeUnits).where(eq(policeUnits.active, true)).orderBy(asc(policeUnits.name));
-
 async function renderUsers(ctx: AppContext, res: Response, status: number, outcome: { done?: string; count?: number; error?: string } = {}): Promise<void> {
   const { actor } = staffOf(res);
   const t = translatorOf(res);
-  const [users, units, holders, places] = await Promise.all([
-    ctx.database.db.select().from(staffUsers).orderBy(asc(staffUsers.email)),
-    ctx.database.db.select({ id: policeUnits.id, name: policeUnits.name }).from(policeUnits),
-    ctx.database.db.select({ userId: recoveryKeyHolders.userId }).from(recoveryKeyHolders),
-    districtNames(ctx),
-  ]);
+  const [users, units, holds, places] = await Promise.all([listStaff(ctx.database.db), listPoliceUnits(ctx.database.db), recoveryKeyHolderIds(ctx.database.db), districtNames(ctx)]);
   const unitName = new Map(units.map((u) => [u.id, u.name]));
-  const holds = new Set(holders.map((h) => h.userId));
   const iHold = holds.has(actor.id);
   const rows = await Promise.all(
     users.map(async (u) => {
@@ -81,7 +73,7 @@ async function renderUsers(ctx: AppContext, res: Response, status: number, outco
 }
 
 async function renderInvite(ctx: AppContext, res: Response, status: number, values: Record<string, unknown> = {}, errors: Record<string, string> = {}): Promise<void> {
-  const [places, units] = await Promise.all([districtNames(ctx), activeUnits(ctx)]);
+  const [places, units] = await Promise.all([districtNames(ctx), activePoliceUnits(ctx.database.db)]);
   const kept = Object.fromEntries(["email", "role", "districtCode", "policeUnitId"].map((k) => [k, textOf(values[k])]));
   res.status(status).render("staff/admin/invite.njk", { values: kept, errors, roles: ROLES, districts: places.districts, units });
 }
@@ -89,11 +81,7 @@ async function renderInvite(ctx: AppContext, res: Response, status: number, valu
 async function renderUnits(ctx: AppContext, res: Response, status: number, values: Record<string, unknown> = {}, errors: Record<string, string> = {}, created = false): Promise<void> {
   const lang = res.locals.lang as Locale;
   const t = translatorOf(res);
-  const [places, units, liaisons] = await Promise.all([
-    districtNames(ctx),
-    ctx.database.db.select().from(policeUnits).orderBy(asc(policeUnits.name)),
-    ctx.database.db.select({ email: staffUsers.email, districtCode: staffUsers.districtCode }).from(staffUsers).where(and(eq(staffUsers.role, "liaison"), eq(staffUsers.active, true))).orderBy(asc(staffUsers.email)),
-  ]);
+  const [places, units, liaisons] = await Promise.all([districtNames(ctx), listPoliceUnits(ctx.database.db), activeLiaisons(ctx.database.db)]);
   const province = t("staff.common.wholeProvince");
   res.status(status).render("staff/admin/policeUnits.njk", {
     units: units.map((u) => ({ name: u.name, district: places.name(u.districtCode) ?? province, active: u.active, created: localTime(u.createdAt, lang) })),
@@ -146,7 +134,7 @@ export function staffAdminPages(ctx: AppContext): Router {
     if (!ROW_ACTIONS.includes(action)) return next();
     const id = uuidParam.safeParse(req.params.id);
     if (!id.success) throw notFound();
-    const [target] = await ctx.database.db.select().from(staffUsers).where(eq(staffUsers.id, id.data));
+    const target = await staffById(ctx.database.db, id.data);
     if (!target) throw notFound();
     const body = fieldsOf(req, res);
     // Both take access away: a page without JavaScript asks once more before doing it.

@@ -6,12 +6,11 @@
  * a plain GET form, so they work without JavaScript and can be bookmarked.
  */
 import { Router, type Request, type Response } from "express";
-import { inArray } from "drizzle-orm";
 import type { AppContext } from "../../context.js";
-import { staffUsers } from "../../db/schema.js";
 import type { Locale, Translate } from "../../i18n/index.js";
 import { requireStaff, staffOf } from "../../middlewares/staffSession.js";
 import { auditPage } from "../../audit/auditQuery.js";
+import { staffEmails } from "../../staff/staffQueries.js";
 import { districtNames, isFieldError, localTime, pageLocals, textOf, translateFields, translatorOf } from "./forms.js";
 
 /** The actions offered in the filter (anything else can still be typed into the URL). */
@@ -54,12 +53,7 @@ export function staffAuditPage(ctx: AppContext): Router {
       errors = translateFields(res, err.fields);
     }
     const rows = page?.rows ?? [];
-    const staffIds = [...new Set(rows.flatMap((r) => [r.actorId, r.subjectType === "staff" ? r.subjectId : null]).filter((v): v is string => !!v))];
-    const [emails, places] = await Promise.all([
-      staffIds.length ? ctx.database.db.select({ id: staffUsers.id, email: staffUsers.email }).from(staffUsers).where(inArray(staffUsers.id, staffIds)) : [],
-      districtNames(ctx),
-    ]);
-    const email = new Map(emails.map((e) => [e.id, e.email]));
+    const [email, places] = await Promise.all([staffEmails(ctx.database.db, rows.flatMap((r) => [r.actorId, r.subjectType === "staff" ? r.subjectId : null])), districtNames(ctx)]);
     const current = page?.query.page ?? 1;
     const link = (n: number) => {
       const kept = Object.fromEntries(Object.entries(values).filter(([, v]) => v));

@@ -10,25 +10,26 @@
  * Each step: session → form body → CSRF (field _csrf) → policy (in the command) → redirect 303.
  */
 import { Router, type Request, type Response } from "express";
-import { and, asc, desc, eq, inArray, isNull, or } from "drizzle-orm";
 import { caseHistory, loadCase, openCaseContent, openCasePhoto, allowedTransitions } from "../../cases/caseView.js";
 import { duplicateSuggestions, listCases, unreadAmong, unreadCases } from "../../cases/caseQueries.js";
-import { unitForCase } from "../../cases/coverageRules.js";
+import { listCoverage, unitForCase } from "../../cases/coverageRules.js";
 import { HELP_OUTCOMES, POLICE_OUTCOMES, RULES, STATUSES, TRIAGE_OUTCOMES } from "../../cases/workflow.js";
 import type { CaseRow } from "../../db/rows.js";
 import { NOT_ACTIONABLE_REASONS } from "../../commands/caseTriager.js";
-import { markNotificationsRead } from "../../commands/notificationsReader.js";
+import { markCaseNotificationsRead, markNotificationsRead } from "../../commands/notificationsReader.js";
 import { setCoverage } from "../../commands/coverageSetter.js";
 import { keyHoldersWhoMayGrant } from "../../commands/pendingAccessGranter.js";
 import type { AppContext } from "../../context.js";
-import { coverage, notifications, policeUnits, staffUsers } from "../../db/schema.js";
 import { HttpError, notFound } from "../../errors.js";
 import type { Locale, Translate } from "../../i18n/index.js";
 import { translateField } from "../../middlewares/errorHandler.js";
 import { noStore } from "../../middlewares/securityHeaders.js";
 import { requireCsrf, requireStaff, staffOf } from "../../middlewares/staffSession.js";
 import { authorize, authorizeCase, canOnCase, type Actor } from "../../policies/index.js";
+import { notificationCaseId, recentNotifications } from "../../notifications/notificationQueries.js";
+import { activePoliceUnits, listPoliceUnits, policeUnitName } from "../../policeUnits/policeUnitQueries.js";
 import { retryFailed, queueHealth } from "../../queues/health.js";
+import { assigneeChoices, staffEmails } from "../../staff/staffQueries.js";
 import { caseListSchema, caseNoteSchema, revealContactSchema, staffMessageSchema, transitionSchemas, type TransitionName } from "../../validation/cases.js";
 import { coverageSchema, parseOrThrow, uuidParam, validate } from "../../validation/staff.js";
 import { CATEGORIES } from "../../validation/tip.js";
@@ -70,23 +71,6 @@ function auditLabel(t: Translate, action: string): string {
   return text === key ? t("cases.audit.other", { action }) : text;
 }
 
-async function emailsOf(ctx: AppContext, ids: Array<string | null | undefined>): Promise<Map<string, string>> {
-  const wanted = [...new Set(ids.filter((i): i is string => !!i))];
-  if (!wanted.length) return new Map();
-  const rows = await ctx.database.db.select({ id: staffUsers.id, email: staffUsers.email }).from(staffUsers).where(inArray(staffUsers.id, wanted));
-  return new Map(rows.map((r) => [r.id, r.email]));
-}
-
-/** People a case of `districtCode` may be given to (null: every district): its liaisons and the administrators. */
-async function assigneeChoices(ctx: AppContext, districtCode: string | null) {
-  const liaisons = districtCode ? and(eq(staffUsers.role, "liaison"), eq(staffUsers.districtCode, districtCode)) : eq(staffUsers.role, "liaison");
-  return ctx.database.db
-    .select({ id: staffUsers.id, email: staffUsers.email, role: staffUsers.role })
-    .from(staffUsers)
-    .where(and(eq(staffUsers.active, true), or(eq(staffUsers.role, "admin"), liaisons)))
-    .orderBy(asc(staffUsers.role), asc(staffUsers.email));
-}
-
 async function places(ctx: AppContext) {
   const tree = await ctx.units.tree();
   const names = new Map<string, string>();
@@ -121,9 +105,9 @@ async function renderInbox(ctx: AppContext, req: Request, res: Response) {
   const lang = res.locals.lang as Locale;
   const parsed = validate(caseListSchema, req.query);
   const f = parsed.ok ? parsed.value : { page: 1, pageSize: 25 };
-  const [{ rows, total }, where, assignees] = await Promise.all([listCases(ctx.database.db, actor, f), places(ctx), actor.role === "police" ? [] : assigneeChoices(ctx, actor.districtCode)]);
+  const [{ rows, total }, where, assignees] = await Promise.all([listCases(ctx.database.db, actor, f), places(ctx), actor.role === "police" ? [] : assigneeChoices(ctx.database.db, actor.districtCode)]);
   const [emails, unread, unreadTotal] = await Promise.all([
-    emailsOf(ctx, rows.map((r) => r.assigneeId)),
+    staffEmails(ctx.database.db, rows.map((r) => r.assigneeId)),
     unreadAmong(ctx.database.db, actor, rows.map((r) => r.id)),
     unreadCases(ctx.database.db, actor, 0).then((u) => u.total),
   ]);
@@ -156,22 +140,19 @@ async function renderInbox(ctx: AppContext, req: Request, res: Response) {
   });
 }
 
-const activeUnits = (ctx: AppContext) =>
-  ctx.database.db.select({ id: policeUnits.id, name: policeUnits.name }).from(policeUnits).where(eq(policeUnits.active, true)).orderBy(asc(policeUnits.name));
-
 /** The action forms this person may use now, with what each needs (people, units, outcomes). */
 async function actionForms(ctx: AppContext, actor: Actor, tip: CaseRow) {
   const allowed = new Set(allowedTransitions(actor, tip));
   const help = tip.category === "help_request";
   const forward = allowed.has("forward") && !help;
   const [assignees, units, ruleUnitId] = await Promise.all([
-    allowed.has("assign") ? assigneeChoices(ctx, tip.districtCode) : [],
-    forward ? activeUnits(ctx) : [],
-    forward ? ctx.database.db.transaction((tx) => unitForCase(tx, tip)) : null,
+    allowed.has("assign") ? assigneeChoices(ctx.database.db, tip.districtCode) : [],
+    forward ? activePoliceUnits(ctx.database.db) : [],
+    forward ? unitForCase(ctx.database.db, tip) : null,
   ]);
   // The one-tap path for the common case: triage as actionable and send to the rule's unit at once.
   const quick = allowed.has("triage") && !help && canOnCase(actor, "case.forward", tip);
-  const [quickUnits, quickRule] = quick ? await Promise.all([activeUnits(ctx), ctx.database.db.transaction((tx) => unitForCase(tx, tip))]) : [[], null];
+  const [quickUnits, quickRule] = quick ? await Promise.all([activePoliceUnits(ctx.database.db), unitForCase(ctx.database.db, tip)]) : [[], null];
   const forms = {
     triageForward: quick ? { units: quickUnits, selected: quickRule, ruleUnitId: quickRule } : null,
     assign: allowed.has("assign") ? { assignees } : null,
@@ -203,14 +184,13 @@ async function renderCase(ctx: AppContext, res: Response, id: string, status = 2
     duplicateSuggestions(ctx.database.db, actor, tip),
     places(ctx),
     locked ? { any: false } : actionForms(ctx, actor, tip),
-    tip.forwardedUnitId ? ctx.database.db.select({ name: policeUnits.name }).from(policeUnits).where(eq(policeUnits.id, tip.forwardedUnitId)) : [],
+    policeUnitName(ctx.database.db, tip.forwardedUnitId),
     locked ? keyHoldersWhoMayGrant(ctx.database.db, tip, actor.id) : [],
   ]);
-  const emails = await emailsOf(ctx, [tip.assigneeId, ...history.map((h) => h.actorId), ...(content?.notes ?? []).map((n) => n.authorId)]);
+  const emails = await staffEmails(ctx.database.db, [tip.assigneeId, ...history.map((h) => h.actorId), ...(content?.notes ?? []).map((n) => n.authorId)]);
   const message = (m: NonNullable<typeof content>["messages"][number]) => ({ ...m, hourLabel: when(new Date(m.hour), lang), by: m.authorId ? (emails.get(m.authorId) ?? null) : null });
   // Opening the case reads its notifications.
-  const mineAboutThis = and(eq(notifications.userId, staff.user.id), eq(notifications.tipId, id), isNull(notifications.readAt));
-  await ctx.database.db.update(notifications).set({ readAt: new Date() }).where(mineAboutThis);
+  await markCaseNotificationsRead(ctx, actor, id);
   const doneKey = done && /^[a-z_-]{1,40}$/.test(done) ? `cases.done.${done}` : null;
   const flash = doneKey && t(doneKey) !== doneKey ? t(doneKey) : null;
   const locations = content?.report.photoLocations ?? {};
@@ -218,7 +198,7 @@ async function renderCase(ctx: AppContext, res: Response, id: string, status = 2
     c: {
       ...listRow(tip, lang, where.name, emails),
       version: tip.version,
-      policeUnit: unit[0]?.name ?? null,
+      policeUnit: unit,
       triageOutcome: tip.triageOutcome,
       notActionableReason: tip.notActionableReason,
       duplicateOfId: tip.duplicateOfId,
@@ -280,8 +260,8 @@ function failureOf(err: HttpError, action: string, body: Record<string, unknown>
 async function renderCoverage(ctx: AppContext, res: Response, status = 200, failure?: { form: string; errors: Record<string, string> }, saved = false) {
   const [where, rules, units] = await Promise.all([
     places(ctx),
-    ctx.database.db.select().from(coverage),
-    ctx.database.db.select({ id: policeUnits.id, name: policeUnits.name, active: policeUnits.active }).from(policeUnits).orderBy(asc(policeUnits.name)),
+    listCoverage(ctx.database.db),
+    listPoliceUnits(ctx.database.db),
   ]);
   const rule = new Map(rules.map((r) => [r.unitCode, r.policeUnitId]));
   const unitName = new Map(units.map((u) => [u.id, u.name]));
@@ -365,7 +345,7 @@ export function staffCasePages(ctx: AppContext): Router {
   router.get("/staff/notifications", async (_req: Request, res: Response) => {
     const { user } = staffOf(res);
     const lang = res.locals.lang as Locale;
-    const rows = await ctx.database.db.select().from(notifications).where(eq(notifications.userId, user.id)).orderBy(desc(notifications.createdAt)).limit(100);
+    const rows = await recentNotifications(ctx.database.db, user.id);
     res.render("staff/cases/notifications.njk", {
       items: rows.map((n) => ({ caseId: n.tipId, ref: n.tipId ? ref(n.tipId) : null, kind: n.kind, urgent: n.urgent, at: when(n.createdAt, lang), unread: !n.readAt })),
       anyUnread: rows.some((n) => !n.readAt),
@@ -377,9 +357,8 @@ export function staffCasePages(ctx: AppContext): Router {
   router.get("/staff/notifications/:id", async (req: Request, res: Response) => {
     const { user } = staffOf(res);
     const id = uuidParam.safeParse(req.params.id);
-    const mine = id.success ? and(eq(notifications.id, id.data), eq(notifications.userId, user.id)) : undefined;
-    const [n] = mine ? await ctx.database.db.select({ tipId: notifications.tipId }).from(notifications).where(mine) : [];
-    res.redirect(303, n?.tipId ? `/staff/cases/${n.tipId}` : "/staff/notifications");
+    const caseId = id.success ? await notificationCaseId(ctx.database.db, user.id, id.data) : null;
+    res.redirect(303, caseId ? `/staff/cases/${caseId}` : "/staff/notifications");
   });
 
   router.post("/staff/notifications/read", async (_req: Request, res: Response) => {

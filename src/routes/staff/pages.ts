@@ -12,7 +12,6 @@
  * refuse cross-site posts; every other post carries the session's _csrf.
  */
 import { Router, type Request, type Response } from "express";
-import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import { unreadCases } from "../../cases/caseQueries.js";
 import { formatDateTime } from "../../time/format.js";
 import { otpauthUrl, qrSvg } from "../../auth/totp.js";
@@ -22,7 +21,9 @@ import { hashToken } from "../../commands/invitationCreator.js";
 import { myPendingTips, pendingAccess } from "../../commands/pendingAccessGranter.js";
 import { changePassword } from "../../commands/passwordChanger.js";
 import type { AppContext } from "../../context.js";
-import { invitations, notifications, policeUnits } from "../../db/schema.js";
+import { unreadNotificationCount } from "../../notifications/notificationQueries.js";
+import { policeUnitName } from "../../policeUnits/policeUnitQueries.js";
+import { pendingInvitationEmail } from "../../staff/staffQueries.js";
 import { forbidden, HttpError } from "../../errors.js";
 import type { Locale } from "../../i18n/index.js";
 import { isCrossSite } from "../../middlewares/formToken.js";
@@ -72,11 +73,7 @@ function renderPassword(res: Response, status: number, errors: Record<string, st
 /** The email of the unused, unexpired invitation (or reset) behind a token, or null. */
 async function pendingInvitation(ctx: AppContext, token: string): Promise<string | null> {
   if (!token || token.length > 200) return null;
-  const [inv] = await ctx.database.db
-    .select({ email: invitations.email })
-    .from(invitations)
-    .where(and(eq(invitations.tokenHash, hashToken(token)), isNull(invitations.usedAt), gt(invitations.expiresAt, new Date())));
-  return inv?.email ?? null;
+  return pendingInvitationEmail(ctx.database.db, hashToken(token));
 }
 
 /** The activation page; the language link keeps the token (the layout's link keeps only the path). */
@@ -156,12 +153,12 @@ export function staffPages(ctx: AppContext): Router {
     const lists = can(actor, "case.list");
     const [places, unit, waiting, mine, checklist, fresh, unreadNotes] = await Promise.all([
       districtNames(ctx),
-      user.policeUnitId ? ctx.database.db.select({ name: policeUnits.name }).from(policeUnits).where(eq(policeUnits.id, user.policeUnitId)) : [],
+      policeUnitName(ctx.database.db, user.policeUnitId),
       admin ? pendingAccess(ctx.database.db) : [],
       user.needsRestore ? 0 : myPendingTips(ctx.database.db, user.id),
       can(actor, "settings.manage") ? checklistView(ctx, user.id) : null,
       lists ? unreadCases(ctx.database.db, actor) : null,
-      ctx.database.db.select({ n: sql<number>`count(*)::int` }).from(notifications).where(and(eq(notifications.userId, user.id), isNull(notifications.readAt))),
+      unreadNotificationCount(ctx.database.db, user.id),
     ]);
     const done = textOf(req.query.done);
     res.render("staff/home.njk", {
@@ -181,8 +178,8 @@ export function staffPages(ctx: AppContext): Router {
           received: formatDateTime(r.receivedAt),
         })),
       },
-      unreadNotifications: unreadNotes[0]?.n ?? 0,
-      user: { email: user.email, role: user.role, district: places.name(user.districtCode), policeUnit: unit[0]?.name ?? null, needsRestore: user.needsRestore },
+      unreadNotifications: unreadNotes,
+      user: { email: user.email, role: user.role, district: places.name(user.districtCode), policeUnit: unit, needsRestore: user.needsRestore },
       may: { listCases: can(actor, "case.list"), viewStats: can(actor, "stats.view"), manageSettings: can(actor, "settings.manage"), manageUsers: can(actor, "users.manage"), manageUnits: can(actor, "units.manage"), viewAudit: can(actor, "audit.view"), viewCommunes: can(actor, "communes.view"), manageQueues: can(actor, "queues.manage") },
     });
   });

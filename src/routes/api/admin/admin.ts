@@ -6,7 +6,6 @@
  *   GET  /api/v1/admin/audit?action=&actorId=&from=&to=&page=
  */
 import { Router, type Request } from "express";
-import { asc } from "drizzle-orm";
 import { z } from "zod";
 import { auditPage } from "../../../audit/auditQuery.js";
 import { isLocked } from "../../../auth/loginThrottle.js";
@@ -15,8 +14,10 @@ import { createInvitation, createPasswordReset } from "../../../commands/invitat
 import { createPoliceUnit } from "../../../commands/policeUnitCreator.js";
 import { deactivateStaff } from "../../../commands/staffDeactivator.js";
 import type { AppContext } from "../../../context.js";
-import { coverage, policeUnits, staffUsers } from "../../../db/schema.js";
 import { setCoverage } from "../../../commands/coverageSetter.js";
+import { listCoverage } from "../../../cases/coverageRules.js";
+import { listPoliceUnits } from "../../../policeUnits/policeUnitQueries.js";
+import { listStaff } from "../../../staff/staffQueries.js";
 import { unlockStaff } from "../../../commands/staffUnlocker.js";
 import { queueHealth, retryFailed } from "../../../queues/health.js";
 import { requireCsrf, requireStaff, staffOf } from "../../../middlewares/staffSession.js";
@@ -32,7 +33,7 @@ export function adminApi(ctx: AppContext): Router {
 
   router.get("/api/v1/admin/users", async (_req, res) => {
     authorize(staffOf(res).actor, "users.manage");
-    const users = await ctx.database.db.select().from(staffUsers).orderBy(asc(staffUsers.email));
+    const users = await listStaff(ctx.database.db);
     res.json({ users: await Promise.all(users.map(async (u) => ({ ...presentStaff(u), locked: await isLocked(ctx, u.email) }))) });
   });
 
@@ -70,7 +71,7 @@ export function adminApi(ctx: AppContext): Router {
 
   router.get("/api/v1/admin/police-units", async (_req, res) => {
     authorize(staffOf(res).actor, "units.manage");
-    res.json({ policeUnits: await ctx.database.db.select().from(policeUnits).orderBy(asc(policeUnits.name)) });
+    res.json({ policeUnits: await listPoliceUnits(ctx.database.db) });
   });
 
   router.post("/api/v1/admin/police-units", async (req, res) => {
@@ -80,7 +81,7 @@ export function adminApi(ctx: AppContext): Router {
 
   router.get("/api/v1/admin/coverage", async (_req, res) => {
     authorize(staffOf(res).actor, "units.manage");
-    res.json({ coverage: await ctx.database.db.select().from(coverage) });
+    res.json({ coverage: await listCoverage(ctx.database.db) });
   });
 
   router.post("/api/v1/admin/coverage", async (req, res) => {

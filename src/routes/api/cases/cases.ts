@@ -10,7 +10,6 @@
  * Each step: session → CSRF → validation → command (which checks the policy).
  */
 import { Router, type Request, type Response } from "express";
-import { desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { caseHistory, loadCase, openCaseContent, openCasePhoto, allowedTransitions } from "../../../cases/caseView.js";
 import { duplicateSuggestions, listCases } from "../../../cases/caseQueries.js";
@@ -18,7 +17,7 @@ import { markNotificationsRead } from "../../../commands/notificationsReader.js"
 import { grantCaseAccess } from "../../../commands/accessGranter.js";
 import { createTip } from "../../../commands/tipCreator.js";
 import type { AppContext } from "../../../context.js";
-import { notifications } from "../../../db/schema.js";
+import { recentNotifications } from "../../../notifications/notificationQueries.js";
 import { invalidInput } from "../../../errors.js";
 import { runTransition } from "../../../flows/caseTransitions.js";
 import { noStore } from "../../../middlewares/securityHeaders.js";
@@ -106,7 +105,7 @@ export function casesApi(ctx: AppContext): Router {
 
   router.get("/api/v1/notifications", async (_req: Request, res: Response) => {
     const { user } = staffOf(res);
-    const rows = await ctx.database.db.select().from(notifications).where(eq(notifications.userId, user.id)).orderBy(desc(notifications.createdAt)).limit(100);
+    const rows = await recentNotifications(ctx.database.db, user.id);
     res.json({ notifications: rows.map((n) => ({ id: n.id, caseId: n.tipId, kind: n.kind, urgent: n.urgent, createdAt: n.createdAt.toISOString(), read: !!n.readAt })) });
   });
 
