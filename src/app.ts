@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import express from "express";
 import nunjucks from "nunjucks";
 import type { AppContext } from "./context.js";
+import { formatIsoDay } from "./i18n/format.js";
 import { notFound } from "./errors.js";
 import { jsonBody } from "./middlewares/bodies.js";
 import { errorHandler } from "./middlewares/errorHandler.js";
@@ -46,7 +47,9 @@ export function createApp(ctx: AppContext): express.Express {
   app.disable("x-powered-by");
   app.set("trust proxy", ctx.config.trustProxy);
   app.set("query parser", "simple");
-  nunjucks.configure(VIEWS_DIR, { autoescape: true, express: app, noCache: !ctx.config.isProduction, throwOnUndefined: false });
+  const views = nunjucks.configure(VIEWS_DIR, { autoescape: true, express: app, noCache: !ctx.config.isProduction, throwOnUndefined: false });
+  // A yyyy-mm-dd kept as typed (a decision's date) is shown dd/mm/yyyy, like every other date (src/i18n/format.ts).
+  views.addFilter("day", (v: unknown) => (typeof v === "string" ? formatIsoDay(v) : v));
   app.set("view engine", "njk");
 
   app.use(securityHeaders(ctx.config.isProduction));

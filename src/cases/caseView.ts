@@ -74,7 +74,8 @@ export async function openCaseContent(ctx: AppContext, actor: Actor, privateKey:
   authorizeCase(actor, action, tip);
   const keys = await tipKeyPairFor(ctx, actor, privateKey, tip.id);
   if (!keys) return null;
-  const items = await ctx.database.db.select().from(tipItems).where(eq(tipItems.tipId, tip.id)).orderBy(asc(tipItems.createdHour), asc(tipItems.position));
+  // In the order of events: the tip's own item positions; the stored hour only breaks ties of older rows.
+  const items = await ctx.database.db.select().from(tipItems).where(eq(tipItems.tipId, tip.id)).orderBy(asc(tipItems.position), asc(tipItems.createdHour));
   const report = items.find((i) => i.kind === "report");
   if (!report) return null;
   const asMessage = (i: typeof tipItems.$inferSelect): CaseMessage => {
@@ -103,7 +104,7 @@ export async function openCasePhoto(ctx: AppContext, actor: Actor, privateKey: c
   return bytes;
 }
 
-/** The case's history: its audit rows, oldest first. */
+/** The case's history: its audit rows in the order they were written (by id: a tipster's rows keep only the hour). */
 export async function caseHistory(ctx: AppContext, tipId: string) {
   return ctx.database.db
     // Only the state change: reasons typed into the audit details (e.g. why a contact was revealed) stay in the audit log.

@@ -7,8 +7,8 @@
  * no job and touches no Redis key: the next minute sweep sends the email.
  */
 import { randomUUID } from "node:crypto";
-import { eq, sql } from "drizzle-orm";
-import { addEncryptedItem } from "../cases/caseNotes.js";
+import { eq } from "drizzle-orm";
+import { addEncryptedItem, nextPosition } from "../cases/caseNotes.js";
 import { triageDeadline } from "../cases/deadlines.js";
 import type { AppContext } from "../context.js";
 import * as crypto from "../crypto/index.js";
@@ -23,7 +23,7 @@ export async function addTipsterMessage(ctx: AppContext, tipId: string, text: st
   const [tip] = await ctx.database.db.select().from(tips).where(eq(tips.id, tipId));
   if (!tip || tip.purgedAt || tip.status === "closed") throw new HttpError(409, "case_closed", "errors.case_closed");
   const write = async (tx: Parameters<Parameters<typeof ctx.database.db.transaction>[0]>[0]) => {
-    const [{ next } = { next: 0 }] = await tx.select({ next: sql<number>`coalesce(max(position), -1)::int + 1` }).from(tipItems).where(eq(tipItems.tipId, tipId));
+    const next = await nextPosition(tx, tipId);
     const photoIds: string[] = [];
     for (const [i, p] of photos.entries()) {
       const id = randomUUID();

@@ -72,7 +72,7 @@ export async function tipsterView(ctx: AppContext, tipId: string, privateKey: cr
     .select()
     .from(tipItems)
     .where(and(eq(tipItems.tipId, tipId), inArray(tipItems.kind, ["message", "report", "photo"])))
-    .orderBy(asc(tipItems.createdHour), asc(tipItems.position));
+    .orderBy(asc(tipItems.position), asc(tipItems.createdHour));
   const reportItem = all.find((i) => i.kind === "report");
   const report = reportItem ? (JSON.parse(crypto.utf8.decode(crypto.decryptItem(reportItem, tipId, reportItem.id, keys))) as ReportContent) : null;
   const photoIds = all.filter((i) => i.kind === "photo").map((i) => i.id);

@@ -11,7 +11,7 @@ import { formBody } from "../../middlewares/bodies.js";
 import { Router, type Request, type Response } from "express";
 import type { AppContext } from "../../context.js";
 import { forbidden, notFound } from "../../errors.js";
-import { formatDateTime, formatIsoDay } from "../../time/format.js";
+import { formatDateTime, formatIsoDay } from "../../i18n/format.js";
 import { isCrossSite } from "../../middlewares/formToken.js";
 import { messageLimits, receiptLimits } from "../../middlewares/rateLimit.js";
 import { noStore } from "../../middlewares/securityHeaders.js";
@@ -27,7 +27,7 @@ import { postTipsterMessage, receiptSignIn } from "../../flows/tipsterFlow.js";
 
 type T = (k: string, p?: Record<string, string | number>) => string;
 
-/** dd/mm/yyyy HH:mm in Vietnam time, the same for tipsters and staff (src/time/format.ts). */
+/** dd/mm/yyyy HH:mm in Vietnam time, the same for tipsters and staff (src/i18n/format.ts). */
 function hourLabel(iso: string, _lang?: Locale): string {
   return formatDateTime(new Date(iso));
 }

@@ -19,12 +19,12 @@ import { grantPendingAccess } from "../../commands/pendingAccessGranter.js";
 import type { AppContext } from "../../context.js";
 import { activePoliceUnits, listPoliceUnits } from "../../policeUnits/policeUnitQueries.js";
 import { activeLiaisons, listStaff, recoveryKeyHolderIds, staffById } from "../../staff/staffQueries.js";
+import { formatDateTime } from "../../i18n/format.js";
 import { HttpError, notFound } from "../../errors.js";
-import type { Locale } from "../../i18n/index.js";
 import { requireCsrf, requireStaff, staffOf } from "../../middlewares/staffSession.js";
 import { authorize, type GeneralAction } from "../../policies/index.js";
 import { invitationSchema, policeUnitSchema, uuidParam, validate } from "../../validation/staff.js";
-import { districtNames, fieldsOf, formBody, isFieldError, localTime, pageLocals, seeOther, textOf, translateFields, translatorOf } from "./forms.js";
+import { districtNames, fieldsOf, formBody, isFieldError, pageLocals, seeOther, textOf, translateFields, translatorOf } from "./forms.js";
 import { unlockStaff } from "../../commands/staffUnlocker.js";
 
 const ROLES = ["admin", "liaison", "police", "supervisor"] as const;
@@ -79,12 +79,11 @@ async function renderInvite(ctx: AppContext, res: Response, status: number, valu
 }
 
 async function renderUnits(ctx: AppContext, res: Response, status: number, values: Record<string, unknown> = {}, errors: Record<string, string> = {}, created = false): Promise<void> {
-  const lang = res.locals.lang as Locale;
   const t = translatorOf(res);
   const [places, units, liaisons] = await Promise.all([districtNames(ctx), listPoliceUnits(ctx.database.db), activeLiaisons(ctx.database.db)]);
   const province = t("staff.common.wholeProvince");
   res.status(status).render("staff/admin/policeUnits.njk", {
-    units: units.map((u) => ({ name: u.name, district: places.name(u.districtCode) ?? province, active: u.active, created: localTime(u.createdAt, lang) })),
+    units: units.map((u) => ({ name: u.name, district: places.name(u.districtCode) ?? province, active: u.active, created: formatDateTime(u.createdAt) })),
     // Who covers each district: its active liaisons, and the police units of the district.
     coverage: places.districts.map((d) => ({
       name: d.name,

@@ -7,11 +7,12 @@
  */
 import { Router, type Request, type Response } from "express";
 import type { AppContext } from "../../context.js";
+import { formatDateTime } from "../../i18n/format.js";
 import type { Locale, Translate } from "../../i18n/index.js";
 import { requireStaff, staffOf } from "../../middlewares/staffSession.js";
 import { auditPage } from "../../audit/auditQuery.js";
 import { staffEmails } from "../../staff/staffQueries.js";
-import { districtNames, isFieldError, localTime, pageLocals, textOf, translateFields, translatorOf } from "./forms.js";
+import { districtNames, isFieldError, pageLocals, textOf, translateFields, translatorOf } from "./forms.js";
 
 /** The actions offered in the filter (anything else can still be typed into the URL). */
 export const AUDIT_ACTIONS = [
@@ -66,7 +67,7 @@ export function staffAuditPage(ctx: AppContext): Router {
     res.locals.langSwitch = { ...(res.locals.langSwitch as object), href: `/staff/audit${switchQs ? `?${switchQs}` : ""}` };
     res.status(page ? 200 : 400).render("staff/audit.njk", {
       rows: rows.map((r) => ({
-        at: localTime(r.at, lang),
+        at: formatDateTime(r.at),
         actor: r.actorId ? (email.get(r.actorId) ?? r.actorId.slice(0, 8)) : t("staff.audit.system"),
         action: auditActionLabel(t, r.action),
         code: r.action,

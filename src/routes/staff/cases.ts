@@ -35,7 +35,7 @@ import { coverageSchema, parseOrThrow, uuidParam, validate } from "../../validat
 import { CATEGORIES } from "../../validation/tip.js";
 import { runTransition } from "../../flows/caseTransitions.js";
 import { formBody, pageLocals } from "./forms.js";
-import { formatDateTime, formatIsoDay } from "../../time/format.js";
+import { formatDateTime, formatIsoDay } from "../../i18n/format.js";
 import { sendStaffMessage } from "../../commands/staffMessageCreator.js";
 import { revealContact } from "../../commands/contactRevealer.js";
 import { addCaseNote } from "../../commands/caseNoteWriter.js";
@@ -59,7 +59,7 @@ const uuidOr404 = (v: unknown): string => {
 };
 const ref = (id: string) => id.slice(0, 8);
 
-/** A time in Vietnam, dd/mm/yyyy HH:mm (src/time/format.ts), whatever the page's language. */
+/** A time in Vietnam, dd/mm/yyyy HH:mm (src/i18n/format.ts), whatever the page's language. */
 function when(d: Date | null | undefined, _lang?: Locale): string | null {
   return d ? formatDateTime(d) : null;
 }
@@ -218,7 +218,8 @@ async function renderCase(ctx: AppContext, res: Response, id: string, status = 2
     },
     history: history.map((h) => ({
       at: when(h.at, lang),
-      actor: h.actorId ? (emails.get(h.actorId) ?? h.actorId) : null,
+      // The tipster's answer has no staff actor, and is not the system's doing either.
+      actor: h.actorId ? (emails.get(h.actorId) ?? h.actorId) : h.action === "case.answer" ? t("cases.history.tipster") : null,
       action: auditLabel(t, h.action),
       to: typeof h.details?.to === "string" ? h.details.to : null,
     })),

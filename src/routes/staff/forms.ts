@@ -59,11 +59,6 @@ export function seeOther(res: Response, path: string, query: Record<string, stri
   res.redirect(303, `${path}${qs ? `?${qs}` : ""}`);
 }
 
-/** A time in Bến Tre's time zone, in the page's language. */
-export function localTime(d: Date | null | undefined, lang: Locale): string {
-  return d ? d.toLocaleString(lang === "vi" ? "vi-VN" : "en-GB", { timeZone: "Asia/Ho_Chi_Minh", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" }) : "";
-}
-
 /** District code → name, from the administrative tree. */
 export async function districtNames(ctx: AppContext) {
   const tree = await ctx.units.tree();

@@ -13,7 +13,7 @@
  */
 import { Router, type Request, type Response } from "express";
 import { unreadCases } from "../../cases/caseQueries.js";
-import { formatDateTime } from "../../time/format.js";
+import { formatDateTime } from "../../i18n/format.js";
 import { otpauthUrl, qrSvg } from "../../auth/totp.js";
 import { activateAccount } from "../../commands/accountActivator.js";
 import { hasAdministrator } from "../../commands/bootstrapper.js";

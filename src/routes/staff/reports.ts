@@ -21,6 +21,7 @@ import { modelCommuneStatus, modelRows, recordModelProgress, registerModelCommun
 import type { AppContext } from "../../context.js";
 import { HttpError, notFound } from "../../errors.js";
 import { translator, type Locale, type Translate } from "../../i18n/index.js";
+import { formatDate } from "../../i18n/format.js";
 import { noStore } from "../../middlewares/securityHeaders.js";
 import { requireCsrf, requireStaff, staffOf } from "../../middlewares/staffSession.js";
 import { authorize, can, type Actor, type GeneralAction } from "../../policies/index.js";
@@ -51,7 +52,6 @@ const may = (action: GeneralAction) => (_req: Request, res: Response, next: Next
 export const langOf = (res: Response) => res.locals.lang as Locale;
 /** A date as Vietnam's calendar sees it (the UTC fields of the shifted date). */
 const local = (d: Date) => new Date(d.getTime() + OFFSET_MS);
-const dmy = (d: Date) => `${String(d.getUTCDate()).padStart(2, "0")}/${String(d.getUTCMonth() + 1).padStart(2, "0")}/${d.getUTCFullYear()}`;
 
 /** Numbers, shares and changes in the page's language ("—"-like words when there is nothing to compare). */
 export function formatters(lang: Locale, t: Translate) {
@@ -75,7 +75,7 @@ export function periodName(t: Translate, p: Period): string {
   if (p.kind === "quarter") return t("dashboard.period.quarter", { quarter: Math.floor(from.getUTCMonth() / 3) + 1, year });
   if (p.kind === "month") return t("dashboard.period.month", { month: from.getUTCMonth() + 1, year });
   if (p.kind === "half") return t("dashboard.period.half", { half: from.getUTCMonth() < 6 ? 1 : 2, year });
-  return t("dashboard.period.custom", { from: dmy(from), to: dmy(local(new Date(p.to.getTime() - 86_400_000))) });
+  return t("dashboard.period.custom", { from: formatDate(p.from), to: formatDate(new Date(p.to.getTime() - 86_400_000)) });
 }
 
 /** Query-string fields equal to "" mean "not chosen" (the form's "any" options). */
@@ -179,7 +179,7 @@ export async function presentReport(ctx: AppContext, res: Response, data: Report
     models: data.models.map((m) => ({
       ...m,
       commune: m.registration ? (communeName.get(m.registration.communeCode) ?? m.registration.communeCode) : null,
-      deadline: dmy(local(new Date(m.deadline))),
+      deadline: formatDate(new Date(m.deadline)),
     })),
     modelYear: data.modelYear,
   };
@@ -199,7 +199,7 @@ export async function documentOf(ctx: AppContext, t: Translate, data: ReportData
   const from = local(period.from);
   const year = from.getUTCFullYear();
   const kind = texts.kind ?? period.kind;
-  const days = () => t("dashboard.print.periodDays", { from: dmy(from), to: dmy(local(new Date(period.to.getTime() - 86_400_000))) });
+  const days = () => t("dashboard.print.periodDays", { from: formatDate(period.from), to: formatDate(new Date(period.to.getTime() - 86_400_000)) });
   const phrase =
     period.kind === "month" ? t("dashboard.print.periodMonth", { month: from.getUTCMonth() + 1, year })
     : period.kind === "quarter" ? t("dashboard.print.periodQuarter", { quarter: ROMAN[Math.floor(from.getUTCMonth() / 3)]!, year })
@@ -246,7 +246,7 @@ async function renderModelCommunes(ctx: AppContext, res: Response, status: numbe
     ...d,
     commune: d.registration ? (communeName.get(d.registration.communeCode) ?? d.registration.communeCode) : null,
     completed: !!d.registration?.completedAt,
-    completedOn: d.registration?.completedAt ? dmy(local(d.registration.completedAt)) : null,
+    completedOn: d.registration?.completedAt ? formatDate(d.registration.completedAt) : null,
     manage: can(actor, "model.manage", { districtCode: d.districtCode }),
   }));
   // The registration form: the districts this person manages (several models a year are welcome);
@@ -258,7 +258,7 @@ async function renderModelCommunes(ctx: AppContext, res: Response, status: numbe
   res.status(status).render("staff/reports/modelCommunes.njk", {
     year, rows, open, values, errors: view.errors ?? {}, message: view.message ?? null, pastYear: year < vietnamYear(),
     done: view.done === "registered" || view.done === "progress" ? view.done : null,
-    deadline: all[0] ? dmy(local(new Date(all[0].deadline))) : null,
+    deadline: all[0] ? formatDate(new Date(all[0].deadline)) : null,
     years: [year - 1, year, year + 1],
   });
 }

@@ -11,6 +11,7 @@ import { fileReport } from "../../commands/reportFiler.js";
 import type { AppContext } from "../../context.js";
 import { HttpError, notFound } from "../../errors.js";
 import type { Locale } from "../../i18n/index.js";
+import { formatDate, formatIsoDay } from "../../i18n/format.js";
 import { formBody as urlencodedBody } from "../../middlewares/bodies.js";
 import { noStore } from "../../middlewares/securityHeaders.js";
 import { requireCsrf, requireStaff, staffOf } from "../../middlewares/staffSession.js";
@@ -42,7 +43,7 @@ async function renderList(ctx: AppContext, res: Response, status: number, view: 
     period: periodName(t, { from: r.periodFrom, to: r.periodTo, label: r.periodLabel, kind: r.kind === "thematic" || r.kind === "adhoc" ? "custom" : (r.kind as "month") }),
     subject: r.subject,
     scope: r.districtCode ? (names.get(r.districtCode) ?? r.districtCode) : t("dashboard.scope.province"),
-    issuedOn: r.issuedOn.split("-").reverse().join("/"),
+    issuedOn: formatIsoDay(r.issuedOn),
   }));
   const scopes = [
     ...(can(actor, "report.file", { districtCode: null }) ? [{ value: "province", label: t("dashboard.scope.province") }] : []),
@@ -100,7 +101,7 @@ export function savedReportPages(ctx: AppContext): Router {
     const other: Locale = langOf(res) === "vi" ? "en" : "vi";
     res.render("staff/reports/print.njk", {
       report: await presentReport(ctx, res, data),
-      doc: { ...(await documentOf(ctx, t, data, r)), savedOn: r.createdAt.toISOString().slice(0, 10).split("-").reverse().join("/") },
+      doc: { ...(await documentOf(ctx, t, data, r)), savedOn: formatDate(r.createdAt) },
       back: `/staff/reports${res.locals.langQuery as string}`,
       langHref: `/staff/reports/${r.id}${other === "vi" ? "" : "?lang=en"}`,
     });

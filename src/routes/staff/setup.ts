@@ -14,7 +14,7 @@ import { noStore } from "../../middlewares/securityHeaders.js";
 import { requireCsrf, requireStaff, staffOf } from "../../middlewares/staffSession.js";
 import { authorize } from "../../policies/index.js";
 import { setupChecklist } from "../../setup/checklist.js";
-import { formatDateTime } from "../../time/format.js";
+import { formatDateTime } from "../../i18n/format.js";
 import { BUNDLED_TREES, type BundledTree } from "../../units/bundledTrees.js";
 import { fieldsOf, formBody, pageLocals, seeOther, textOf, translatorOf } from "./forms.js";
 
