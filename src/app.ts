@@ -27,6 +27,7 @@ import { staffPages } from "./routes/staff/pages.js";
 import { statsApi } from "./routes/api/stats/stats.js";
 import { modelCommunesApi } from "./routes/api/stats/modelCommunes.js";
 import { communesApi } from "./routes/api/communes/communes.js";
+import { placesApi } from "./routes/api/places/places.js";
 import { staffCommunePages } from "./routes/staff/communes.js";
 import { helpServicesApi } from "./routes/api/help/helpServices.js";
 import { staffHelpServicePages } from "./routes/staff/helpServices.js";
@@ -65,7 +66,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(tipsApi(ctx));
   // Staff areas: JSON bodies, the session (if any), then the gate: everything
   // under /staff and /api/v1 needs a full session but the paths it lists.
-  app.use(["/api/v1/auth", "/api/v1/me", "/api/v1/admin", "/api/v1/activate", "/api/v1/cases", "/api/v1/notifications", "/api/v1/stats", "/api/v1/model-communes", "/api/v1/communes", "/api/v1/help-services"], jsonBody("64kb"));
+  app.use(["/api/v1/auth", "/api/v1/me", "/api/v1/admin", "/api/v1/activate", "/api/v1/cases", "/api/v1/notifications", "/api/v1/stats", "/api/v1/model-communes", "/api/v1/communes", "/api/v1/places", "/api/v1/help-services"], jsonBody("64kb"));
   app.use(loadStaff(ctx));
   app.use(loadTipster(ctx));
   app.use(staffGate);
@@ -79,6 +80,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(modelCommunesApi(ctx));
   app.use(communesApi(ctx));
   app.use(staffCommunePages(ctx));
+  app.use(placesApi(ctx));
   app.use(helpServicesApi(ctx));
   app.use(staffHelpServicePages(ctx));
   app.use(staffReportPages(ctx));

@@ -211,21 +211,46 @@ export function deriveReplayKeys(secret: Bytes, token: string): { id: string; ke
  * tip's public key: anyone may add to a tip, only its key holders can read.
  */
 export function encryptItem(plaintext: Bytes, tipId: string, itemId: string, tipPublicKey: Bytes): SealedItem {
-  const key = sodium.crypto_aead_xchacha20poly1305_ietf_keygen();
-  const nonce = randomBytes(sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
-  const ct = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, aad("item", tipId, itemId), null, nonce, key);
-  const sealedKey = sealTo(key, tipPublicKey);
-  sodium.memzero(key);
-  return { ciphertext: concat(nonce, ct), sealedKey };
+  return sealUnder(plaintext, aad("item", tipId, itemId), tipPublicKey);
 }
 
 /** Inverse of encryptItem with the tip's key pair; throws on any mismatch. */
 export function decryptItem(item: SealedItem, tipId: string, itemId: string, tipKeyPair: KeyPair): Bytes {
-  const key = openSealed(item.sealedKey, tipKeyPair);
+  return openUnder(item, aad("item", tipId, itemId), tipKeyPair);
+}
+
+/** XChaCha20-Poly1305 under a fresh key with associated data `ad`; the key sealed to `publicKey`. */
+function sealUnder(plaintext: Bytes, ad: Bytes, publicKey: Bytes): SealedItem {
+  const key = sodium.crypto_aead_xchacha20poly1305_ietf_keygen();
+  const nonce = randomBytes(sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+  const ct = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, ad, null, nonce, key);
+  const sealedKey = sealTo(key, publicKey);
+  sodium.memzero(key);
+  return { ciphertext: concat(nonce, ct), sealedKey };
+}
+
+function openUnder(item: SealedItem, ad: Bytes, keyPair: KeyPair): Bytes {
+  const key = openSealed(item.sealedKey, keyPair);
   const n = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
-  const out = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, item.ciphertext.subarray(n), aad("item", tipId, itemId), item.ciphertext.subarray(0, n), key);
+  const out = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, item.ciphertext.subarray(n), ad, item.ciphertext.subarray(0, n), key);
   sodium.memzero(key);
   return out;
+}
+
+// ---------------------------------------------------------------- places
+
+/**
+ * Encrypt a place's details (its label and location) like a tip's item: a
+ * fresh XChaCha20-Poly1305 key, the place id bound as associated data
+ * ("homthu:v1:place:<placeId>"), the key sealed to the place's public key.
+ */
+export function encryptPlace(plaintext: Bytes, placeId: string, placePublicKey: Bytes): SealedItem {
+  return sealUnder(plaintext, aad("place", placeId), placePublicKey);
+}
+
+/** Inverse of encryptPlace with the place's key pair; throws on any mismatch (another place's row included). */
+export function decryptPlace(item: SealedItem, placeId: string, placeKeyPair: KeyPair): Bytes {
+  return openUnder(item, aad("place", placeId), placeKeyPair);
 }
 
 /**

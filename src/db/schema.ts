@@ -8,7 +8,7 @@
  * tip_items, encrypted (see src/crypto and docs/security.md).
  */
 import { sql } from "drizzle-orm";
-import { bigint, bigserial, boolean, customType, index, integer, jsonb, numeric, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, bigserial, boolean, customType, date, index, integer, jsonb, numeric, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 /** PostgreSQL bytea as Uint8Array (node-postgres returns Buffer, a Uint8Array). */
 const bytea = customType<{ data: Uint8Array; driverData: Buffer }>({
@@ -382,4 +382,74 @@ export const savedReports = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index("saved_reports_district_idx").on(t.districtCode, t.periodFrom)],
+);
+
+/**
+ * The places register: a sale point, a hangout where drugs are used, a storage
+ * place or a cultivation area, in a commune. Only the commune and the kind are
+ * in the clear; the label and location are one item encrypted like case content
+ * (a fresh key sealed to the place's public key), and the place's private key is
+ * sealed to the staff entitled to it and to the recovery key. Created on: the day only.
+ */
+export const places = pgTable(
+  "places",
+  {
+    id: uuid("id").primaryKey(),
+    communeCode: text("commune_code").notNull(),
+    kind: text("kind", { enum: ["sale_point", "use_hangout", "storage", "cultivation"] }).notNull(),
+    /** The day it was entered (Vietnam), YYYY-MM-DD. */
+    createdOn: date("created_on", { mode: "string" }).notNull(),
+    publicKey: bytea("public_key").notNull(),
+    recoverySealedKey: bytea("recovery_sealed_key").notNull(),
+    /** {label, location?} encrypted (AD homthu:v1:place:<id>) */
+    ciphertext: bytea("ciphertext").notNull(),
+    sealedKey: bytea("sealed_key").notNull(),
+  },
+  (t) => [index("places_commune_kind_idx").on(t.communeCode, t.kind)],
+);
+
+/** A place's private key sealed to each staff member entitled to read it. */
+export const placeKeyWraps = pgTable(
+  "place_key_wraps",
+  {
+    placeId: uuid("place_id")
+      .notNull()
+      .references(() => places.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => staffUsers.id, { onDelete: "cascade" }),
+    sealedPrivateKey: bytea("sealed_private_key").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.placeId, t.userId] }), index("place_key_wraps_user_idx").on(t.userId)],
+);
+
+/** A place's states over time (first row: active, the day it was detected); each change audited. */
+export const placeStates = pgTable(
+  "place_states",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    placeId: uuid("place_id")
+      .notNull()
+      .references(() => places.id, { onDelete: "cascade" }),
+    state: text("state", { enum: ["active", "eliminated", "re_emerged", "replanted"] }).notNull(),
+    /** The day of the change (Vietnam), YYYY-MM-DD. */
+    onDate: date("on_date", { mode: "string" }).notNull(),
+    enteredBy: uuid("entered_by").notNull(),
+  },
+  (t) => [index("place_states_place_idx").on(t.placeId, t.onDate), index("place_states_date_idx").on(t.onDate)],
+);
+
+/** Which cases are about which place (repeat tips about the same house). */
+export const casePlaces = pgTable(
+  "case_places",
+  {
+    tipId: uuid("tip_id")
+      .notNull()
+      .references(() => tips.id, { onDelete: "cascade" }),
+    placeId: uuid("place_id")
+      .notNull()
+      .references(() => places.id, { onDelete: "cascade" }),
+    linkedBy: uuid("linked_by").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tipId, t.placeId] }), index("case_places_place_idx").on(t.placeId)],
 );

@@ -9,6 +9,10 @@
  *   liaison     own district                 list, read, triage, forward, message the tipster, record tips
  *   police      cases forwarded to own unit  list, read, acknowledge, verify, resolve
  *   supervisor  own district or province     statistics, audit log; never tip content
+ *
+ * The places register (places.view, places.manage): police and liaisons of the
+ * place's district (a province-wide police member: every district), and
+ * administrators everywhere. Supervisors see places only as suppressed figures.
  */
 import { forbidden } from "../errors.js";
 
@@ -41,7 +45,7 @@ export type CaseAction =
 export type GeneralAction =
   | "case.list" | "case.record" | "users.manage" | "units.manage" | "audit.view" | "stats.view" | "stats.export"
   | "queues.manage" | "settings.manage" | "recovery.use" | "model.manage" | "report.file"
-  | "communes.view" | "communes.classify" | "help.manage";
+  | "communes.view" | "communes.classify" | "help.manage" | "places.view" | "places.manage";
 
 /** Statuses in which a case is with the police. */
 const POLICE_STATUSES = new Set(["forwarded", "acknowledged", "verifying", "resolved", "closed"]);
@@ -81,6 +85,10 @@ export function can(actor: Actor, action: GeneralAction, scope?: { districtCode?
       return actor.role === "admin" || (actor.role === "police" && (district === undefined || inDistrict(actor, district)));
     case "communes.view":
       return actor.role === "admin" || actor.role === "police" || ((actor.role === "supervisor" || actor.role === "liaison") && (district === undefined || inDistrict(actor, district)));
+    // The places register: the people who act on the places of a district.
+    case "places.view":
+    case "places.manage":
+      return actor.role === "admin" || ((actor.role === "police" || actor.role === "liaison") && (district === undefined || inDistrict(actor, district)));
     case "help.manage":
     case "users.manage":
     case "units.manage":

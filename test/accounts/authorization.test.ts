@@ -185,7 +185,7 @@ describe("authorization", function () {
     } satisfies Record<CaseAction, 1>) as CaseAction[];
     const GENERAL_ACTIONS = Object.keys({
       "case.list": 1, "case.record": 1, "users.manage": 1, "units.manage": 1, "audit.view": 1, "stats.view": 1, "stats.export": 1, "queues.manage": 1, "settings.manage": 1, "recovery.use": 1, "model.manage": 1,
-      "communes.view": 1, "communes.classify": 1, "help.manage": 1, "report.file": 1,
+      "communes.view": 1, "communes.classify": 1, "help.manage": 1, "report.file": 1, "places.view": 1, "places.manage": 1,
     } satisfies Record<GeneralAction, 1>) as GeneralAction[];
     const POLICE_STATUSES = ["forwarded", "acknowledged", "verifying", "resolved", "closed"];
     const liaison831 = actor("liaison", "831");
@@ -251,6 +251,8 @@ describe("authorization", function () {
         "communes.view": ["admin", "liaison831", "police", "supervisor831", "supervisorProvince"],
         "communes.classify": ["admin", "police"],
         "help.manage": ["admin"],
+        "places.view": ["admin", "liaison831", "police"],
+        "places.manage": ["admin", "liaison831", "police"],
       };
       for (const a of GENERAL_ACTIONS) for (const [name, who] of Object.entries(roles)) table.push([who, a, undefined, allowed[a].includes(name as keyof typeof roles)]);
       // Scoped to another district: the district-bound roles lose it.
@@ -268,6 +270,16 @@ describe("authorization", function () {
       table.push([actor("police", "831", UNIT), "communes.classify", { districtCode: "832" }, false]);
       table.push([actor("police", "831", UNIT), "communes.classify", { districtCode: "831" }, true]);
       table.push([liaison831, "communes.view", { districtCode: "832" }, false]);
+      // The places register: police and liaisons of the place's district, administrators everywhere, supervisors never.
+      for (const a of ["places.view", "places.manage"] as GeneralAction[]) {
+        table.push([liaison831, a, { districtCode: "832" }, false]);
+        table.push([liaison831, a, { districtCode: "831" }, true]);
+        table.push([actor("police", "831", UNIT), a, { districtCode: "832" }, false]);
+        table.push([actor("police", "831", UNIT), a, { districtCode: "831" }, true]);
+        table.push([roles.admin, a, { districtCode: "832" }, true]);
+        table.push([roles.supervisor831, a, { districtCode: "831" }, false]);
+        table.push([roles.supervisorProvince, a, { districtCode: "831" }, false]);
+      }
       for (const [who, a, scope, expected] of table) assert.equal(can(who, a, scope), expected, `${who.role}/${who.districtCode ?? "province"} ${a} ${JSON.stringify(scope ?? {})}`);
     });
   });

@@ -68,6 +68,6 @@ export async function startTestApp(opts: { role?: Role; env?: Record<string, str
 /** Empty every table but the units, so a test starts from a known state. */
 export async function resetData(app: Running): Promise<void> {
   await app.ctx.database.db.execute(
-    sql`TRUNCATE tips, tip_items, tip_key_wraps, recovery_key_holders, recovery_key, staff_users, police_units, coverage, invitations, notifications, audit_log, settings, model_communes, commune_classifications, help_services, saved_reports CASCADE`,
+    sql`TRUNCATE tips, tip_items, tip_key_wraps, recovery_key_holders, recovery_key, staff_users, police_units, coverage, invitations, notifications, audit_log, settings, model_communes, commune_classifications, help_services, saved_reports, places CASCADE`,
   );
 }

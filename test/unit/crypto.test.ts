@@ -138,6 +138,18 @@ describe("src/crypto, export by export", () => {
     assert.throws(() => c.decryptItem({ ...item, sealedKey: flip(item.sealedKey) }, TIP, "report", kp));
   });
 
+  it("encryptPlace / decryptPlace: round trip; another place, a tip's item slot, another key pair or a flipped bit fails", () => {
+    const kp = c.generateKeyPair();
+    const sealed = c.encryptPlace(text('{"label":"Nhà bà Tư"}'), TIP, kp.publicKey);
+    assert.equal(c.utf8.decode(c.decryptPlace(sealed, TIP, kp)), '{"label":"Nhà bà Tư"}');
+    assert.throws(() => c.decryptPlace(sealed, TIP.replace(/1$/, "2"), kp), "bound to its place");
+    assert.throws(() => c.decryptItem(sealed, TIP, "report", kp), "a place's details are not a tip's item");
+    assert.throws(() => c.decryptPlace(c.encryptItem(text("x"), TIP, "report", kp.publicKey), TIP, kp), "nor the reverse");
+    assert.throws(() => c.decryptPlace(sealed, TIP, c.generateKeyPair()));
+    assert.throws(() => c.decryptPlace({ ...sealed, ciphertext: flip(sealed.ciphertext) }, TIP, kp));
+    assert.throws(() => c.decryptPlace({ ...sealed, sealedKey: flip(sealed.sealedKey) }, TIP, kp));
+  });
+
   it("encryptFile / decryptFile: round trip for empty, one-chunk and multi-chunk files; truncation, reordering, extra data and flipped bits fail", () => {
     const kp = c.generateKeyPair();
     for (const size of [0, 1000, 64 * 1024, 64 * 1024 + 1]) {

@@ -1,0 +1,95 @@
+/**
+ * The places register (police and liaisons of the place's district, administrators):
+ *   GET    /api/v1/places?district=&commune=&kind=        places with their states, cases and (with a key) label
+ *   POST   /api/v1/places                                 { communeCode, kind, label, location?, detectedOn?, caseId? } → 201 { id }
+ *   GET    /api/v1/places/for-case/:caseId                the case's places and the suggestions (same commune and kind)
+ *   GET    /api/v1/places/:id                             one place
+ *   POST   /api/v1/places/:id/states                      { state: eliminated|re_emerged|replanted, onDate }
+ *   PUT    /api/v1/places/:id/cases/:caseId               link a case
+ *   DELETE /api/v1/places/:id/cases/:caseId               unlink it
+ */
+import { Router, type Request, type Response } from "express";
+import { z } from "zod";
+import { loadCase } from "../../../cases/caseView.js";
+import { linkCaseToPlace, unlinkCaseFromPlace } from "../../../commands/placeCaseLinker.js";
+import { createPlace } from "../../../commands/placeCreator.js";
+import { recordPlaceState } from "../../../commands/placeStateRecorder.js";
+import type { AppContext } from "../../../context.js";
+import { notFound } from "../../../errors.js";
+import { noStore } from "../../../middlewares/securityHeaders.js";
+import { requireCsrf, requireStaff, staffOf } from "../../../middlewares/staffSession.js";
+import { districtOfPlace, listPlaces, loadPlace, placesForCase, placesScope } from "../../../places/register.js";
+import { authorize, authorizeCase } from "../../../policies/index.js";
+import { newPlaceSchema, placeListQuery, placeStateSchema } from "../../../validation/places.js";
+import { parseOrThrow, uuidParam } from "../../../validation/staff.js";
+
+const idParams = z.object({ id: uuidParam });
+const linkParams = z.object({ id: uuidParam, caseId: uuidParam });
+
+/** A malformed id in the URL is a place or case that does not exist: 404. */
+function paramsOf<T extends z.ZodType>(schema: T, req: Request): z.output<T> {
+  const r = schema.safeParse(req.params);
+  if (!r.success) throw notFound();
+  return r.data;
+}
+
+const readerOf = (res: Response) => {
+  const staff = staffOf(res);
+  return { id: staff.actor.id, privateKey: staff.session.privateKey };
+};
+
+export function placesApi(ctx: AppContext): Router {
+  const router = Router();
+  router.use("/api/v1/places", noStore, requireStaff, requireCsrf);
+
+  router.get("/api/v1/places", async (req: Request, res: Response) => {
+    const q = parseOrThrow(placeListQuery, req.query, "invalid_query");
+    const tree = await ctx.units.tree();
+    const districtCode = placesScope(staffOf(res).actor, q.district ?? (q.commune ? tree.communeDistrict.get(q.commune) : undefined));
+    res.json({ places: await listPlaces(ctx.database.db, tree, { districtCode, communeCode: q.commune, kind: q.kind }, readerOf(res)) });
+  });
+
+  router.post("/api/v1/places", async (req: Request, res: Response) => {
+    const b = parseOrThrow(newPlaceSchema, req.body ?? {}, "invalid_place");
+    const { communeCode, kind, label, location, detectedOn, caseId } = b;
+    const r = await createPlace(ctx, staffOf(res).actor, { communeCode, kind, label, location, detectedOn, caseId });
+    res.status(201).json(r);
+  });
+
+  router.get("/api/v1/places/for-case/:caseId", async (req: Request, res: Response) => {
+    const { caseId } = paramsOf(z.object({ caseId: uuidParam }), req);
+    const { actor } = staffOf(res);
+    const tip = await loadCase(ctx, caseId);
+    authorizeCase(actor, "case.view", tip);
+    authorize(actor, "places.view", { districtCode: tip.districtCode });
+    res.json(await placesForCase(ctx.database.db, await ctx.units.tree(), tip, { ...actor, privateKey: readerOf(res).privateKey }));
+  });
+
+  router.get("/api/v1/places/:id", async (req: Request, res: Response) => {
+    const { id } = paramsOf(idParams, req);
+    const tree = await ctx.units.tree();
+    authorize(staffOf(res).actor, "places.view", { districtCode: districtOfPlace(tree, await loadPlace(ctx.database.db, id)) });
+    const [place] = await listPlaces(ctx.database.db, tree, { ids: [id] }, readerOf(res));
+    if (!place) throw notFound();
+    res.json(place);
+  });
+
+  router.post("/api/v1/places/:id/states", async (req: Request, res: Response) => {
+    const { id } = paramsOf(idParams, req);
+    const b = parseOrThrow(placeStateSchema, req.body ?? {}, "invalid_place_state");
+    const r = await recordPlaceState(ctx, staffOf(res).actor, id, { state: b.state, onDate: b.onDate });
+    res.json({ id, state: b.state, onDate: b.onDate, before: r.before });
+  });
+
+  router.put("/api/v1/places/:id/cases/:caseId", async (req: Request, res: Response) => {
+    const { id, caseId } = paramsOf(linkParams, req);
+    res.json(await linkCaseToPlace(ctx, staffOf(res).actor, id, caseId));
+  });
+
+  router.delete("/api/v1/places/:id/cases/:caseId", async (req: Request, res: Response) => {
+    const { id, caseId } = paramsOf(linkParams, req);
+    res.json(await unlinkCaseFromPlace(ctx, staffOf(res).actor, id, caseId));
+  });
+
+  return router;
+}
