@@ -36,11 +36,5 @@ export async function bootstrap(db: Db, email: string, password: string): Promis
   return done;
 }
 
-/** Whether the first administrator exists (the tip line accepts tips only then). */
-export async function hasAdministrator(db: Db): Promise<boolean> {
-  const rows = await db.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.role, "admin")).limit(1);
-  return rows.length > 0;
-}
-
 /** The one line an operator reads at start-up when nobody can sign in yet. */
 export const FIRST_ADMIN_HINT = "no administrator exists yet: create the first one with `npm run cli -- bootstrap --email you@example.org` (it also creates the recovery key; tips are refused until then)";

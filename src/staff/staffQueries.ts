@@ -1,12 +1,19 @@
 /**
  * Reading staff accounts for the pages and the API: the account list, one
  * account, e-mails by id, who a case may be given to, the district liaisons,
- * who holds the recovery key, and the e-mail behind an activation link.
+ * who holds the recovery key, the e-mail behind an activation link, and
+ * whether an administrator exists yet.
  * Every change to an account is a command (src/commands/).
  */
 import { and, asc, eq, gt, inArray, isNull, or } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { invitations, recoveryKeyHolders, staffUsers } from "../db/schema.js";
+
+/** Whether the first administrator exists (the tip line accepts tips only then). */
+export async function hasAdministrator(db: Db): Promise<boolean> {
+  const rows = await db.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.role, "admin")).limit(1);
+  return rows.length > 0;
+}
 
 /** Every account, by e-mail. */
 export const listStaff = (db: Db) => db.select().from(staffUsers).orderBy(asc(staffUsers.email));

@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { NoAccessError, openTipAsStaff } from "../../src/tips/tipReader.js";
-import { pendingAccess } from "../../src/commands/pendingAccessGranter.js";
+import { pendingAccess } from "../../src/staff/pendingAccessQueries.js";
 import { resetData, startTestApp, type TestApp } from "../support/app.js";
 import { aStaffMember, anAdministrator, aTip } from "../support/factories.js";
 import { signIn } from "../support/accountsApi.js";

@@ -18,7 +18,6 @@ import type { CaseRow } from "../../db/rows.js";
 import { NOT_ACTIONABLE_REASONS } from "../../commands/caseTriager.js";
 import { markCaseNotificationsRead, markNotificationsRead } from "../../commands/notificationsReader.js";
 import { setCoverage } from "../../commands/coverageSetter.js";
-import { keyHoldersWhoMayGrant } from "../../commands/pendingAccessGranter.js";
 import type { AppContext } from "../../context.js";
 import { HttpError, notFound } from "../../errors.js";
 import type { Locale, Translate } from "../../i18n/index.js";
@@ -29,6 +28,7 @@ import { authorize, authorizeCase, canOnCase, type Actor } from "../../policies/
 import { notificationCaseId, recentNotifications } from "../../notifications/notificationQueries.js";
 import { activePoliceUnits, listPoliceUnits, policeUnitName } from "../../policeUnits/policeUnitQueries.js";
 import { retryFailed, queueHealth } from "../../queues/health.js";
+import { keyHoldersWhoMayGrant } from "../../staff/pendingAccessQueries.js";
 import { assigneeChoices, staffEmails } from "../../staff/staffQueries.js";
 import { caseListSchema, caseNoteSchema, revealContactSchema, staffMessageSchema, transitionSchemas, type TransitionName } from "../../validation/cases.js";
 import { coverageSchema, parseOrThrow, uuidParam, validate } from "../../validation/staff.js";
