@@ -47,6 +47,7 @@ async function renderForm(ctx: AppContext, res: Response, status: number, values
     districts: tree.districts,
     maxPhotos: ctx.config.limits.maxPhotos,
     maxPhotoMb: Math.round(ctx.config.limits.maxPhotoBytes / 1024 / 1024),
+    maxPhotoBytes: ctx.config.limits.maxPhotoBytes,
   });
 }
 
