@@ -1,4 +1,5 @@
 /** Photos made at test time: a JPEG carrying a camera make/model and a GPS position in its EXIF. */
+import { randomBytes } from "node:crypto";
 import sharp from "sharp";
 
 export const CANARY_CAMERA = "CanaryCam-7Q";
@@ -24,4 +25,21 @@ export function gpsRationalBytes(): Buffer[] {
   le.writeUInt32LE(3597, 0);
   le.writeUInt32LE(100, 4);
   return [be, le];
+}
+
+/**
+ * A JPEG as heavy as a phone camera's (a 4000×3000 one is about 5 MB):
+ * smooth shapes under sensor-like noise, which JPEG cannot squeeze away.
+ */
+export async function cameraLikePhoto(width: number, height: number): Promise<Buffer> {
+  const cell = 16;
+  const sw = Math.ceil(width / cell);
+  const sh = Math.ceil(height / cell);
+  const shapes = await sharp(randomBytes(sw * sh * 3), { raw: { width: sw, height: sh, channels: 3 } })
+    .resize(width, height, { kernel: "cubic" })
+    .raw()
+    .toBuffer();
+  const noise = randomBytes(shapes.length);
+  for (let i = 0; i < shapes.length; i++) shapes[i] = Math.max(0, Math.min(255, shapes[i]! + (noise[i]! & 0x1f) - 16));
+  return sharp(shapes, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
 }

@@ -1,0 +1,167 @@
+/**
+ * Sending the report form from a cheap phone on a slow connection, in
+ * Chromium at 360×640: with JavaScript the form shows "Đang gửi…" with the
+ * upload's progress, a second tap sends nothing more (one receipt page, one
+ * tip), a camera-sized photo is shrunk before it is sent, and a file of the
+ * wrong type is refused before upload; without JavaScript the plain post
+ * still ends on a receipt. Uploaded bytes are counted by a TCP proxy between
+ * the browser and the app.
+ */
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Page } from "playwright-core";
+import { startTestApp, resetData, type TestApp } from "../support/app.js";
+import { anAdministrator, aStaffMember } from "../support/factories.js";
+import { browserAvailable, launch, screenshot } from "../support/browser.js";
+import { byteCountingProxy, type ByteCountingProxy } from "../support/byteCountingProxy.js";
+import { cameraLikePhoto } from "../support/photos.js";
+import { UNLIMITED } from "../support/caseDesk.js";
+
+const KB = 1024;
+const RECEIPT = /\d{4} \d{4} \d{4} \d{4}/g;
+
+describe("sending the report form from a slow phone (Chromium)", function () {
+  this.timeout(180_000);
+  let app: TestApp;
+  let proxy: ByteCountingProxy;
+  const files: Record<"medium" | "large" | "text", { file: string; bytes: number }> = {} as never;
+  const count = async (sql: string) => (await app.ctx.database.pool.query(sql)).rows[0].n as number;
+  const tips = () => count("SELECT count(*)::int AS n FROM tips");
+  const photos = () => count("SELECT count(*)::int AS n FROM tip_items WHERE kind = 'photo'");
+
+  before(async function () {
+    if (!browserAvailable()) throw new Error("Chromium is missing at /usr/bin/chromium (.ci/run installs the chromium package)");
+    app = await startTestApp({ env: UNLIMITED });
+    await resetData(app);
+    await anAdministrator(app.ctx);
+    await aStaffMember(app.ctx, "liaison", "831");
+    proxy = await byteCountingProxy(app.url);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homthu-sending-"));
+    const write = (name: keyof typeof files, file: string, data: Buffer) => {
+      fs.writeFileSync(path.join(dir, file), data);
+      files[name] = { file: path.join(dir, file), bytes: data.length };
+    };
+    write("medium", "vuon.jpg", await cameraLikePhoto(800, 600));
+    write("large", "IMG_20261201_081523.jpg", await cameraLikePhoto(4000, 3000));
+    write("text", "notes.txt", Buffer.from("không phải ảnh"));
+  });
+  after(async () => {
+    await proxy?.close();
+    await app?.stop();
+  });
+
+  async function fillReport(page: Page, photo: string) {
+    await page.goto(proxy.url + "/report");
+    await page.getByLabel(/Trồng cây/).check();
+    await page.selectOption("#districtCode", "831");
+    await page.selectOption("#communeCode", "28801");
+    await page.fill("#description", "Có một vườn cần sa khoảng ba mươi cây phía sau nhà hoang gần trường.");
+    await page.setInputFiles("#photos", photo);
+  }
+
+  /** The receipt codes on the page once it shows one (a second code would mean a second tip). */
+  async function receiptCodes(page: Page): Promise<string[]> {
+    await page.waitForSelector(".receipt-code", { timeout: 90_000 });
+    return (await page.textContent(".receipt-code"))!.match(RECEIPT) ?? [];
+  }
+
+  it("when a tipster on a 360×640 phone at 40 KB/s up taps “Gửi tin” twice quickly with a photo, then “Đang gửi…” shows the upload's progress, the page ends on one receipt page and one tip is stored", async () => {
+    const before = { tips: await tips(), photos: await photos() };
+    const browser = await launch({ phone: true });
+    try {
+      const page = await browser.context.newPage();
+      const problems: string[] = [];
+      page.on("console", (m) => void (/Content Security Policy|error/i.test(m.text()) && problems.push(m.text())));
+      page.on("pageerror", (e) => void problems.push(e.message));
+      await fillReport(page, files.medium.file);
+      const cdp = await browser.context.newCDPSession(page);
+      await cdp.send("Network.enable");
+      await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 150, downloadThroughput: 200 * KB, uploadThroughput: 40 * KB });
+
+      const button = page.getByRole("button", { name: /Gửi tin/ });
+      await button.scrollIntoViewIfNeeded();
+      const box = (await button.boundingBox())!;
+      const started = Date.now();
+      proxy.reset();
+      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+      await page.waitForTimeout(150);
+      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+
+      assert.equal(await page.isDisabled(".form-submit button"), true, "the button is disabled while sending");
+      await page.waitForFunction(() => /Đang gửi… [1-9]\d*%/.test(document.getElementById("send-status")?.textContent ?? ""));
+      await screenshot(page, "05-report-sending-phone");
+      const codes = await receiptCodes(page);
+      const seconds = (Date.now() - started) / 1000;
+
+      assert.equal(codes.length, 1, "one receipt code on the page");
+      assert.match((await page.textContent("h1"))!, /Đã gửi tin/);
+      assert.equal(await page.locator(".error-summary, form.report-form").count(), 0, "no form sent back with an error (expired, still sending)");
+      assert.equal(await tips(), before.tips + 1, "exactly one tip in PostgreSQL");
+      assert.equal(await photos(), before.photos + 1, "its one photo");
+      assert.ok(seconds > files.medium.bytes / (40 * KB), `the upload was throttled (${seconds.toFixed(1)} s)`);
+      assert.deepEqual(problems, []);
+      console.log(`      double tap at 40 KB/s: photo ${(files.medium.bytes / KB).toFixed(0)} KB, ${(proxy.sent() / KB).toFixed(0)} KB sent, receipt after ${seconds.toFixed(1)} s`);
+      await screenshot(page, "06-receipt-after-double-tap");
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it("when a 4000×3000 camera photo is attached, then the browser shrinks it to under 1 MB before upload, and the receipt page follows", async () => {
+    assert.ok(files.large.bytes > 3 * KB * KB, `the test photo is camera-sized (${files.large.bytes} bytes)`);
+    const before = await photos();
+    const browser = await launch({ phone: true });
+    try {
+      const page = await browser.context.newPage();
+      await fillReport(page, files.large.file);
+      proxy.reset();
+      await page.getByRole("button", { name: /Gửi tin/ }).click();
+      assert.equal((await receiptCodes(page)).length, 1);
+      const sent = proxy.sent();
+      assert.ok(sent < KB * KB, `sent ${sent} bytes, under 1 MB`);
+      assert.equal(await photos(), before + 1, "the shrunk photo was stored");
+      console.log(`      4000×3000 photo: ${(files.large.bytes / KB).toFixed(0)} KB on the phone, ${(sent / KB).toFixed(0)} KB sent (${((100 * sent) / files.large.bytes).toFixed(0)}%)`);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it("when a file that is not a photo is attached, then it is refused next to the field before anything is sent", async () => {
+    const before = await tips();
+    const browser = await launch({ phone: true });
+    try {
+      const page = await browser.context.newPage();
+      await fillReport(page, files.text.file);
+      await page.waitForSelector("#photos-error");
+      proxy.reset();
+      await page.getByRole("button", { name: /Gửi tin/ }).click();
+      assert.match((await page.textContent("#photos-error"))!, /JPEG, PNG hoặc WebP/);
+      assert.equal(await page.getAttribute("#photos", "aria-invalid"), "true");
+      assert.equal(await page.isEnabled(".form-submit button"), true);
+      await page.waitForTimeout(500);
+      assert.equal(proxy.sent(), 0, "nothing was sent");
+      assert.equal(await tips(), before);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it("when JavaScript is off, then the same form with the camera photo is a plain post that still ends on a receipt (the photo goes whole)", async () => {
+    const before = await tips();
+    const browser = await launch({ phone: true, javaScript: false });
+    try {
+      const page = await browser.context.newPage();
+      await fillReport(page, files.large.file);
+      proxy.reset();
+      await page.getByRole("button", { name: /Gửi tin/ }).click();
+      assert.equal((await receiptCodes(page)).length, 1);
+      assert.ok(proxy.sent() > files.large.bytes, "the photo was sent as it was");
+      assert.equal(await tips(), before + 1);
+      console.log(`      without JavaScript: ${(proxy.sent() / KB).toFixed(0)} KB sent`);
+    } finally {
+      await browser.close();
+    }
+  });
+});
