@@ -7,6 +7,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { VIEWS_DIR } from "../src/app.js";
 import { LOCALES, messageKeys, translator, type Locale } from "../src/i18n/index.js";
+import { HELP_OUTCOMES, POLICE_OUTCOMES, TRIAGE_OUTCOMES } from "../src/cases/workflow.js";
+import { REPORT_COLUMNS, reportColumnKey } from "../src/stats/reportTable.js";
 
 /** Every message of a locale, by dotted key. */
 const messages = (locale: Locale) => new Map(messageKeys(locale).map((k) => [k, translator(locale)(k)]));
@@ -64,4 +66,22 @@ describe("locale files", () => {
     assert.ok(checked > 30, `only ${checked} keys found in the templates`);
     assert.deepEqual(missing, []);
   });
+
+  for (const locale of LOCALES) {
+    it(`when an outcome is named (${locale}: forms, case page, reports, exports), then its words come from its one key`, () => {
+      const all = messages(locale);
+      const keyed = [...POLICE_OUTCOMES, ...HELP_OUTCOMES].map((o) => `outcomes.${o}`).concat(TRIAGE_OUTCOMES.map((o) => `triageOutcomes.${o}`));
+      for (const key of keyed) {
+        assert.ok(all.has(key), `${key} exists`);
+        // (A state may share the words of the outcome that leads to it: "actionable" is both.)
+        const twins = [...all].filter(([k, text]) => k !== key && !k.startsWith("cases.status.") && text === all.get(key)).map(([k]) => k);
+        assert.deepEqual(twins, [], `"${all.get(key)}" is written once, under ${key}`);
+      }
+      // Every report column has a heading, and an outcome's column is headed by the outcome's key.
+      for (const c of REPORT_COLUMNS) assert.ok(all.has(reportColumnKey(c)), `heading of ${c}`);
+      assert.equal(reportColumnKey("plants_destroyed"), "outcomes.plants_destroyed");
+      assert.equal(reportColumnKey("actionable"), "triageOutcomes.actionable");
+      assert.deepEqual([...all.keys()].filter((k) => /^(cases\.outcome|cases\.triageOutcome|dashboard\.outcomes|dashboard\.triage)\./.test(k)), [], "no second set of outcome labels");
+    });
+  }
 });

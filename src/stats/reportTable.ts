@@ -6,12 +6,24 @@
  * must not be able to single out a tiny hamlet.
  */
 import { sql, type SQL } from "drizzle-orm";
+import { POLICE_OUTCOMES, TRIAGE_OUTCOMES } from "../cases/workflow.js";
 import type { Db } from "../db/client.js";
 import type { UnitTree } from "../units/directory.js";
 import { COLUMN_SQL, hiddenCommunes, SUPPRESSED, type Shown, type Suppression } from "./suppression.js";
 
 export const REPORT_COLUMNS = ["received", "urgent", "actionable", "forwarded", "resolved", "spot_eliminated", "plants_destroyed", "arrests_made", "nothing_found", "help_requests", "referred", "false_or_malicious"] as const;
 export type ReportColumn = (typeof REPORT_COLUMNS)[number];
+
+/**
+ * The locale key of a column's heading. A column that counts one outcome is named by that
+ * outcome's one key (`outcomes.*`, `triageOutcomes.*`), as the forms and the case page name it,
+ * so the forms, the case page, the reports, the public figures and every export say the same words.
+ */
+export function reportColumnKey(c: ReportColumn): string {
+  if ((POLICE_OUTCOMES as readonly string[]).includes(c)) return `outcomes.${c}`;
+  if ((TRIAGE_OUTCOMES as readonly string[]).includes(c)) return `triageOutcomes.${c}`;
+  return `reports.columns.${c}`;
+}
 
 export interface ReportRow {
   level: "district" | "commune";

@@ -15,7 +15,7 @@ import type { Translate } from "../../i18n/index.js";
 import { noStore } from "../../middlewares/securityHeaders.js";
 import { getSetting } from "../../settings/settings.js";
 import { parsePeriod } from "../../stats/periods.js";
-import { reportRows, type ReportColumn } from "../../stats/reportTable.js";
+import { reportColumnKey, reportRows, type ReportColumn } from "../../stats/reportTable.js";
 import { shownPrimary } from "../../stats/suppression.js";
 import { reportingDb } from "../../db/readReplica.js";
 
@@ -65,7 +65,7 @@ export function publicFigurePages(ctx: AppContext): Router {
     const key = `${months[0]}:${threshold}`;
     if (!cached || cached.key !== key || Date.now() - cached.at > CACHE_MS) cached = { key, at: Date.now(), rows: await monthlyCells(ctx, months, threshold) };
     const rows = cached.rows.map(({ name, cells }) => ({ label: t("figures.month", { month: Number(name.slice(5)), year: Number(name.slice(0, 4)) }), cells }));
-    res.render("public/figures.njk", { months: rows, columns: PUBLIC_COLUMNS.map((c) => t(`figures.columns.${c}`)), threshold });
+    res.render("public/figures.njk", { months: rows, columns: PUBLIC_COLUMNS.map((c) => t(reportColumnKey(c))), threshold });
   });
 
   return router;

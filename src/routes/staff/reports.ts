@@ -29,7 +29,7 @@ import { registerFigures } from "../../communes/register.js";
 import { getSetting, type OutcomeWordings } from "../../settings/settings.js";
 import type { Period } from "../../stats/periods.js";
 import { periodOfData, reportData, type ReportData, type WrittenReport } from "../../stats/reportData.js";
-import { REPORT_COLUMNS, type ReportRow } from "../../stats/reportTable.js";
+import { REPORT_COLUMNS, reportColumnKey, type ReportRow } from "../../stats/reportTable.js";
 import { authorizeStatsScope, periodAllowed, suppressionFor } from "../../stats/statsAccess.js";
 import { unitTypeLabel } from "../../units/unitTypes.js";
 import { issuerOf } from "../../units/youthUnion.js";
@@ -167,14 +167,14 @@ export async function presentReport(ctx: AppContext, res: Response, data: Report
     threshold: data.threshold,
     byCategory,
     bySource: count(stats.received.bySource, SOURCES, "dashboard.sources"),
-    byTriage: count(stats.triage.byOutcome, TRIAGE_OUTCOMES, "dashboard.triage"),
-    byOutcome: count(stats.resolved.byOutcome, OUTCOMES, "dashboard.outcomes"),
+    byTriage: count(stats.triage.byOutcome, TRIAGE_OUTCOMES, "triageOutcomes"),
+    byOutcome: count(stats.resolved.byOutcome, OUTCOMES, "outcomes"),
     charts: {
       category: barChart({ id: "chart-category", title: t("dashboard.charts.byCategory"), description: t("dashboard.charts.sameAsTable"), bars: byCategory.map((c) => ({ label: c.label, value: c.n, display: fmt.n(c.n) })) }),
       district: districtCode ? null : barChart({ id: "chart-district", title: t("dashboard.charts.byDistrict"), description: t("dashboard.charts.sameAsTable"), bars: byDistrict.map((d) => ({ ...d, display: fmt.n(d.value) })) }),
     },
     byDistrict,
-    table: { columns: REPORT_COLUMNS.map((c) => ({ key: c, label: t(`reports.columns.${c}`) })), rows: rowsOf(data.rows) },
+    table: { columns: REPORT_COLUMNS.map((c) => ({ key: c, label: t(reportColumnKey(c)) })), rows: rowsOf(data.rows) },
     communeTables: data.communeTables.map((d) => ({ ...d, rows: rowsOf(d.rows) })),
     models: data.models.map((m) => ({
       ...m,

@@ -15,7 +15,7 @@ import { authorizeStatsScope, requirePeriodAllowed, suppressionFor } from "../..
 import { shownByCommune } from "../../../stats/suppression.js";
 import { customPeriod, parsePeriod } from "../../../stats/periods.js";
 import { unitTypeLabel } from "../../../units/unitTypes.js";
-import { REPORT_COLUMNS, reportRows, toCsv } from "../../../stats/reportTable.js";
+import { REPORT_COLUMNS, reportColumnKey, reportRows, toCsv } from "../../../stats/reportTable.js";
 import { parseOrThrow } from "../../../validation/staff.js";
 import { periodOf, scopeOf, statsQuerySchema } from "../../../validation/stats.js";
 import type { Translate } from "../../../i18n/index.js";
@@ -54,7 +54,7 @@ export function statsApi(ctx: AppContext): Router {
     const reads = reportingDb(ctx.database);
     const rows = await reportRows(reads, tree, period.from, period.to, { ...scope, category: q.category, suppression: suppressionFor(ctx, actor) });
     const t = res.locals.t as Translate;
-    const header = [t("reports.columns.level"), t("reports.columns.code"), t("reports.columns.name"), ...REPORT_COLUMNS.map((c) => t(`reports.columns.${c}`))];
+    const header = [t("reports.columns.level"), t("reports.columns.code"), t("reports.columns.name"), ...REPORT_COLUMNS.map((c) => t(reportColumnKey(c)))];
     const csv = toCsv(header, rows.map((r) => [unitTypeLabel(t, r.type), r.code, r.name, ...REPORT_COLUMNS.map((c) => r.values[c])]));
     await recordReportExport(ctx, actor, { periodLabel: period.label, districtCode: scope.districtCode ?? null, scope: q.scope, category: q.category ?? null, format: "csv" });
     res.setHeader("Content-Type", "text/csv; charset=utf-8");
