@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { Redis } from "ioredis";
 import pino from "pino";
-import { startEmbeddedPostgres, startEmbeddedRedis, type EmbeddedService } from "../src/services/index.js";
+import { startEmbeddedPostgres, startEmbeddedRedis, type EmbeddedService } from "../src/devServices/index.js";
 import { createDatabase, deleteRedisPrefix, dropDatabase } from "../test/support/services.js";
 
 export interface BenchServices {

@@ -25,7 +25,7 @@ import { importUnitsIfEmpty } from "../src/commands/unitsImporter.js";
 import { openDatabase, type Database } from "../src/db/client.js";
 import { runMigrations } from "../src/db/migrate.js";
 import { createLogger } from "../src/logging/logger.js";
-import { runningEmbeddedPostgresUrl, startEmbeddedPostgres } from "../src/services/embeddedPostgres.js";
+import { runningEmbeddedPostgresUrl, startEmbeddedPostgres } from "../src/devServices/embeddedPostgres.js";
 import { DEFAULT_UNITS_FILE } from "../src/runtime.js";
 import { parsePeriod } from "../src/stats/periods.js";
 

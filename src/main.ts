@@ -6,7 +6,7 @@
 import { ConfigError, loadConfig } from "../config/index.js";
 import { createLogger } from "./logging/logger.js";
 import { start, type Role } from "./runtime.js";
-import { MissingRedisError } from "./services/embeddedRedis.js";
+import { MissingRedisError } from "./devServices/embeddedRedis.js";
 
 const FORCE_QUIT_MS = 20_000;
 

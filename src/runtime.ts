@@ -27,7 +27,7 @@ import { staffUsers } from "./db/schema.js";
 import type { Logger } from "./logging/logger.js";
 import { bullPrefix, Queues } from "./queues/producer.js";
 import { appRedis, redisTarget, whenConnected, type RedisTarget } from "./redis/connections.js";
-import { resolveServices } from "./services/index.js";
+import { resolveServices } from "./devServices/index.js";
 import { UnitDirectory } from "./units/directory.js";
 import { SessionStore } from "./sessions/sessionStore.js";
 import { TipsterSessionStore } from "./tipster/tipsterSessions.js";

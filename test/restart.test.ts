@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import request from "supertest";
 import { openTipByReceipt } from "../src/tips/tipReader.js";
-import { postgresSystemUser, isRoot } from "../src/services/embeddedPostgres.js";
+import { postgresSystemUser, isRoot } from "../src/devServices/postgresFiles.js";
 import { startTestApp, type TestApp } from "./support/app.js";
 import { aTip } from "./support/factories.js";
 

@@ -17,7 +17,7 @@ import { openDatabase, type Database } from "../db/client.js";
 import { runMigrations } from "../db/migrate.js";
 import { createLogger } from "../logging/logger.js";
 import path from "node:path";
-import { runningEmbeddedPostgresUrl, startEmbeddedPostgres } from "../services/embeddedPostgres.js";
+import { runningEmbeddedPostgresUrl, startEmbeddedPostgres } from "../devServices/embeddedPostgres.js";
 import { readPassword } from "./readPassword.js";
 import { appendAudit, verifyAudit } from "../audit/auditLog.js";
 

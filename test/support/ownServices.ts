@@ -7,7 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pino from "pino";
-import { startEmbeddedPostgres, startEmbeddedRedis, type EmbeddedService } from "../../src/services/index.js";
+import { startEmbeddedPostgres, startEmbeddedRedis, type EmbeddedService } from "../../src/devServices/index.js";
 import { freePort } from "./ports.js";
 
 const silent = pino({ level: "silent" });

@@ -10,7 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { postgresSystemUser } from "../../src/services/embeddedPostgres.js";
+import { postgresSystemUser } from "../../src/devServices/postgresFiles.js";
 import { freePort } from "./ports.js";
 
 export function postgresBinDir(): string | null {

@@ -11,7 +11,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { Redis } from "ioredis";
 import pino from "pino";
-import { startEmbeddedPostgres, startEmbeddedRedis, type EmbeddedService } from "../../src/services/index.js";
+import { startEmbeddedPostgres, startEmbeddedRedis, type EmbeddedService } from "../../src/devServices/index.js";
 
 export interface TestServices {
   /** URL of the server's maintenance database, for creating more databases. */

@@ -16,7 +16,7 @@ import pino from "pino";
 import { resetData, startTestApp, type TestApp } from "../support/app.js";
 import { anAdministrator, aStaffMember, aTip } from "../support/factories.js";
 import { aPoliceOfficer, aPoliceUnit, caseRow, deadlineAlertsOf, deskOf, notificationsAbout, routed, submitAndFind, UNLIMITED, within } from "../support/caseDesk.js";
-import { startEmbeddedRedis, type EmbeddedService } from "../../src/services/index.js";
+import { startEmbeddedRedis, type EmbeddedService } from "../../src/devServices/index.js";
 import { freeHighPort } from "../support/ports.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

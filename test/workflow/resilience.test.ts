@@ -13,7 +13,7 @@ import { resetData, startTestApp, type TestApp } from "../support/app.js";
 import { anAdministrator, aStaffMember, aTip } from "../support/factories.js";
 import { caseRow, clientAddress, routingRowsPerCase, submitAndFind, submitTip, tipIds, UNLIMITED, within } from "../support/caseDesk.js";
 import { startWorkerProcess, type WorkerProcess } from "../support/workerProcess.js";
-import { startEmbeddedRedis, type EmbeddedService } from "../../src/services/index.js";
+import { startEmbeddedRedis, type EmbeddedService } from "../../src/devServices/index.js";
 import { triageCase } from "../../src/commands/caseTriager.js";
 import { routeTip } from "../../workers/processors/routeTip.js";
 import { freeHighPort } from "../support/ports.js";

@@ -3,11 +3,13 @@
  * otherwise servers it starts itself with data under DATA_DIR (postgres/, redis/).
  */
 import path from "node:path";
-import { startEmbeddedPostgres, type EmbeddedService, type ServiceLogger } from "./embeddedPostgres.js";
+import { startEmbeddedPostgres } from "./embeddedPostgres.js";
+import type { EmbeddedService, ServiceLogger } from "./serviceProcesses.js";
 import { startEmbeddedRedis } from "./embeddedRedis.js";
 
-export { startEmbeddedPostgres, MissingPostgresUserError, DEFAULT_EMBEDDED_POSTGRES_PORT } from "./embeddedPostgres.js";
-export type { EmbeddedService, ServiceLogger } from "./embeddedPostgres.js";
+export { startEmbeddedPostgres, DEFAULT_EMBEDDED_POSTGRES_PORT } from "./embeddedPostgres.js";
+export { MissingPostgresUserError } from "./postgresFiles.js";
+export type { EmbeddedService, ServiceLogger } from "./serviceProcesses.js";
 export { startEmbeddedRedis, MissingRedisError, DEFAULT_EMBEDDED_REDIS_PORT } from "./embeddedRedis.js";
 
 export interface ResolvedServices {

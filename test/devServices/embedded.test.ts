@@ -5,9 +5,10 @@ import path from "node:path";
 import { Redis } from "ioredis";
 import pg from "pg";
 import pino from "pino";
-import { isRoot, postgresSystemUser, startEmbeddedPostgres } from "../../src/services/embeddedPostgres.js";
-import { startEmbeddedRedis } from "../../src/services/embeddedRedis.js";
-import type { EmbeddedService } from "../../src/services/index.js";
+import { startEmbeddedPostgres } from "../../src/devServices/embeddedPostgres.js";
+import { isRoot, postgresSystemUser } from "../../src/devServices/postgresFiles.js";
+import { startEmbeddedRedis } from "../../src/devServices/embeddedRedis.js";
+import type { EmbeddedService } from "../../src/devServices/index.js";
 import { freePort } from "../support/ports.js";
 
 const logger = pino({ level: "silent" });

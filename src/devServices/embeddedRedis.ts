@@ -11,7 +11,7 @@ import { accessSync, constants as fsConstants } from "node:fs";
 import fs from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
-import { assertPortFree, ensurePasswordFile, reapOrphanedServer, type EmbeddedService, type ServiceLogger } from "./embeddedPostgres.js";
+import { assertPortFree, ensurePasswordFile, reapOrphanedServer, type EmbeddedService, type ServiceLogger } from "./serviceProcesses.js";
 
 export const DEFAULT_EMBEDDED_REDIS_PORT = 63790;
 const READY_TIMEOUT_MS = 10_000;
