@@ -28,6 +28,7 @@ import { statsApi } from "./routes/api/stats/stats.js";
 import { modelCommunesApi } from "./routes/api/stats/modelCommunes.js";
 import { communesApi } from "./routes/api/communes/communes.js";
 import { placesApi } from "./routes/api/places/places.js";
+import { staffPlacePages } from "./routes/staff/places.js";
 import { staffCommunePages } from "./routes/staff/communes.js";
 import { helpServicesApi } from "./routes/api/help/helpServices.js";
 import { staffHelpServicePages } from "./routes/staff/helpServices.js";
@@ -81,6 +82,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(communesApi(ctx));
   app.use(staffCommunePages(ctx));
   app.use(placesApi(ctx));
+  app.use(staffPlacePages(ctx));
   app.use(helpServicesApi(ctx));
   app.use(staffHelpServicePages(ctx));
   app.use(staffReportPages(ctx));

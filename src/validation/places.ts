@@ -35,7 +35,8 @@ export const placeStateSchema = z.strictObject({
   ...formExtras,
 });
 
-export const placeLinkSchema = z.strictObject({ placeId: uuidField, ...formExtras });
+/** The staff page's link and unlink forms (the API takes both ids in the URL). */
+export const placeLinkSchema = z.strictObject({ caseId: uuidField, ...formExtras });
 
 export const placeListQuery = z.object({
   district: z.string().regex(/^\d{1,10}$/, "errors.invalid_district").optional(),

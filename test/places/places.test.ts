@@ -184,6 +184,50 @@ describe("places register", function () {
     assert.deepEqual(audit.rows.map((a) => a.action), ["place.case_linked", "place.case_unlinked"]);
   });
 
+  it("when staff use the pages without JavaScript, then they add a place from a case, link and unlink it, record its state and see its history", async () => {
+    const tipId = await submitAndFind(app, aTip({ category: "cultivation", communeCode: "28807" }));
+    const form = (path: string, body: Record<string, string>) => liaison831.agent.post(path).type("form").send({ _csrf: liaison831.csrf, ...body });
+    let page = await liaison831.agent.get(`/staff/cases/${tipId}`);
+    assert.equal(page.status, 200);
+    assert.match(page.text, /id="places"/);
+    assert.match(page.text, new RegExp(`/staff/places\\?case=${tipId}&amp;commune=28807&amp;kind=cultivation`));
+    const bad = await form("/staff/places", { caseId: tipId, communeCode: "28807", kind: "cultivation", label: "", detectedOn: "2020-13-01" });
+    assert.equal(bad.status, 400);
+    assert.match(bad.text, /error-summary/);
+    assert.match(bad.text, /id="label-error"/);
+    assert.match(bad.text, /id="detectedOn-error"/);
+    assert.match(bad.text, new RegExp(`name="caseId" value="${tipId}"`), "the form keeps its case");
+    const label = `Vườn ${randomBytes(4).toString("hex")}`;
+    const made = await form("/staff/places", { caseId: tipId, communeCode: "28807", kind: "cultivation", label, location: "", detectedOn: "" });
+    assert.equal(made.status, 303);
+    assert.equal(made.headers.location, `/staff/cases/${tipId}?done=place_created`);
+    page = await liaison831.agent.get(`/staff/cases/${tipId}`);
+    assert.ok(page.text.includes(label), "the linked place on the case page, with its label");
+    assert.match(page.text, /\/unlink"/);
+    const id = (await app.ctx.database.db.execute<{ place_id: string }>(sql`SELECT place_id FROM case_places WHERE tip_id = ${tipId}`)).rows[0]!.place_id;
+    const unlinked = await form(`/staff/places/${id}/unlink`, { caseId: tipId });
+    assert.equal(unlinked.status, 303);
+    page = await liaison831.agent.get(`/staff/cases/${tipId}`);
+    assert.match(page.text, new RegExp(`/staff/places/${id}/link"`), "now a suggestion: same commune, the kind of a cultivation tip");
+    assert.equal((await form(`/staff/places/${id}/link`, { caseId: tipId })).status, 303);
+    const list = await liaison831.agent.get("/staff/places?commune=28807");
+    assert.equal(list.status, 200);
+    assert.ok(list.text.includes(label));
+    const badState = await form(`/staff/places/${id}/state`, { state: "replanted", onDate: vnDay() });
+    assert.equal(badState.status, 400, "replanted before any elimination");
+    assert.match(badState.text, new RegExp(`id="${id}-state"[^>]*aria-invalid="true"|state-error`));
+    assert.equal((await form(`/staff/places/${id}/state?commune=28807`, { state: "eliminated", onDate: vnDay() })).status, 303);
+    const after = await liaison831.agent.get("/staff/places?commune=28807");
+    assert.match(after.text, /Đã triệt xóa/);
+    assert.equal((await liaison832.agent.get("/staff/places?district=831")).status, 403);
+    assert.equal((await supervisor.agent.get("/staff/places")).status, 403);
+    const theirs = await liaison832.agent.get(`/staff/cases/${tipId}`);
+    assert.equal(theirs.status, 403);
+    const en = await liaison831.agent.get("/staff/places?commune=28807&lang=en");
+    assert.match(en.text, /Drug places register/);
+    assert.match(en.text, /Eliminated/);
+  });
+
   it("when the database is dumped, then the label and location appear nowhere in the clear; only commune and kind do", async () => {
     const dump = await dumpDatabase(services().databaseUrl);
     const text = dump.text;

@@ -39,6 +39,7 @@ import { formatDateTime, formatIsoDay } from "../../i18n/format.js";
 import { sendStaffMessage } from "../../commands/staffMessageCreator.js";
 import { revealContact } from "../../commands/contactRevealer.js";
 import { addCaseNote } from "../../commands/caseNoteWriter.js";
+import { casePlacesBox } from "./places.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FILTER_KEYS = ["status", "category", "districtCode", "communeCode", "urgent", "overdue", "assigneeId"] as const;
@@ -187,6 +188,7 @@ async function renderCase(ctx: AppContext, res: Response, id: string, status = 2
     policeUnitName(ctx.database.db, tip.forwardedUnitId),
     locked ? keyHoldersWhoMayGrant(ctx.database.db, tip, actor.id) : [],
   ]);
+  const placesBox = locked ? null : await casePlacesBox(ctx, actor, staff.session.privateKey, tip, t);
   const emails = await staffEmails(ctx.database.db, [tip.assigneeId, ...history.map((h) => h.actorId), ...(content?.notes ?? []).map((n) => n.authorId)]);
   const message = (m: NonNullable<typeof content>["messages"][number]) => ({ ...m, hourLabel: when(new Date(m.hour), lang), by: m.authorId ? (emails.get(m.authorId) ?? null) : null });
   // Opening the case reads its notifications.
@@ -235,6 +237,7 @@ async function renderCase(ctx: AppContext, res: Response, id: string, status = 2
     failure: failure ?? null,
     flash,
     doneNote: done === "note",
+    placesBox,
     csrf: staff.session.record.csrf,
   });
 }

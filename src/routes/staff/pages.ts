@@ -179,7 +179,7 @@ export function staffPages(ctx: AppContext): Router {
       },
       unreadNotifications: unreadNotes,
       user: { email: user.email, role: user.role, district: places.name(user.districtCode), policeUnit: unit, needsRestore: user.needsRestore },
-      may: { listCases: can(actor, "case.list"), viewStats: can(actor, "stats.view"), manageSettings: can(actor, "settings.manage"), manageUsers: can(actor, "users.manage"), manageUnits: can(actor, "units.manage"), viewAudit: can(actor, "audit.view"), viewCommunes: can(actor, "communes.view"), manageQueues: can(actor, "queues.manage") },
+      may: { listCases: can(actor, "case.list"), viewStats: can(actor, "stats.view"), manageSettings: can(actor, "settings.manage"), manageUsers: can(actor, "users.manage"), manageUnits: can(actor, "units.manage"), viewAudit: can(actor, "audit.view"), viewCommunes: can(actor, "communes.view"), viewPlaces: can(actor, "places.view"), manageQueues: can(actor, "queues.manage") },
     });
   });
 
