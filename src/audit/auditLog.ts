@@ -46,20 +46,37 @@ export function rowHash(prev: Uint8Array, row: RowFields): Uint8Array {
 
 /** Append one entry inside the caller's transaction. */
 export async function appendAudit(tx: Tx, entry: AuditEntry): Promise<void> {
+  await appendAuditEntries(tx, [entry]);
+}
+
+/**
+ * Append several entries inside the caller's transaction, chained in their order: one lock, one read of
+ * the head and one multi-row insert however many there are (the routing batch writes one per tip).
+ */
+export async function appendAuditEntries(tx: Tx, entries: AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
   await tx.execute(sql`SELECT pg_advisory_xact_lock(${LOCK_ID})`);
   const [last] = await tx.select({ id: auditLog.id, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);
-  const row: RowFields = {
-    id: (last?.id ?? 0) + 1,
-    at: entry.coarseTime ? coarse(entry.coarseTime) : new Date(),
-    actorId: entry.actorId,
-    action: entry.action,
-    subjectType: entry.subjectType ?? null,
-    subjectId: entry.subjectId ?? null,
-    districtCode: entry.districtCode ?? null,
-    details: entry.details ?? {},
-  };
-  const prevHash = last?.hash ?? GENESIS;
-  await tx.insert(auditLog).values({ ...row, prevHash, hash: rowHash(prevHash, row) });
+  let id = last?.id ?? 0;
+  let prevHash: Uint8Array = last?.hash ?? GENESIS;
+  const now = new Date();
+  const rows = entries.map((entry) => {
+    const row: RowFields = {
+      id: ++id,
+      at: entry.coarseTime ? coarse(entry.coarseTime, now) : now,
+      actorId: entry.actorId,
+      action: entry.action,
+      subjectType: entry.subjectType ?? null,
+      subjectId: entry.subjectId ?? null,
+      districtCode: entry.districtCode ?? null,
+      details: entry.details ?? {},
+    };
+    const hash = rowHash(prevHash, row);
+    const out = { ...row, prevHash, hash };
+    prevHash = hash;
+    return out;
+  });
+  await tx.insert(auditLog).values(rows);
 }
 
 /** Append in a transaction of its own (for events with no other change, such as a failed login). */

@@ -15,7 +15,7 @@ import { caseRow, clientAddress, routingRowsPerCase, submitAndFind, submitTip, t
 import { startWorkerProcess, type WorkerProcess } from "../support/workerProcess.js";
 import { startEmbeddedRedis, type EmbeddedService } from "../../src/devServices/index.js";
 import { triageCase } from "../../src/commands/caseTriager.js";
-import { routeTip } from "../../workers/processors/routeTip.js";
+import { routeWaitingTips } from "../../src/commands/tipRouter.js";
 import { freeHighPort } from "../support/ports.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -101,14 +101,15 @@ describe("a routing job that runs a second time", function () {
     await anAdministrator(web.ctx);
     const [first, second] = await Promise.all([1, 2].map(() => aStaffMember(web.ctx, "liaison", "831")));
     const id = await submitAndFind(web, aTip());
-    assert.equal(await routeTip(web.ctx, id), "assigned");
+    const route = () => routeWaitingTips(web.ctx, "831", { limit: 500 });
+    assert.equal((await route()).assigned, 1);
     const routedOnce = await caseRow(web.ctx, id);
     assert.ok([first!.id, second!.id].includes(routedOnce.assignee_id!));
     const holder = routedOnce.assignee_id!;
     await triageCase(web.ctx, { id: holder, role: "liaison", districtCode: "831", policeUnitId: null }, id, { outcome: "actionable" });
     const triaged = await caseRow(web.ctx, id);
 
-    assert.equal(await routeTip(web.ctx, id), "skipped", "the second run finds nothing to do");
+    assert.deepEqual(await route(), { assigned: 0, flagged: 0, notificationIds: [] }, "the second run finds nothing to do");
     const after = await caseRow(web.ctx, id);
     assert.equal(after.status, "actionable", "the triage decision stands");
     assert.equal(after.assignee_id, holder, "the case stays with its liaison");

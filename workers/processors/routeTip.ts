@@ -1,101 +1,81 @@
 /**
- * route-tip: the routing batch of one district, added by the minute sweep. It
- * reads the district's tips still "received" from PostgreSQL (the job names
- * the district, never a tip) and routes each in its own transaction. A tip
- * that cannot be routed now stays "received", and the next sweep tries again.
+ * route-tip: the routing batch of one district, added by the minute sweep. The
+ * job names the district, never a tip; the tips still "received" are read
+ * from PostgreSQL and routed BATCH_SIZE at a time, each batch in one
+ * transaction of a fixed number of statements (src/commands/tipRouter.ts).
  *
- * routeTip: give a newly received tip to one liaison of its district — the
- * one with the fewest open cases, ties going to whoever was assigned least
- * recently (so equal liaisons take turns) — and start the triage clock.
- * No active liaison: the administrators are notified and the case is flagged.
- *
- * Idempotent: routing acts only on a case still "received", so a retried
- * or duplicated job finds nothing to do. Routing is serialised per district
- * (advisory lock) so concurrent jobs cannot pick the same person out of turn.
+ * A batch that fails is tried again one tip per transaction, so that one tip
+ * that cannot be routed does not hold back the district's others; whatever
+ * still fails stays "received", the job fails (naming how many, never which)
+ * and a later sweep tries again. A re-run finds nothing left to do.
  */
 import type { Job } from "bullmq";
-import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
-import { moveCase } from "../../src/commands/caseMover.js";
-import { triageDeadline } from "../../src/cases/deadlines.js";
-import { illegalTransition, OPEN_STATUSES } from "../../src/cases/workflow.js";
+import { and, asc, eq } from "drizzle-orm";
+import { routeWaitingTips, type RoutedBatch } from "../../src/commands/tipRouter.js";
 import type { AppContext } from "../../src/context.js";
-import { HttpError } from "../../src/errors.js";
-import { coarse } from "../../src/time/coarse.js";
-import { notifications, tips } from "../../src/db/schema.js";
-import { adminIds } from "../../src/notifications/notifications.js";
+import { tips } from "../../src/db/schema.js";
 import type { RouteTipJob } from "../../src/queues/names.js";
+
+/** Tips per routing transaction. */
+export const BATCH_SIZE = 500;
+/** Tips one job routes at most; the next sweep's job takes the rest. */
+const JOB_LIMIT = 20_000;
 
 /** Raised when some tips of a batch could not be routed: it names how many, never which. */
 export class RoutingFailed extends Error {}
 
-export async function routeDistrict(ctx: AppContext, job: Job<RouteTipJob>): Promise<{ assigned: number; flagged: number; skipped: number }> {
-  const waiting = await ctx.database.db
-    .select({ id: tips.id })
-    .from(tips)
-    .where(and(eq(tips.status, "received"), eq(tips.districtCode, job.data.districtCode)))
-    .orderBy(asc(tips.receivedAt), asc(tips.id))
-    .limit(5000);
-  const done = { assigned: 0, flagged: 0, skipped: 0 };
+export async function routeDistrict(ctx: AppContext, job: Job<RouteTipJob>): Promise<{ assigned: number; flagged: number }> {
+  const district = job.data.districtCode;
+  const done = { assigned: 0, flagged: 0 };
+  const notificationIds: string[] = [];
+  const add = (b: RoutedBatch) => {
+    done.assigned += b.assigned;
+    done.flagged += b.flagged;
+    notificationIds.push(...b.notificationIds);
+  };
   let failed = 0;
   let code: string | undefined;
-  for (const { id } of waiting) {
+  while (done.assigned + done.flagged + failed < JOB_LIMIT) {
+    let batch: RoutedBatch;
     try {
-      done[await routeTip(ctx, id)]++;
+      batch = await routeWaitingTips(ctx, district, { limit: BATCH_SIZE });
     } catch (err) {
-      // Carry on with the others; the error itself may quote the tip's row, so only its code goes on.
-      failed++;
+      // Find the tips that cannot be routed now, one transaction each; the error may quote a tip's row, so only its code goes on.
       code ??= (err as { code?: string }).code ?? (err as Error).name;
+      const alone = await routeOneByOne(ctx, district);
+      add(alone.routed);
+      failed += alone.failed;
+      break;
     }
+    add(batch);
+    if (batch.assigned + batch.flagged < BATCH_SIZE) break;
   }
-  // The emails of the whole batch in one go, stamped with the sweep's minute (job.timestamp).
-  const routed = waiting.map((w) => w.id);
-  if (routed.length > 0 && ctx.mailer.enabled) {
-    const unsent = await ctx.database.db
-      .select({ id: notifications.id })
-      .from(notifications)
-      .where(and(inArray(notifications.tipId, routed), isNull(notifications.emailedAt)));
-    await ctx.queues.enqueueNotifications(unsent.map((n) => n.id), new Date(job.timestamp)).catch((err: unknown) => ctx.logger.warn({ err }, "email jobs not enqueued after routing; the next sweep will"));
-  }
-  if (failed > 0) throw new RoutingFailed(`${failed} of ${waiting.length} tips not routed (${code})`);
+  // The emails of the whole job in one go, stamped with the sweep's minute (job.timestamp); with email off, none.
+  if (notificationIds.length > 0 && ctx.mailer.enabled)
+    await ctx.queues.enqueueNotifications(notificationIds, new Date(job.timestamp)).catch((err: unknown) => ctx.logger.warn({ err }, "email jobs not enqueued after routing; the next sweep will"));
+  if (failed > 0) throw new RoutingFailed(`${failed} tips not routed (${code})`);
   return done;
 }
 
-export async function routeTip(ctx: AppContext, tipId: string): Promise<"assigned" | "flagged" | "skipped"> {
-  let result: "assigned" | "flagged" = "flagged";
-  try {
-    await moveCase(ctx, null, tipId, "assign", async (tip, tx) => {
-      // Routing happens once: a case that was already routed (then maybe triaged) is left alone.
-      if (tip.status !== "received") throw illegalTransition(tip.status, "assign");
-      await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`route:${tip.districtCode}`}))`);
-      const pick = await tx.execute<{ id: string }>(sql`
-        SELECT u.id
-          FROM staff_users u
-          LEFT JOIN tips t ON t.assignee_id = u.id AND t.status IN (${sql.join(OPEN_STATUSES.map((s) => sql`${s}`), sql`, `)})
-         WHERE u.role = 'liaison' AND u.active AND u.district_code = ${tip.districtCode}
-         GROUP BY u.id
-         ORDER BY count(t.id), max(t.assigned_at) NULLS FIRST, u.id
-         LIMIT 1`);
-      const liaison = pick.rows[0]?.id ?? null;
-      result = liaison ? "assigned" : "flagged";
-      const notify = liaison
-        ? [{ userId: liaison, tipId, kind: "case_assigned" as const, urgent: tip.urgent, dedupeKey: `assigned-${tipId}-${liaison}`, coarseTime: "minute" as const }]
-        : (await adminIds(tx)).map((userId) => ({ userId, tipId, kind: "case_unassigned_district" as const, urgent: tip.urgent, dedupeKey: `unassigned-${tipId}-${userId}`, coarseTime: "minute" as const }));
-      return {
-        status: "assigned",
-        // Routing follows the submission within seconds: its times are kept to the minute, like received_at.
-        set: { assigneeId: liaison, assignedAt: coarse("minute"), noLiaison: !liaison },
-        coarseTime: "minute",
-        // The batch enqueues its emails once, at its end.
-        emailsBySweep: true,
-        deadline: triageDeadline(ctx.config, tip.receivedAt, tip.urgent),
-        details: { assigneeId: liaison, routed: true },
-        notify,
-      };
-    });
-  } catch (err) {
-    // Already routed (a retry or a duplicate job) or gone: nothing left to do.
-    if (err instanceof HttpError && (err.status === 409 || err.status === 404)) return "skipped";
-    throw err;
+/** After a failed batch: the next BATCH_SIZE waiting tips, each in its own transaction. */
+async function routeOneByOne(ctx: AppContext, district: string): Promise<{ routed: RoutedBatch; failed: number }> {
+  const routed: RoutedBatch = { assigned: 0, flagged: 0, notificationIds: [] };
+  let failed = 0;
+  const waiting = await ctx.database.db
+    .select({ id: tips.id })
+    .from(tips)
+    .where(and(eq(tips.status, "received"), eq(tips.districtCode, district)))
+    .orderBy(asc(tips.receivedAt), asc(tips.id))
+    .limit(BATCH_SIZE);
+  for (const { id } of waiting) {
+    try {
+      const one = await routeWaitingTips(ctx, district, { limit: 1, ids: [id] });
+      routed.assigned += one.assigned;
+      routed.flagged += one.flagged;
+      routed.notificationIds.push(...one.notificationIds);
+    } catch {
+      failed++;
+    }
   }
-  return result;
+  return { routed, failed };
 }
