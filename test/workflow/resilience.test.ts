@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { Job } from "bullmq";
 import pino from "pino";
 import { resetData, startTestApp, type TestApp } from "../support/app.js";
 import { anAdministrator, aStaffMember, aTip } from "../support/factories.js";
@@ -16,6 +17,8 @@ import { startWorkerProcess, type WorkerProcess } from "../support/workerProcess
 import { startEmbeddedRedis, type EmbeddedService } from "../../src/devServices/index.js";
 import { triageCase } from "../../src/commands/caseTriager.js";
 import { routeWaitingTips } from "../../src/commands/tipRouter.js";
+import type { RouteTipJob } from "../../src/queues/names.js";
+import { routeDistrict, RoutingFailed } from "../../workers/processors/routeTip.js";
 import { freeHighPort } from "../support/ports.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -115,6 +118,45 @@ describe("a routing job that runs a second time", function () {
     assert.equal(after.assignee_id, holder, "the case stays with its liaison");
     assert.equal(after.version, triaged.version, "the case is unchanged");
     assert.deepEqual([...(await routingRowsPerCase(web.ctx, [id]))], [[id, 1]], "one routing entry");
+  });
+});
+
+describe("a routing batch with one tip that cannot be routed", function () {
+  this.timeout(60_000);
+  let web: TestApp;
+  before(async () => (web = await startTestApp({ role: "web", env: UNLIMITED })));
+  after(async () => web?.stop());
+
+  it("when one of a district's waiting tips makes its batch fail, then the others are routed (fairly, after the existing workload), that one stays received, the job fails naming a count and no tip, and a later run routes it once", async () => {
+    await resetData(web);
+    await anAdministrator(web.ctx);
+    const [busy, idle] = await Promise.all([1, 2].map((n) => aStaffMember(web.ctx, "liaison", "831", `lien-lac-lo-${n}@example.org`)));
+    // The first liaison already holds two open cases: the next two tips go to the other one first.
+    const held = [await submitAndFind(web, aTip()), await submitAndFind(web, aTip())];
+    await web.ctx.database.pool.query("UPDATE tips SET status = 'assigned', assignee_id = $1 WHERE id = ANY($2)", [busy!.id, held]);
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) ids.push(await submitAndFind(web, aTip()));
+    const bad = ids[2]!;
+    const { pool } = web.ctx.database;
+    await pool.query(`CREATE OR REPLACE FUNCTION homthu_test_break_one() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'this tip cannot be routed'; END $$ LANGUAGE plpgsql`);
+    await pool.query(`CREATE TRIGGER homthu_test_break_one BEFORE UPDATE ON tips FOR EACH ROW WHEN (OLD.status = 'received' AND OLD.id = '${bad}') EXECUTE FUNCTION homthu_test_break_one()`);
+    const job = { data: { districtCode: "831" }, timestamp: Math.floor(Date.now() / 60_000) * 60_000 } as Job<RouteTipJob>;
+    try {
+      await assert.rejects(routeDistrict(web.ctx, job), (err: Error) => err instanceof RoutingFailed && /^1 tips not routed/.test(err.message) && !err.message.includes(bad));
+    } finally {
+      await pool.query("DROP TRIGGER IF EXISTS homthu_test_break_one ON tips");
+      await pool.query("DROP FUNCTION IF EXISTS homthu_test_break_one()");
+    }
+    assert.equal((await caseRow(web.ctx, bad)).status, "received", "the bad tip waits");
+    const others = ids.filter((id) => id !== bad);
+    const owners = await Promise.all(others.map(async (id) => (await caseRow(web.ctx, id)).assignee_id));
+    const toIdle = owners.filter((o) => o === idle!.id).length;
+    assert.equal(toIdle + owners.filter((o) => o === busy!.id).length, 5, "every other tip went to a liaison of 831");
+    assert.ok(toIdle >= 3 && Math.abs(toIdle - (2 + 5 - toIdle)) <= 1, `the idle liaison catches up first; workloads end within one: ${toIdle} vs ${2 + 5 - toIdle}`);
+
+    assert.deepEqual(await routeDistrict(web.ctx, job), { assigned: 1, flagged: 0 }, "the next run routes it");
+    assert.deepEqual(await routeDistrict(web.ctx, job), { assigned: 0, flagged: 0 }, "and then finds nothing to do");
+    assert.deepEqual([...(await routingRowsPerCase(web.ctx, ids))].filter(([, n]) => n !== 1), [], "each tip routed exactly once");
   });
 });
 
