@@ -2,10 +2,12 @@
  * Sending the report form from a cheap phone on a slow connection, in
  * Chromium at 360×640: with JavaScript the form shows "Đang gửi…" with the
  * upload's progress, a second tap sends nothing more (one receipt page, one
- * tip), a camera-sized photo is shrunk before it is sent, and a file of the
- * wrong type is refused before upload; without JavaScript the plain post
- * still ends on a receipt. Uploaded bytes are counted by a TCP proxy between
- * the browser and the app.
+ * tip), a connection lost after the tip was stored leaves the form to be sent
+ * again for the same receipt, a camera-sized photo is shrunk before it is
+ * sent, and a file of the wrong type is refused before upload; without
+ * JavaScript the plain post still ends on a receipt, after a double tap too.
+ * A TCP proxy between the browser and the app counts the uploaded bytes and
+ * drops the connection.
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -15,7 +17,7 @@ import type { Page } from "playwright-core";
 import { startTestApp, resetData, type TestApp } from "../support/app.js";
 import { anAdministrator, aStaffMember } from "../support/factories.js";
 import { browserAvailable, launch, screenshot } from "../support/browser.js";
-import { byteCountingProxy, type ByteCountingProxy } from "../support/byteCountingProxy.js";
+import { tcpProxy, type TcpProxy } from "../support/tcpProxy.js";
 import { cameraLikePhoto } from "../support/photos.js";
 import { UNLIMITED } from "../support/caseDesk.js";
 
@@ -25,7 +27,7 @@ const RECEIPT = /\d{4} \d{4} \d{4} \d{4}/g;
 describe("sending the report form from a slow phone (Chromium)", function () {
   this.timeout(180_000);
   let app: TestApp;
-  let proxy: ByteCountingProxy;
+  let proxy: TcpProxy;
   const files: Record<"medium" | "large" | "text", { file: string; bytes: number }> = {} as never;
   const count = async (sql: string) => (await app.ctx.database.pool.query(sql)).rows[0].n as number;
   const tips = () => count("SELECT count(*)::int AS n FROM tips");
@@ -37,7 +39,7 @@ describe("sending the report form from a slow phone (Chromium)", function () {
     await resetData(app);
     await anAdministrator(app.ctx);
     await aStaffMember(app.ctx, "liaison", "831");
-    proxy = await byteCountingProxy(app.url);
+    proxy = await tcpProxy(app.url);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homthu-sending-"));
     const write = (name: keyof typeof files, file: string, data: Buffer) => {
       fs.writeFileSync(path.join(dir, file), data);
@@ -61,6 +63,20 @@ describe("sending the report form from a slow phone (Chromium)", function () {
     await page.setInputFiles("#photos", photo);
   }
 
+  /** A cheap phone's upload (CDP network emulation), then two taps on "Gửi tin" 150 ms apart. */
+  async function doubleTapThrottled(page: Page) {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 150, downloadThroughput: 200 * KB, uploadThroughput: 40 * KB });
+    const button = page.getByRole("button", { name: /Gửi tin/ });
+    await button.scrollIntoViewIfNeeded();
+    const box = (await button.boundingBox())!;
+    proxy.reset();
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await page.waitForTimeout(150);
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  }
+
   /** The receipt codes on the page once it shows one (a second code would mean a second tip). */
   async function receiptCodes(page: Page): Promise<string[]> {
     await page.waitForSelector(".receipt-code", { timeout: 90_000 });
@@ -76,18 +92,8 @@ describe("sending the report form from a slow phone (Chromium)", function () {
       page.on("console", (m) => void (/Content Security Policy|error/i.test(m.text()) && problems.push(m.text())));
       page.on("pageerror", (e) => void problems.push(e.message));
       await fillReport(page, files.medium.file);
-      const cdp = await browser.context.newCDPSession(page);
-      await cdp.send("Network.enable");
-      await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 150, downloadThroughput: 200 * KB, uploadThroughput: 40 * KB });
-
-      const button = page.getByRole("button", { name: /Gửi tin/ });
-      await button.scrollIntoViewIfNeeded();
-      const box = (await button.boundingBox())!;
       const started = Date.now();
-      proxy.reset();
-      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
-      await page.waitForTimeout(150);
-      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+      await doubleTapThrottled(page);
 
       assert.equal(await page.isDisabled(".form-submit button"), true, "the button is disabled while sending");
       await page.waitForFunction(() => /Đang gửi… [1-9]\d*%/.test(document.getElementById("send-status")?.textContent ?? ""));
@@ -104,6 +110,27 @@ describe("sending the report form from a slow phone (Chromium)", function () {
       assert.deepEqual(problems, []);
       console.log(`      double tap at 40 KB/s: photo ${(files.medium.bytes / KB).toFixed(0)} KB, ${(proxy.sent() / KB).toFixed(0)} KB sent, receipt after ${seconds.toFixed(1)} s`);
       await screenshot(page, "06-receipt-after-double-tap");
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it("when the connection drops after the tip was stored, then the form stays and says so, and tapping “Gửi tin” again shows that tip's receipt without a second tip", async () => {
+    const before = await tips();
+    const browser = await launch({ phone: true });
+    try {
+      const page = await browser.context.newPage();
+      await fillReport(page, files.medium.file);
+      proxy.dropNextAnswer();
+      await page.getByRole("button", { name: /Gửi tin/ }).click();
+      await page.waitForFunction(() => /mất kết nối/.test(document.getElementById("send-status")?.textContent ?? ""));
+      assert.equal(await tips(), before + 1, "the first post was stored before its answer was lost");
+      assert.equal(await page.isEnabled(".form-submit button"), true, "the button can be tapped again");
+      assert.equal(await page.inputValue("#description"), "Có một vườn cần sa khoảng ba mươi cây phía sau nhà hoang gần trường.");
+      await screenshot(page, "07-report-connection-dropped");
+      await page.getByRole("button", { name: /Gửi tin/ }).click();
+      assert.equal((await receiptCodes(page)).length, 1);
+      assert.equal(await tips(), before + 1, "still one tip");
     } finally {
       await browser.close();
     }
@@ -160,6 +187,22 @@ describe("sending the report form from a slow phone (Chromium)", function () {
       assert.ok(proxy.sent() > files.large.bytes, "the photo was sent as it was");
       assert.equal(await tips(), before + 1);
       console.log(`      without JavaScript: ${(proxy.sent() / KB).toFixed(0)} KB sent`);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it("when JavaScript is off and the tipster taps “Gửi tin” twice at 40 KB/s up, then the plain post ends on one receipt page and one tip", async () => {
+    const before = await tips();
+    const browser = await launch({ phone: true, javaScript: false });
+    try {
+      const page = await browser.context.newPage();
+      await fillReport(page, files.medium.file);
+      await doubleTapThrottled(page);
+      assert.equal((await receiptCodes(page)).length, 1);
+      assert.equal(await page.locator(".error-summary, form.report-form").count(), 0);
+      assert.equal(await tips(), before + 1);
+      console.log(`      double tap without JavaScript: ${(proxy.sent() / KB).toFixed(0)} KB sent for a ${(files.medium.bytes / KB).toFixed(0)} KB photo`);
     } finally {
       await browser.close();
     }
