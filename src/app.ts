@@ -22,7 +22,9 @@ import { followUpPages } from "./routes/public/followUp.js";
 import { authApi } from "./routes/api/auth/auth.js";
 import { adminApi } from "./routes/api/admin/admin.js";
 import { casesApi } from "./routes/api/cases/cases.js";
+import { staffOperationPages } from "./routes/staff/adminOperations.js";
 import { staffCasePages } from "./routes/staff/cases.js";
+import { staffNotificationPages } from "./routes/staff/notifications.js";
 import { staffPages } from "./routes/staff/pages.js";
 import { statsApi } from "./routes/api/stats/stats.js";
 import { modelCommunesApi } from "./routes/api/stats/modelCommunes.js";
@@ -77,6 +79,8 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(staffPages(ctx));
   app.use(casesApi(ctx));
   app.use(staffCasePages(ctx));
+  app.use(staffNotificationPages(ctx));
+  app.use(staffOperationPages(ctx));
   app.use(statsApi(ctx));
   app.use(modelCommunesApi(ctx));
   app.use(communesApi(ctx));

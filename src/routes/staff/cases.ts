@@ -4,20 +4,19 @@
  *   GET  /staff/cases/:id                    one case: fields, decrypted content, history, deadlines, actions
  *   GET  /staff/cases/:id/photos/:photoId    one photo, decrypted for this session only (no-store)
  *   POST /staff/cases/:id/:action            one transition through runTransition, then back to the case
- *   GET  /staff/notifications                POST /staff/notifications/read
- *   GET  /staff/admin/queues                 POST /staff/admin/queues/:name/retry     (administrators)
- *   GET  /staff/admin/coverage               POST /staff/admin/coverage               (administrators)
+ * What the pages print is shaped by presenters/casePagePresenter.ts; one's
+ * notifications are in ./notifications.ts, the queue and coverage pages of the
+ * administrators in ./adminOperations.ts.
  * Each step: session → form body → CSRF (field _csrf) → policy (in the command) → redirect 303.
  */
 import { Router, type Request, type Response } from "express";
 import { caseHistory, loadCase, openCaseContent, openCasePhoto, allowedTransitions } from "../../cases/caseView.js";
 import { duplicateSuggestions, listCases, unreadAmong, unreadCases } from "../../cases/caseQueries.js";
-import { listCoverage, unitForCase } from "../../cases/coverageRules.js";
+import { unitForCase } from "../../cases/coverageRules.js";
 import { HELP_OUTCOMES, POLICE_OUTCOMES, RULES, STATUSES, TRIAGE_OUTCOMES } from "../../cases/workflow.js";
 import type { CaseRow } from "../../db/rows.js";
 import { NOT_ACTIONABLE_REASONS } from "../../commands/caseTriager.js";
-import { markCaseNotificationsRead, markNotificationsRead } from "../../commands/notificationsReader.js";
-import { setCoverage } from "../../commands/coverageSetter.js";
+import { markCaseNotificationsRead } from "../../commands/notificationsReader.js";
 import type { AppContext } from "../../context.js";
 import { HttpError, notFound } from "../../errors.js";
 import type { Locale, Translate } from "../../i18n/index.js";
@@ -25,17 +24,15 @@ import { translateField } from "../../middlewares/errorHandler.js";
 import { noStore } from "../../middlewares/securityHeaders.js";
 import { requireCsrf, requireStaff, staffOf } from "../../middlewares/staffSession.js";
 import { authorize, authorizeCase, canOnCase, type Actor } from "../../policies/index.js";
-import { notificationCaseId, recentNotifications } from "../../notifications/notificationQueries.js";
-import { activePoliceUnits, listPoliceUnits, policeUnitName } from "../../policeUnits/policeUnitQueries.js";
-import { retryFailed, queueHealth } from "../../queues/health.js";
+import { activePoliceUnits, policeUnitName } from "../../policeUnits/policeUnitQueries.js";
+import { caseRef, presentCasePage, presentInboxRow } from "../../presenters/casePagePresenter.js";
 import { keyHoldersWhoMayGrant } from "../../staff/pendingAccessQueries.js";
 import { assigneeChoices, staffEmails } from "../../staff/staffQueries.js";
 import { caseListSchema, caseNoteSchema, revealContactSchema, staffMessageSchema, transitionSchemas, type TransitionName } from "../../validation/cases.js";
-import { coverageSchema, parseOrThrow, uuidParam, validate } from "../../validation/staff.js";
+import { parseOrThrow, validate } from "../../validation/staff.js";
 import { CATEGORIES } from "../../validation/tip.js";
 import { runTransition } from "../../flows/caseTransitions.js";
-import { formBody, pageLocals } from "./forms.js";
-import { formatDateTime, formatIsoDay } from "../../i18n/format.js";
+import { formBody, pageLocals, placeNames, seeOther } from "./forms.js";
 import { sendStaffMessage } from "../../commands/staffMessageCreator.js";
 import { revealContact } from "../../commands/contactRevealer.js";
 import { addCaseNote } from "../../commands/caseNoteWriter.js";
@@ -58,47 +55,6 @@ const uuidOr404 = (v: unknown): string => {
   if (typeof v !== "string" || !UUID.test(v)) throw notFound();
   return v;
 };
-const ref = (id: string) => id.slice(0, 8);
-
-/** A time in Vietnam, dd/mm/yyyy HH:mm (src/i18n/format.ts), whatever the page's language. */
-function when(d: Date | null | undefined, _lang?: Locale): string | null {
-  return d ? formatDateTime(d) : null;
-}
-
-/** Translate an audit action, or name it plainly when it has no wording yet. */
-function auditLabel(t: Translate, action: string): string {
-  const key = `cases.audit.${action.replace(/\./g, "_")}`;
-  const text = t(key);
-  return text === key ? t("cases.audit.other", { action }) : text;
-}
-
-async function places(ctx: AppContext) {
-  const tree = await ctx.units.tree();
-  const names = new Map<string, string>();
-  for (const d of tree.districts) {
-    names.set(d.code, d.name);
-    for (const c of d.communes) names.set(c.code, c.name);
-  }
-  return { tree, name: (code: string | null | undefined) => (code ? (names.get(code) ?? code) : "") };
-}
-
-/** The inbox row: routing fields only. */
-function listRow(r: Pick<CaseRow, "id" | "receivedAt" | "category" | "districtCode" | "communeCode" | "urgent" | "status" | "source" | "noLiaison" | "assigneeId" | "deadlineAt" | "deadlineKind">, lang: Locale, name: (c: string) => string, emails: Map<string, string>) {
-  return {
-    id: r.id,
-    ref: ref(r.id),
-    received: when(r.receivedAt, lang),
-    category: r.category,
-    district: name(r.districtCode),
-    commune: name(r.communeCode),
-    urgent: r.urgent,
-    status: r.status,
-    source: r.source,
-    noLiaison: r.noLiaison,
-    assignee: r.assigneeId ? (emails.get(r.assigneeId) ?? null) : null,
-    deadline: r.deadlineAt ? { kind: r.deadlineKind, at: when(r.deadlineAt, lang), overdue: r.deadlineAt.getTime() < Date.now() } : null,
-  };
-}
 
 async function renderInbox(ctx: AppContext, req: Request, res: Response) {
   const { actor } = staffOf(res);
@@ -106,7 +62,7 @@ async function renderInbox(ctx: AppContext, req: Request, res: Response) {
   const lang = res.locals.lang as Locale;
   const parsed = validate(caseListSchema, req.query);
   const f = parsed.ok ? parsed.value : { page: 1, pageSize: 25 };
-  const [{ rows, total }, where, assignees] = await Promise.all([listCases(ctx.database.db, actor, f), places(ctx), actor.role === "police" ? [] : assigneeChoices(ctx.database.db, actor.districtCode)]);
+  const [{ rows, total }, where, assignees] = await Promise.all([listCases(ctx.database.db, actor, f), placeNames(ctx), actor.role === "police" ? [] : assigneeChoices(ctx.database.db, actor.districtCode)]);
   const [emails, unread, unreadTotal] = await Promise.all([
     staffEmails(ctx.database.db, rows.map((r) => r.assigneeId)),
     unreadAmong(ctx.database.db, actor, rows.map((r) => r.id)),
@@ -123,7 +79,7 @@ async function renderInbox(ctx: AppContext, req: Request, res: Response) {
   const pages = Math.max(1, Math.ceil(total / f.pageSize));
   const t = res.locals.t as Translate;
   res.status(parsed.ok ? 200 : 400).render("staff/cases/inbox.njk", {
-    rows: rows.map((r) => ({ ...listRow(r, lang, where.name, emails), unread: unread.has(r.id) })),
+    rows: rows.map((r) => ({ ...presentInboxRow(r, where.name, emails), unread: unread.has(r.id) })),
     total,
     unreadTotal,
     activeFilters: Object.keys(values).length,
@@ -173,59 +129,28 @@ async function actionForms(ctx: AppContext, actor: Actor, tip: CaseRow) {
 async function renderCase(ctx: AppContext, res: Response, id: string, status = 200, failure?: Failure, revealedContact?: string, done?: string) {
   const staff = staffOf(res);
   const { actor } = staff;
-  const lang = res.locals.lang as Locale;
   const t = res.locals.t as Translate;
   const tip = await loadCase(ctx, id);
   authorizeCase(actor, "case.view", tip);
   const content = await openCaseContent(ctx, actor, staff.session.privateKey, tip);
   // Without the key there is nothing to decide on: no actions, and who can give the key.
   const locked = !content && !tip.purgedAt;
-  const [history, duplicates, where, forms, unit, grantors] = await Promise.all([
+  const [history, duplicates, where, forms, policeUnit, grantors] = await Promise.all([
     caseHistory(ctx, id),
     duplicateSuggestions(ctx.database.db, actor, tip),
-    places(ctx),
+    placeNames(ctx),
     locked ? { any: false } : actionForms(ctx, actor, tip),
     policeUnitName(ctx.database.db, tip.forwardedUnitId),
     locked ? keyHoldersWhoMayGrant(ctx.database.db, tip, actor.id) : [],
   ]);
   const placesBox = locked ? null : await casePlacesBox(ctx, actor, staff.session.privateKey, tip, t);
   const emails = await staffEmails(ctx.database.db, [tip.assigneeId, ...history.map((h) => h.actorId), ...(content?.notes ?? []).map((n) => n.authorId)]);
-  const message = (m: NonNullable<typeof content>["messages"][number]) => ({ ...m, hourLabel: when(new Date(m.hour), lang), by: m.authorId ? (emails.get(m.authorId) ?? null) : null });
   // Opening the case reads its notifications.
   await markCaseNotificationsRead(ctx, actor, id);
   const doneKey = done && /^[a-z_-]{1,40}$/.test(done) ? `cases.done.${done}` : null;
   const flash = doneKey && t(doneKey) !== doneKey ? t(doneKey) : null;
-  const locations = content?.report.photoLocations ?? {};
   res.status(status).render("staff/cases/case.njk", {
-    c: {
-      ...listRow(tip, lang, where.name, emails),
-      version: tip.version,
-      policeUnit: unit,
-      triageOutcome: tip.triageOutcome,
-      notActionableReason: tip.notActionableReason,
-      duplicateOfId: tip.duplicateOfId,
-      duplicateOfRef: tip.duplicateOfId ? ref(tip.duplicateOfId) : null,
-      outcome: tip.outcome,
-      result: { plantsDestroyed: tip.plantsDestroyed, areaM2: tip.areaM2, peopleHandled: tip.peopleHandled, seizedGrams: tip.seizedGrams },
-      verifyExtended: tip.verifyExtended,
-      purged: !!tip.purgedAt,
-      dates: (["assignedAt", "triagedAt", "forwardedAt", "acknowledgedAt", "resolvedAt", "closedAt"] as const).filter((k) => tip[k]).map((k) => ({ key: k, at: when(tip[k], lang) })),
-    },
-    content: content && {
-      report: { ...content.report, observedAt: content.report.observedAt ? formatIsoDay(content.report.observedAt) : undefined },
-      photos: content.photoIds.map((pid, i) => ({ src: `/staff/cases/${id}/photos/${pid}`, n: i + 1, gps: locations[pid] ?? null })),
-      messages: content.messages.map(message),
-      notes: content.notes.map(message),
-      hasContact: content.hasContact,
-    },
-    history: history.map((h) => ({
-      at: when(h.at, lang),
-      // The tipster's answer has no staff actor, and is not the system's doing either.
-      actor: h.actorId ? (emails.get(h.actorId) ?? h.actorId) : h.action === "case.answer" ? t("cases.history.tipster") : null,
-      action: auditLabel(t, h.action),
-      to: typeof h.details?.to === "string" ? h.details.to : null,
-    })),
-    duplicates: duplicates.map((d) => ({ id: d.id, ref: ref(d.id), received: when(d.receivedAt, lang), status: d.status })),
+    ...presentCasePage({ tip, content, history, duplicates, policeUnit, name: where.name, emails, t }),
     forms,
     locked,
     grantors,
@@ -249,7 +174,7 @@ async function renderResultConfirmation(ctx: AppContext, res: Response, id: stri
   authorizeCase(staff.actor, "case.resolve", tip);
   const fields = ["outcome", "note", "plantsDestroyed", "areaM2", "peopleHandled", "seizedGrams", "version"] as const;
   const values = Object.fromEntries(fields.filter((k) => b[k] !== undefined && b[k] !== "").map((k) => [k, String(b[k])]));
-  res.render("staff/cases/confirmResult.njk", { c: { id, ref: ref(id) }, values, csrf: staff.session.record.csrf });
+  res.render("staff/cases/confirmResult.njk", { c: { id, ref: caseRef(id) }, values, csrf: staff.session.record.csrf });
 }
 
 /** A rejected transition (400 fields, 409 conflict or illegal move) as the message shown by its form. */
@@ -261,35 +186,9 @@ function failureOf(err: HttpError, action: string, body: Record<string, unknown>
   return { form, errors, message: t(err.messageKey, extra), values };
 }
 
-async function renderCoverage(ctx: AppContext, res: Response, status = 200, failure?: { form: string; errors: Record<string, string> }, saved = false) {
-  const [where, rules, units] = await Promise.all([
-    places(ctx),
-    listCoverage(ctx.database.db),
-    listPoliceUnits(ctx.database.db),
-  ]);
-  const rule = new Map(rules.map((r) => [r.unitCode, r.policeUnitId]));
-  const unitName = new Map(units.map((u) => [u.id, u.name]));
-  const { tree } = where;
-  res.status(status).render("staff/admin-coverage.njk", {
-    districts: tree.districts.map((d) => ({ code: d.code, name: d.name, unitId: rule.get(d.code) ?? "", communes: d.communes })),
-    exceptions: rules
-      .filter((r) => tree.communeDistrict.has(r.unitCode))
-      .map((r) => ({ code: r.unitCode, name: where.name(r.unitCode), district: where.name(tree.communeDistrict.get(r.unitCode)), unit: unitName.get(r.policeUnitId) ?? r.policeUnitId })),
-    units: units.filter((u) => u.active),
-    failure: failure ?? null,
-    saved,
-    csrf: staffOf(res).session.record.csrf,
-  });
-}
-
 export function staffCasePages(ctx: AppContext): Router {
   const router = Router();
-  router.use(["/staff/cases", "/staff/notifications", "/staff/admin/queues", "/staff/admin/coverage"], noStore, requireStaff, formBody, requireCsrf, pageLocals);
-  const home = (res: Response, path: string, query: Record<string, string> = {}) => {
-    const lang = res.locals.lang as Locale;
-    const qs = new URLSearchParams({ ...query, ...(lang === "vi" ? {} : { lang }) }).toString();
-    res.redirect(303, `${path}${qs ? `?${qs}` : ""}`);
-  };
+  router.use("/staff/cases", noStore, requireStaff, formBody, requireCsrf, pageLocals);
 
   router.get("/staff/cases", (req: Request, res: Response) => renderInbox(ctx, req, res));
 
@@ -310,7 +209,7 @@ export function staffCasePages(ctx: AppContext): Router {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const t = res.locals.t as Translate;
     // Every success lands back on the case with a line saying what was done (no JavaScript needed).
-    const done = (what: string) => home(res, `/staff/cases/${id}`, { done: what });
+    const done = (what: string) => seeOther(res, `/staff/cases/${id}`, { done: what });
     if (action === "message" || action === "contact" || action === "note") {
       const staff = staffOf(res);
       try {
@@ -344,75 +243,6 @@ export function staffCasePages(ctx: AppContext): Router {
     }
     const b = body as { outcome?: string; extend?: string };
     done(action === "triage" && typeof b.outcome === "string" ? `triage_${b.outcome}` : action === "verify" && b.extend === "true" ? "extend" : action);
-  });
-
-  router.get("/staff/notifications", async (_req: Request, res: Response) => {
-    const { user } = staffOf(res);
-    const lang = res.locals.lang as Locale;
-    const rows = await recentNotifications(ctx.database.db, user.id);
-    res.render("staff/cases/notifications.njk", {
-      items: rows.map((n) => ({ caseId: n.tipId, ref: n.tipId ? ref(n.tipId) : null, kind: n.kind, urgent: n.urgent, at: when(n.createdAt, lang), unread: !n.readAt })),
-      anyUnread: rows.some((n) => !n.readAt),
-      csrf: staffOf(res).session.record.csrf,
-    });
-  });
-
-  // An email's link names the notification, never the case (a mailbox must not hold a tip id): it opens the case here.
-  router.get("/staff/notifications/:id", async (req: Request, res: Response) => {
-    const { user } = staffOf(res);
-    const id = uuidParam.safeParse(req.params.id);
-    const caseId = id.success ? await notificationCaseId(ctx.database.db, user.id, id.data) : null;
-    res.redirect(303, caseId ? `/staff/cases/${caseId}` : "/staff/notifications");
-  });
-
-  router.post("/staff/notifications/read", async (_req: Request, res: Response) => {
-    await markNotificationsRead(ctx, staffOf(res).actor);
-    home(res, "/staff/notifications");
-  });
-
-  router.get("/staff/admin/queues", async (req: Request, res: Response) => {
-    authorize(staffOf(res).actor, "queues.manage");
-    const lang = res.locals.lang as Locale;
-    const queues = (await queueHealth(ctx)).map((q) => ({ ...q, recentFailures: q.recentFailures.map((f) => ({ ...f, at: f.at ? when(new Date(f.at), lang) : "" })) }));
-    const retried = typeof req.query.retried === "string" && queues.some((q) => q.name === req.query.retried) ? { name: req.query.retried, count: Number(req.query.count) || 0 } : null;
-    res.render("staff/admin-queues.njk", { queues, retried, csrf: staffOf(res).session.record.csrf });
-  });
-
-  router.post("/staff/admin/queues/:name/retry", async (req: Request, res: Response) => {
-    authorize(staffOf(res).actor, "queues.manage");
-    const name = req.params.name as string;
-    const count = await retryFailed(ctx, name);
-    const lang = res.locals.lang as Locale;
-    res.redirect(303, `/staff/admin/queues?${new URLSearchParams({ retried: name, count: String(count), ...(lang === "vi" ? {} : { lang }) })}`);
-  });
-
-  router.get("/staff/admin/coverage", async (req: Request, res: Response) => {
-    authorize(staffOf(res).actor, "units.manage");
-    await renderCoverage(ctx, res, 200, undefined, req.query.saved === "1");
-  });
-
-  router.post("/staff/admin/coverage", async (req: Request, res: Response) => {
-    const { actor } = staffOf(res);
-    authorize(actor, "units.manage");
-    const { policeUnitId, ...rest } = (req.body ?? {}) as Record<string, unknown>;
-    // An empty choice removes the rule.
-    const body = policeUnitId === "" || policeUnitId === undefined ? rest : { ...rest, policeUnitId };
-    // Which of the page's forms was sent, so its errors show next to it.
-    const formName = typeof rest.formName === "string" && /^(?:(?:district|remove)-\d{1,10}|exception)$/.test(rest.formName) ? rest.formName : "exception";
-    delete body.formName;
-    const t = res.locals.t as Translate;
-    const fail = (fields: Record<string, string>) =>
-      renderCoverage(ctx, res, 400, { form: formName, errors: Object.fromEntries(Object.entries(fields).map(([k, v]) => [`${formName}-${k}`, translateField(t, v)])) });
-    const parsed = validate(coverageSchema, body);
-    if (!parsed.ok) return fail(parsed.fields);
-    try {
-      await setCoverage(ctx, actor, parsed.value.unitCode, parsed.value.policeUnitId);
-    } catch (err) {
-      if (err instanceof HttpError && err.status === 400 && err.fields) return fail(err.fields);
-      throw err;
-    }
-    const lang = res.locals.lang as Locale;
-    res.redirect(303, `/staff/admin/coverage?saved=1${lang === "vi" ? "" : `&lang=${lang}`}`);
   });
 
   return router;

@@ -65,3 +65,14 @@ export async function districtNames(ctx: AppContext) {
   const names = new Map(tree.districts.map((d) => [d.code, d.name]));
   return { districts: tree.districts.map((d) => ({ code: d.code, name: d.name })), name: (code: string | null | undefined) => (code ? (names.get(code) ?? code) : null) };
 }
+
+/** The units tree, and district or commune code → name ("" for none). */
+export async function placeNames(ctx: AppContext) {
+  const tree = await ctx.units.tree();
+  const names = new Map<string, string>();
+  for (const d of tree.districts) {
+    names.set(d.code, d.name);
+    for (const c of d.communes) names.set(c.code, c.name);
+  }
+  return { tree, name: (code: string | null | undefined) => (code ? (names.get(code) ?? code) : "") };
+}
