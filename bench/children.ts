@@ -7,6 +7,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { QUEUES } from "../src/queues/names.js";
 import { sleep } from "./measure.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -23,6 +26,15 @@ export interface Child {
   assertRunning(): void;
   /** SIGTERM, then wait for the exit (SIGKILL after 30 s). */
   stop(): Promise<void>;
+  /** How it ended, once it has (the chaos run tells a crash from its own kill). */
+  ended: Promise<Ending>;
+  /** Send a signal (SIGKILL, SIGTERM) without waiting. */
+  signal(name: NodeJS.Signals): void;
+}
+
+export interface Ending {
+  code: number | null;
+  signal: NodeJS.Signals | null;
 }
 
 /** Start one role; resolves when the web role prints its address, or as soon as the worker runs. */
@@ -33,7 +45,8 @@ export async function startRole(role: "web" | "worker", env: Record<string, stri
   const child: ChildProcess = spawn(process.execPath, [...profile, "--import", "tsx", "src/main.ts", role], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env });
   const chunks: string[] = [];
   const output = () => chunks.join("").slice(-8000);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const ended = new Promise<Ending>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  const exited = ended.then(() => undefined);
   const url = await new Promise<string | undefined>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the ${role} process did not start in ${timeoutMs} ms:\n${output()}`)), timeoutMs);
     child.stdout!.on("data", (c: Buffer) => {
@@ -67,6 +80,8 @@ export async function startRole(role: "web" | "worker", env: Record<string, stri
       await exited;
       clearTimeout(killer);
     },
+    ended,
+    signal: (name) => void child.kill(name),
   };
 }
 
@@ -110,5 +125,20 @@ export async function waitForOk(url: string, timeoutMs = 30_000): Promise<void> 
     if (ok) return;
     if (Date.now() > until) throw new Error(`${url} did not answer 200 in ${timeoutMs} ms`);
     await sleep(200);
+  }
+}
+
+/** Resolve once the worker role's BullMQ workers are registered in Redis. */
+export async function workerReady(redisUrl: string, prefix: string, worker: Child): Promise<void> {
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const queue = new Queue(QUEUES.routeTip, { connection, prefix });
+  try {
+    for (let until = Date.now() + 60_000; (await queue.getWorkersCount()) === 0; await sleep(200)) {
+      worker.assertRunning();
+      if (Date.now() > until) throw new Error(`the worker did not register in 60 s:\n${worker.output()}`);
+    }
+  } finally {
+    await queue.close();
+    connection.disconnect();
   }
 }

@@ -33,19 +33,21 @@ export interface LoadResult {
 const CATEGORIES = ["selling", "using", "storage", "cultivation", "luring_minors", "help_request", "other"];
 const WORDS = ["người lạ", "bán", "thuốc", "gần cổng trường", "buổi tối", "xe máy", "quán nước", "hẻm", "nhiều lần", "học sinh", "đưa cho", "túi nhỏ"];
 
-function tipBody(place: Place): Record<string, unknown> {
+/** A valid tip for `place`; `marker` (the chaos run's label of one submission) ends its description. */
+export function tipBody(place: Place, marker = ""): Record<string, unknown> {
   const words = Array.from({ length: 12 + randomInt(30) }, () => WORDS[randomInt(WORDS.length)]).join(" ");
   return {
     category: CATEGORIES[randomInt(CATEGORIES.length)],
     districtCode: place.districtCode,
     communeCode: place.communeCode,
-    description: `Tôi thấy ${words}.`,
+    description: `Tôi thấy ${words}.${marker ? ` ${marker}` : ""}`,
     location: randomInt(2) ? `Ấp ${1 + randomInt(9)}` : undefined,
     urgent: randomInt(10) === 0,
   };
 }
 
-const address = () => `10.${randomInt(256)}.${randomInt(256)}.${1 + randomInt(254)}`;
+/** A random client address, sent as X-Forwarded-For (the web role trusts loopback proxies). */
+export const address = () => `10.${randomInt(256)}.${randomInt(256)}.${1 + randomInt(254)}`;
 
 /** Submit tips until `durationMs` has passed or `count` tips were sent, whichever is given. */
 export async function submitTips(client: HttpClient, opts: { concurrency: number; places: Place[]; durationMs?: number; count?: number }): Promise<LoadResult> {

@@ -14,7 +14,6 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { loadConfig } from "../config/index.js";
 import { bootstrap } from "../src/commands/bootstrapper.js";
@@ -23,14 +22,13 @@ import { serverKeys } from "../src/context.js";
 import * as crypto from "../src/crypto/index.js";
 import { openDatabase, type Database } from "../src/db/client.js";
 import { bullPrefix } from "../src/queues/producer.js";
-import { QUEUES } from "../src/queues/names.js";
 import { parsePeriod } from "../src/stats/periods.js";
 import { seedCases } from "../scripts/seed.js";
-import { startRole, waitForOk, type Child } from "./children.js";
+import { startRole, waitForOk, workerReady, type Child } from "./children.js";
 import { HttpClient, StaffSession } from "./client.js";
 import { CpuMeter } from "./cpu.js";
 import type { Place } from "./load.js";
-import { interrupted, progress, sleep } from "./measure.js";
+import { interrupted, progress } from "./measure.js";
 import { markdown, notes, rows, type BenchFigures } from "./report.js";
 import { setUpBenchServices, type BenchServices } from "./services.js";
 import { intake } from "./scenarios/intake.js";
@@ -80,21 +78,6 @@ function appLog(child: Child): string {
     return ` — the ${child.role} process logged: ${(entry.err?.message ?? "").replace(/\s+/g, " ").slice(0, 300)}${at ? ` (at ${at})` : ""}`;
   } catch {
     return "";
-  }
-}
-
-/** Resolve once the worker role's BullMQ workers are registered in Redis. */
-async function workerReady(redisUrl: string, prefix: string, worker: Child): Promise<void> {
-  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  const queue = new Queue(QUEUES.routeTip, { connection, prefix });
-  try {
-    for (let until = Date.now() + 60_000; (await queue.getWorkersCount()) === 0; await sleep(200)) {
-      worker.assertRunning();
-      if (Date.now() > until) throw new Error(`the worker did not register in 60 s:\n${worker.output()}`);
-    }
-  } finally {
-    await queue.close();
-    connection.disconnect();
   }
 }
 

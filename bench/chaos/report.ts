@@ -1,0 +1,80 @@
+/**
+ * The chaos run's table: one row per fault, its goal checked, and the notes
+ * that explain a row (answers by status, requests that got none, crashes).
+ */
+import type { Ending } from "../children.js";
+import type { Fault } from "./faults.js";
+import type { Verdict } from "./ledger.js";
+
+export interface Row {
+  fault: Fault;
+  verdict: Verdict;
+  fiveXX: number;
+  five00: number;
+  statuses: Record<string, number>;
+  networkErrors: Record<string, number>;
+  crashes: string[];
+  sigterm?: Ending;
+  /** undefined: not recovered within the limit. */
+  recoveredMs?: number;
+}
+
+/** The goal: every 201 stored and assigned exactly once, nothing duplicated, no 500, no crash, SIGTERM exits 0, recovered. */
+export function goalMet(r: Row): boolean {
+  const v = r.verdict;
+  return (
+    v.lost === 0 &&
+    v.assignedOnce === v.accepted &&
+    v.duplicates === 0 &&
+    r.five00 === 0 &&
+    r.crashes.length === 0 &&
+    (r.sigterm === undefined || (r.sigterm.code === 0 && r.sigterm.signal === null)) &&
+    r.recoveredMs !== undefined
+  );
+}
+
+const exit = (e?: Ending) => (e ? (e.signal ? e.signal : String(e.code)) : "—");
+const seconds = (ms?: number) => (ms === undefined ? "**not recovered**" : `${(ms / 1000).toFixed(1)} s`);
+const tally = (t: Record<string, number>) =>
+  Object.entries(t)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k} × ${n}`)
+    .join(", ") || "none";
+
+export function table(rows: Row[]): string {
+  const head = "| fault | tips sent | 201 | cases stored | 201s assigned exactly once | lost | duplicates | 5xx (of which 500) | crashes | SIGTERM exit | time to recover | goal met? |";
+  const rule = "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |";
+  const lines = rows.map((r) => {
+    const v = r.verdict;
+    return `| ${r.fault.name} | ${v.sent} | ${v.accepted} | ${v.stored} | ${v.assignedOnce} | ${v.lost} | ${v.duplicates} | ${r.fiveXX} (${r.five00}) | ${r.crashes.length} | ${exit(r.sigterm)} | ${seconds(r.recoveredMs)} | ${goalMet(r) ? "yes" : "**no**"} |`;
+  });
+  return [head, rule, ...lines].join("\n");
+}
+
+export function markdown(header: string[], rows: Row[]): string {
+  const notes = rows.map((r) => {
+    const v = r.verdict;
+    const lines = [
+      `- **${r.fault.name}**: ${r.fault.how}. Answers: ${tally(r.statuses)}; no answer: ${tally(r.networkErrors)}.` +
+        (v.unanswered ? ` ${v.unanswered} tip(s) stored whose sender never got the 201 (the connection was cut after the commit; their retries were still refused as "still sending" when they gave up).` : "") +
+        (v.unrouted ? ` ${v.unrouted} tip(s) not routed at the end.` : ""),
+      ...r.crashes.map((c) => `  - crash: ${c.replace(/\n/g, " ⏎ ").slice(0, 600)}`),
+    ];
+    return lines.join("\n");
+  });
+  return [
+    "# homthu chaos run",
+    "",
+    ...header.map((h) => `- ${h}`),
+    "",
+    table(rows),
+    "",
+    "Goal for every fault: every 201 stored and assigned exactly once after recovery (no tip lost, none stored or routed twice), 0 answers of 500, 0 process crashes, SIGTERM exits 0. " +
+      "A 503 (`not_ready`, with Retry-After) is the expected answer while a store is down. " +
+      "Time to recover: from the kill (SIGKILL, SIGTERM: the process is started again at once, as a supervisor would) or from the end of the outage (PostgreSQL started again, Redis memory restored) " +
+      "until a tip is accepted again and every tip stored before that moment has been routed.",
+    "",
+    ...notes,
+    "",
+  ].join("\n");
+}
