@@ -10,10 +10,12 @@ import { sleep } from "../measure.js";
 import type { Stack } from "./stack.js";
 
 export interface Injected {
-  /** Where the time to recover counts from (Date.now()). */
+  /** Where the time to recover counts from (Date.now()); the fault is over when inject() resolves. */
   from: number;
   /** How the web process ended on SIGTERM. */
   sigterm?: Ending;
+  /** How long the web process took to exit after SIGTERM. */
+  exitedAfterMs?: number;
 }
 
 export interface Fault {
@@ -103,8 +105,9 @@ export function faults(o: { longOutageMs: number; shortOutageMs: number; oomMs: 
       inject: async (s) => {
         const from = Date.now();
         const sigterm = await s.web.signal("SIGTERM");
+        const exitedAfterMs = Date.now() - from;
         await s.web.start();
-        return { from, sigterm };
+        return { from, sigterm, exitedAfterMs };
       },
     },
   ];

@@ -65,7 +65,8 @@ export class Ledger {
       let known = this.seen.get(row.id);
       if (!known) {
         const opened = await openTipAsStaff(this.database.db, row.id, this.adminId, this.adminKeys).catch(() => null);
-        known = { id: row.id, marker: (opened && MARKER.exec(opened.report.description)?.[0]) ?? null, status: row.status, assigned: row.assigned, assigns: row.assigns };
+        const marker = (opened && MARKER.exec(opened.report.description)?.[0]) ?? null;
+        known = { id: row.id, marker, status: row.status, assigned: row.assigned, assigns: row.assigns };
         this.seen.set(row.id, known);
       }
       Object.assign(known, { status: row.status, assigned: row.assigned, assigns: row.assigns });

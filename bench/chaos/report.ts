@@ -17,6 +17,11 @@ export interface Row {
   sigterm?: Ending;
   /** undefined: not recovered within the limit. */
   recoveredMs?: number;
+  /** Its two parts: a 201 again, and the tips stored before the fault's end all routed. */
+  acceptedAfterMs?: number;
+  routedAfterMs?: number;
+  /** SIGTERM: how long the web process took to exit. */
+  exitedAfterMs?: number;
 }
 
 /** The goal: every 201 stored and assigned exactly once, nothing duplicated, no 500, no crash, SIGTERM exits 0, recovered. */
@@ -57,6 +62,8 @@ export function markdown(header: string[], rows: Row[]): string {
     const lines = [
       `- **${r.fault.name}**: ${r.fault.how}. Answers: ${tally(r.statuses)}; no answer: ${tally(r.networkErrors)}.` +
         (v.unanswered ? ` ${v.unanswered} tip(s) stored whose sender never got the 201 (the connection was cut after the commit; their retries were still refused as "still sending" when they gave up).` : "") +
+        ` Recovery: a 201 again after ${seconds(r.acceptedAfterMs)}, the backlog routed after ${seconds(r.routedAfterMs)}.` +
+        (r.exitedAfterMs !== undefined ? ` The web process exited ${exit(r.sigterm)} ${seconds(r.exitedAfterMs)} after SIGTERM.` : "") +
         (v.unrouted ? ` ${v.unrouted} tip(s) not routed at the end.` : ""),
       ...r.crashes.map((c) => `  - crash: ${c.replace(/\n/g, " ⏎ ").slice(0, 600)}`),
     ];

@@ -85,6 +85,7 @@ async function runFault(stack: Stack, database: Database, ledger: Ledger, places
   await sleep(WARM_MS);
   progress(`${fault.name}: ${fault.how}`);
   const injected = await fault.inject(stack);
+  const back = Date.now();
   progress(`${fault.name}: injected; waiting for the recovery`);
   // The backlog: every tip stored before the fault ended must be routed.
   let backlog: string[] | undefined;
@@ -96,7 +97,8 @@ async function runFault(stack: Stack, database: Database, ledger: Ledger, places
     const r = await database.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM tips WHERE id = ANY($1::uuid[]) AND status = 'received'", [backlog ?? []]);
     return r.rows[0]!.n === 0;
   });
-  const acceptedAt = await until(async () => load.firstAcceptedAfter(injected.from) !== undefined).then(() => load.firstAcceptedAfter(injected.from));
+  // A 201 from the restarted process or the returned store (one still drained from the old process does not count).
+  const acceptedAt = await until(async () => load.firstAcceptedAfter(back) !== undefined).then(() => load.firstAcceptedAfter(back));
   await sleep(TAIL_MS);
   const tally = await load.stop();
   progress(`${fault.name}: load off; waiting for the sweeps to route the rest`);
@@ -104,6 +106,7 @@ async function runFault(stack: Stack, database: Database, ledger: Ledger, places
   const verdict = await ledger.verdict(fault.label, tally.tips);
   const crashes = [...stack.web.crashes, ...stack.worker.crashes].slice(crashesBefore);
   const recovered = routedAt !== undefined && acceptedAt !== undefined ? Math.max(routedAt, acceptedAt) - injected.from : undefined;
+  const gap = (t?: number) => (t === undefined ? "—" : `${((t - injected.from) / 1000).toFixed(1)} s`);
   const count = (pred: (status: number) => boolean) => Object.entries(tally.statuses).reduce((n, [s, c]) => n + (pred(Number(s)) ? c : 0), 0);
   const row: Row = {
     fault,
@@ -115,8 +118,11 @@ async function runFault(stack: Stack, database: Database, ledger: Ledger, places
     crashes,
     sigterm: injected.sigterm,
     recoveredMs: recovered,
+    acceptedAfterMs: acceptedAt === undefined ? undefined : acceptedAt - injected.from,
+    routedAfterMs: routedAt === undefined ? undefined : routedAt - injected.from,
+    exitedAfterMs: injected.exitedAfterMs,
   };
-  progress(`${fault.name}: ${summary(verdict)}; statuses ${JSON.stringify(tally.statuses)}; no answer ${JSON.stringify(tally.networkErrors)}; recovered in ${recovered === undefined ? "—" : `${(recovered / 1000).toFixed(1)} s`}`);
+  progress(`${fault.name}: ${summary(verdict)}; statuses ${JSON.stringify(tally.statuses)}; no answer ${JSON.stringify(tally.networkErrors)}; recovered in ${recovered === undefined ? "—" : `${(recovered / 1000).toFixed(1)} s`} (201 again after ${gap(acceptedAt)}, backlog routed after ${gap(routedAt)})`);
   return row;
 }
 
