@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
-import { postgresSystemUser } from "../../src/services/embeddedPostgres.js";
+import { postgresSystemUser } from "../../src/devServices/postgresFiles.js";
 import { ownPostgres, ownRedis, type OwnService } from "../../test/support/ownServices.js";
 import { freePort } from "../../test/support/ports.js";
 import { bullPrefix } from "../../src/queues/producer.js";
