@@ -36,8 +36,9 @@
     });
   }
 
-  function show(message, percent) {
+  function show(message, percent, failed) {
     status.hidden = false;
+    status.classList.toggle("is-failed", !!failed);
     if (text.textContent !== message) text.textContent = message;
     bar.hidden = percent === undefined;
     if (percent !== undefined) bar.value = percent;
@@ -125,7 +126,7 @@
     button.disabled = false;
     button.textContent = buttonLabel;
     form.removeAttribute("aria-busy");
-    if (message) show(message);
+    if (message) show(message, undefined, true);
     else status.hidden = true;
   }
 

@@ -97,7 +97,7 @@ describe("sending the report form from a slow phone (Chromium)", function () {
 
       assert.equal(await page.isDisabled(".form-submit button"), true, "the button is disabled while sending");
       await page.waitForFunction(() => /Đang gửi… [1-9]\d*%/.test(document.getElementById("send-status")?.textContent ?? ""));
-      await screenshot(page, "05-report-sending-phone");
+      await screenshot(page, "05-report-sending-phone", ".form-submit");
       const codes = await receiptCodes(page);
       const seconds = (Date.now() - started) / 1000;
 
@@ -127,7 +127,7 @@ describe("sending the report form from a slow phone (Chromium)", function () {
       assert.equal(await tips(), before + 1, "the first post was stored before its answer was lost");
       assert.equal(await page.isEnabled(".form-submit button"), true, "the button can be tapped again");
       assert.equal(await page.inputValue("#description"), "Có một vườn cần sa khoảng ba mươi cây phía sau nhà hoang gần trường.");
-      await screenshot(page, "07-report-connection-dropped");
+      await screenshot(page, "07-report-connection-dropped-phone", ".form-submit");
       await page.getByRole("button", { name: /Gửi tin/ }).click();
       assert.equal((await receiptCodes(page)).length, 1);
       assert.equal(await tips(), before + 1, "still one tip");

@@ -40,10 +40,12 @@ export async function launch(opts: { javaScript?: boolean; phone?: boolean } = {
   };
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+/** The whole page, or only the element `selector` names. */
+export async function screenshot(page: Page, name: string, selector?: string): Promise<string> {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  if (selector) await page.locator(selector).screenshot({ path: file });
+  else await page.screenshot({ path: file, fullPage: true });
   return file;
 }
 
