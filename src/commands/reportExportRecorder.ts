@@ -1,4 +1,4 @@
-/** reportExportRecorder: the audit row of a CSV report export, after the policy allows it. */
+/** reportExportRecorder: the audit row of a report export (CSV or XLSX, live or filed), after the policy allows it. */
 import { appendAudit } from "../audit/auditLog.js";
 import type { AppContext } from "../context.js";
 import { authorize, type Actor } from "../policies/index.js";
@@ -8,7 +8,9 @@ export interface ReportExport {
   districtCode: string | null;
   scope: string | undefined;
   category: string | null;
-  format: "csv";
+  format: "csv" | "xlsx";
+  /** A filed report's export: its id (the figures are its snapshot). */
+  savedReportId?: string;
 }
 
 export async function recordReportExport(ctx: AppContext, actor: Actor, e: ReportExport): Promise<void> {
@@ -20,7 +22,7 @@ export async function recordReportExport(ctx: AppContext, actor: Actor, e: Repor
       subjectType: "report",
       subjectId: e.periodLabel,
       districtCode: e.districtCode,
-      details: { scope: e.scope, category: e.category, format: e.format },
+      details: { scope: e.scope, category: e.category, format: e.format, ...(e.savedReportId ? { savedReportId: e.savedReportId } : {}) },
     }),
   );
 }

@@ -87,13 +87,23 @@ export async function reportRows(db: Db, tree: UnitTree, from: Date, to: Date, o
   return rows;
 }
 
-/** RFC 4180 CSV with a UTF-8 byte-order mark, so Excel opens Vietnamese correctly. */
-export function toCsv(header: string[], rows: Array<Array<string | number>>): string {
+export type CsvSeparator = "," | ";";
+
+/**
+ * RFC 4180 CSV with a UTF-8 byte-order mark, so Excel opens Vietnamese
+ * correctly. `separator` is "," by default; Excel set to Vietnamese (whose list
+ * separator is ";") opens a ";" file in columns. `title` lines come first, each
+ * one cell (the report's period and scope above the header).
+ */
+export function toCsv(header: string[], rows: Array<Array<string | number>>, opts: { separator?: CsvSeparator; title?: string[] } = {}): string {
+  const separator = opts.separator ?? ",";
   const cell = (v: string | number) => {
     const s = String(v);
     // A cell that a spreadsheet would run as a formula (=, +, -, @, tab, CR) is prefixed with a quote mark.
     const formula = /^[=+\-@\t\r]/.test(s);
-    return /[",\r\n]/.test(s) || formula ? `"${(formula ? "'" : "") + s.replace(/"/g, '""')}"` : s;
+    // Both separators are quoted whichever is used, so a file reads the same if opened with the other one.
+    return /[",;\r\n]/.test(s) || formula ? `"${(formula ? "'" : "") + s.replace(/"/g, '""')}"` : s;
   };
-  return "\uFEFF" + [header, ...rows].map((r) => r.map(cell).join(",")).join("\r\n") + "\r\n";
+  const lines = [...(opts.title ?? []).map((l) => [l]), header, ...rows];
+  return "\uFEFF" + lines.map((r) => r.map(cell).join(separator)).join("\r\n") + "\r\n";
 }

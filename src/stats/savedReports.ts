@@ -2,7 +2,11 @@
 import { and, desc, eq, getTableColumns, isNull, or, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { savedReports } from "../db/schema.js";
+import type { AppContext } from "../context.js";
+import { forbidden } from "../errors.js";
+import { authorize, type Actor } from "../policies/index.js";
 import type { ReportData } from "./reportData.js";
+import { smallNumberThreshold } from "./statsAccess.js";
 
 export type SavedReport = typeof savedReports.$inferSelect;
 
@@ -24,3 +28,14 @@ export async function savedReport(db: Db, id: string): Promise<SavedReport | nul
 
 /** The snapshot someone may read: exact figures, or the suppressed ones for people under the small-number rule. */
 export const snapshotFor = (r: SavedReport, threshold: number): ReportData => (threshold > 0 ? r.figuresSuppressed : r.figures) as unknown as ReportData;
+
+/**
+ * The snapshot this person may read (to view: stats.view; to download: stats.export), for the report's district.
+ * A snapshot made with a lower threshold than today's would show a supervisor more than today's rule allows: refused.
+ */
+export function snapshotForActor(ctx: AppContext, actor: Actor, r: SavedReport, action: "stats.view" | "stats.export"): ReportData {
+  authorize(actor, action, { districtCode: r.districtCode });
+  const threshold = smallNumberThreshold(ctx, actor);
+  if (threshold > r.threshold) throw forbidden();
+  return snapshotFor(r, threshold);
+}

@@ -27,3 +27,18 @@ export function scopeOf(scope: string): { districtCode?: string; communeCode?: s
   const [kind, code] = scope.split(":");
   return kind === "district" ? { districtCode: code } : kind === "commune" ? { communeCode: code } : {};
 }
+
+/** The CSV separator: ";" by default (Excel in Vietnamese), "," on request; "semicolon"/"comma" or the character itself. */
+export const separatorSchema = z
+  .enum(["semicolon", "comma", ";", ","], { error: "errors.invalid_separator" })
+  .default("semicolon")
+  .transform((v): "semicolon" | "comma" => (v === "comma" || v === "," ? "comma" : "semicolon"));
+
+/** A live report's export (CSV or XLSX): the period, scope and category of the statistics, and the separator. */
+export const exportQuerySchema = statsQuerySchema.pick({ scope: true, lang: true, category: true, from: true, to: true }).extend({ sep: separatorSchema });
+
+/** A filed report's export: only the separator (the period, scope and category are the report's). */
+export const savedExportQuerySchema = z.strictObject({ sep: separatorSchema, lang: z.string().optional() });
+
+/** The printed report's own option: list communes with no activity too (a checkbox, value 1). */
+export const printOptionsSchema = z.object({ allCommunes: z.enum(["1"], { error: "errors.invalid_flag" }).optional() });

@@ -13,22 +13,12 @@ import { resetData, startTestApp, type TestApp } from "../support/app.js";
 import { anAdministrator, aStaffMember } from "../support/factories.js";
 import { signedIn } from "../support/staffAgent.js";
 import { translator } from "../../src/i18n/index.js";
+import { rng } from "../support/random.js";
 
 const translate = translator("vi");
 
 const LEVELS = ["drug_free", "has_drugs", "key_type_3", "key_type_2", "key_type_1"] as const;
 type Level = (typeof LEVELS)[number];
-
-/** A small deterministic generator (mulberry32), so a failure can be replayed. */
-function rng(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const csvLine = (cells: string[]) => cells.map((c) => (/[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(",");
 

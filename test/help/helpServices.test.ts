@@ -16,17 +16,9 @@ import { computeStats } from "../../src/stats/statistics.js";
 import { parsePeriod } from "../../src/stats/periods.js";
 import { insertTip } from "../stats/tipFixture.js";
 import { referHelpRequest } from "../../src/commands/caseClosure.js";
+import { rng } from "../support/random.js";
 
 const KINDS = ["counselling", "methadone", "voluntary_rehab", "community_rehab"] as const;
-
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("help services and the help-request figures", function () {
   this.timeout(180_000);

@@ -134,33 +134,34 @@ describe("right numbers", function () {
     after(async () => app?.stop());
 
     it("when one commune is exported, then the CSV holds that commune's row only, labelled with its own type", async () => {
-      const r = await admin.agent.get("/api/v1/reports/2020-Q1.csv?scope=commune:28801").buffer(true).parse(readCsv);
+      const r = await admin.agent.get("/api/v1/reports/2020-Q1.csv?scope=commune:28801&sep=comma").buffer(true).parse(readCsv);
       assert.equal(r.status, 200);
       const lines = (r.body as string).split("\r\n").filter(Boolean);
-      assert.equal(lines.length, 2, r.body);
-      assert.match(lines[0]!, /^Loại đơn vị,Mã,Đơn vị,/);
-      assert.equal(lines[1], "Thị trấn,28801,Thị trấn Châu Thành,2,0,1,0,0,0,0,0,0,0,0,0");
+      assert.equal(lines.length, 3, r.body);
+      assert.match(lines[0]!, /quý 1 năm 2020 \(01\/01\/2020 – 31\/03\/2020\), Thị trấn Châu Thành, Huyện Châu Thành/, "the title line names the period and the commune");
+      assert.match(lines[1]!, /^Loại đơn vị,Mã,Đơn vị,/);
+      assert.equal(lines[2], "Thị trấn,28801,Thị trấn Châu Thành,2,0,1,0,0,0,0,0,0,0,0,0");
     });
 
     it("when districts and communes are listed, then a city is a Thành phố, a ward a Phường, a township a Thị trấn", async () => {
-      const r = await admin.agent.get("/api/v1/reports/2020-Q1.csv?scope=district:829").buffer(true).parse(readCsv);
+      const r = await admin.agent.get("/api/v1/reports/2020-Q1.csv?scope=district:829&sep=comma").buffer(true).parse(readCsv);
       const lines = (r.body as string).split("\r\n");
-      assert.equal(lines[1], "Thành phố,829,Thành phố Bến Tre,2,0,0,0,0,0,0,0,0,0,0,0");
+      assert.equal(lines[2], "Thành phố,829,Thành phố Bến Tre,2,0,0,0,0,0,0,0,0,0,0,0");
       assert.ok(lines.includes("Phường,28756,Phường Phú Khương,2,0,0,0,0,0,0,0,0,0,0,0"), r.body);
-      const province = (await admin.agent.get("/api/v1/reports/2020-Q1.csv").buffer(true).parse(readCsv)).body as string;
+      const province = (await admin.agent.get("/api/v1/reports/2020-Q1.csv?sep=comma").buffer(true).parse(readCsv)).body as string;
       assert.ok(province.includes("\r\nHuyện,831,Huyện Châu Thành,3,"));
       assert.ok(province.includes("\r\nThành phố,829,Thành phố Bến Tre,2,"));
-      const en = (await admin.agent.get("/api/v1/reports/2020-Q1.csv?scope=district:829&lang=en").buffer(true).parse(readCsv)).body as string;
+      const en = (await admin.agent.get("/api/v1/reports/2020-Q1.csv?scope=district:829&lang=en&sep=comma").buffer(true).parse(readCsv)).body as string;
       assert.ok(en.includes("\r\nCity,829,") && en.includes("\r\nWard,28756,"), en);
     });
 
     it("when a custom period or a category is asked, then the CSV counts only those tips", async () => {
       // 10 February 2020 only: the tip of 1 March is outside.
-      const custom = await admin.agent.get("/api/v1/reports/custom.csv?from=2020-02-01&to=2020-02-29&scope=district:829").buffer(true).parse(readCsv);
+      const custom = await admin.agent.get("/api/v1/reports/custom.csv?from=2020-02-01&to=2020-02-29&scope=district:829&sep=comma").buffer(true).parse(readCsv);
       assert.equal(custom.status, 200);
       assert.match(String(custom.headers["content-disposition"]), /homthu-2020-02-01_2020-02-29\.csv/);
       assert.ok((custom.body as string).includes("\r\nPhường,28756,Phường Phú Khương,1,"));
-      const selling = (await admin.agent.get("/api/v1/reports/2020-Q1.csv?scope=district:831&category=selling").buffer(true).parse(readCsv)).body as string;
+      const selling = (await admin.agent.get("/api/v1/reports/2020-Q1.csv?scope=district:831&category=selling&sep=comma").buffer(true).parse(readCsv)).body as string;
       assert.ok(selling.includes("\r\nHuyện,831,Huyện Châu Thành,2,"), selling);
       assert.ok(selling.includes("\r\nThị trấn,28801,Thị trấn Châu Thành,1,"));
       assert.equal((await admin.agent.get("/api/v1/reports/custom.csv?from=2020-02-31&to=2020-03-01")).status, 400);

@@ -283,25 +283,27 @@ describe("statistics", function () {
         const body = r.body as Buffer;
         assert.deepEqual([...body.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
         const text = new TextDecoder("utf-8").decode(body.subarray(3));
+        // ";" by default (Excel set to Vietnamese), a title line with the period and the scope, then the header.
         const lines = text.split("\r\n");
-        assert.equal(lines[0], 'Loại đơn vị,Mã,Đơn vị,Tin nhận được,Khẩn cấp,Có cơ sở xử lý,Đã chuyển công an,Đã xử lý xong,"Triệt phá điểm, tụ điểm ma túy",Nhổ bỏ cây có chất ma túy,Bắt giữ đối tượng,"Kiểm tra, không phát hiện vi phạm",Yêu cầu hỗ trợ cai nghiện,"Đã giới thiệu tư vấn, điều trị","Tin sai sự thật, vu khống"');
-        assert.equal(lines[1], "Huyện,831,Huyện Châu Thành,5,1,4,4,4,1,1,0,1,1,1,0");
-        assert.ok(lines.includes("Thị trấn,28801,Thị trấn Châu Thành,3,1,3,3,2,1,1,0,0,0,0,0"), "a township is labelled as one");
-        assert.ok(lines.includes("Xã,28804,Xã Tân Thạch,1,0,1,1,1,0,0,0,1,0,0,0"));
-        assert.ok(lines.some((l) => l.startsWith("Xã,28807,Xã Qưới Sơn,1,")));
+        assert.equal(lines[0], '"Số liệu hòm thư tố giác ma túy quý 2 năm 2020 (01/04/2020 – 30/06/2020), Huyện Châu Thành"', "one cell, quoted for its comma");
+        assert.equal(lines[1], 'Loại đơn vị;Mã;Đơn vị;Tin nhận được;Khẩn cấp;Có cơ sở xử lý;Đã chuyển công an;Đã xử lý xong;"Triệt phá điểm, tụ điểm ma túy";Nhổ bỏ cây có chất ma túy;Bắt giữ đối tượng;"Kiểm tra, không phát hiện vi phạm";Yêu cầu hỗ trợ cai nghiện;"Đã giới thiệu tư vấn, điều trị";"Tin sai sự thật, vu khống"');
+        assert.equal(lines[2], "Huyện;831;Huyện Châu Thành;5;1;4;4;4;1;1;0;1;1;1;0");
+        assert.ok(lines.includes("Thị trấn;28801;Thị trấn Châu Thành;3;1;3;3;2;1;1;0;0;0;0;0"), "a township is labelled as one");
+        assert.ok(lines.includes("Xã;28804;Xã Tân Thạch;1;0;1;1;1;0;0;0;1;0;0;0"));
+        assert.ok(lines.some((l) => l.startsWith("Xã;28807;Xã Qưới Sơn;1;")));
         const audited = await app.ctx.database.db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM audit_log WHERE action = 'report.exported' AND subject_id = '2020-Q2'`);
         assert.ok(audited.rows[0]!.n >= 1, "the export is audited");
 
         const s = await supervisor.agent.get("/api/v1/reports/2020-Q2.csv?scope=district:831").buffer(true).parse(bytes);
         const sup = new TextDecoder().decode(s.body as Buffer);
-        const row = sup.split("\r\n").find((l) => l.startsWith("Xã,28804,"))!.split(",");
+        const row = sup.split("\r\n").find((l) => l.startsWith("Xã;28804;"))!.split(";");
         // T3 in May: received, actionable, forwarded, resolved, nothing found — each the only one of its month in 28804.
         assert.deepEqual([row[3], row[5], row[6], row[7], row[11]], ["x", "x", "x", "x", "x"], "a supervisor's CSV follows the rule");
-        assert.ok(!sup.includes("<3") && !/,1,|,2,/.test(sup.split("\r\n").filter((l) => !l.startsWith("Huyện")).join("\n")), "no commune cell of 1 or 2");
-        assert.ok(sup.includes("Huyện,831,Huyện Châu Thành,5,"), "district rows are not commune-level cells");
+        assert.ok(!sup.includes("<3") && !/;1;|;2;|;[12]$/m.test(sup.split("\r\n").slice(1).filter((l) => !l.startsWith("Huyện")).join("\n")), "no commune cell of 1 or 2");
+        assert.ok(sup.includes("Huyện;831;Huyện Châu Thành;5;"), "district rows are not commune-level cells");
 
         const en = await admin.agent.get("/api/v1/reports/2020-Q2.csv?lang=en").buffer(true).parse(bytes);
-        assert.match(new TextDecoder("utf-8", { ignoreBOM: true }).decode(en.body as Buffer), /^\uFEFFUnit type,Code,Unit,Tips received/);
+        assert.match(new TextDecoder("utf-8", { ignoreBOM: true }).decode(en.body as Buffer), /^\uFEFF"homthu drug tip line figures, quarter 2 of 2020 \(01\/04\/2020 – 30\/06\/2020\), the whole province"\r\nUnit type;Code;Unit;Tips received/);
         assert.equal((await admin.agent.get("/api/v1/reports/2020-Q9.csv")).status, 400);
       });
 

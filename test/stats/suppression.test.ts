@@ -237,7 +237,8 @@ describe("small numbers against an attacker who subtracts", function () {
       const csvRes = await supervisor.agent.get(`/api/v1/reports/${period}.csv?${period === "custom" ? `${query}&` : ""}scope=district:${DISTRICT}`).buffer(true);
       assert.equal(csvRes.status, 200, csvRes.text);
       const csv = csvRes.text;
-      const csvRows = new Map(csv.replace(/^\uFEFF/, "").split("\r\n").filter(Boolean).slice(1).map((l) => l.split(",")).map((c) => [c[1]!, c.slice(3)] as const));
+      // The default separator is ";" (Excel in Vietnamese); the title line comes before the header.
+      const csvRows = new Map(csv.replace(/^\uFEFF/, "").split("\r\n").filter(Boolean).slice(2).map((l) => l.split(";")).map((c) => [c[1]!, c.slice(3)] as const));
       const dash = cellsOf((await supervisor.agent.get(`/staff/dashboard?${query}&scope=district:${DISTRICT}`)).text, "district-table");
       const print = (await supervisor.agent.get(`/staff/reports/print?${query}&scope=district:${DISTRICT}`)).text;
       assert.ok(print.includes(">x<"), "the printed report hides too");

@@ -34,11 +34,13 @@ import { authorizeStatsScope, periodAllowed, suppressionFor } from "../../stats/
 import { unitTypeLabel } from "../../units/unitTypes.js";
 import { issuerOf } from "../../units/youthUnion.js";
 import { uuidParam, validate } from "../../validation/staff.js";
-import { periodOf, scopeOf, statsQuerySchema } from "../../validation/stats.js";
+import { periodOf, printOptionsSchema, scopeOf, statsQuerySchema } from "../../validation/stats.js";
 import { CATEGORIES } from "../../validation/tip.js";
 import { modelCommuneSchema, modelProgressSchema } from "../../validation/modelCommunes.js";
 import { fieldsOf, formBody, isFieldError, pageLocals, seeOther, textOf, translateFields, translatorOf } from "./forms.js";
 import { reportingDb } from "../../db/readReplica.js";
+import { periodName } from "../../reports/periodNames.js";
+import { withoutEmptyCommunes } from "../../reports/printTable.js";
 
 const OFFSET_MS = 7 * 3_600_000;
 const OUTCOMES = [...POLICE_OUTCOMES, ...HELP_OUTCOMES] as const;
@@ -65,17 +67,6 @@ export function formatters(lang: Locale, t: Translate) {
     change: (v: number | null) => (v === null ? none : `${v > 0 ? "+" : v < 0 ? "−" : "±"}${num.format(Math.abs(v))}%`),
     hours: (v: number | null) => (v === null ? none : t("dashboard.hours", { hours: num.format(v) })),
   };
-}
-
-/** "Quý 2 năm 2020", "Tháng 3 năm 2020", "Năm 2020", or the two days of a custom period. */
-export function periodName(t: Translate, p: Period): string {
-  const from = local(p.from);
-  const year = from.getUTCFullYear();
-  if (p.kind === "year") return t("dashboard.period.year", { year });
-  if (p.kind === "quarter") return t("dashboard.period.quarter", { quarter: Math.floor(from.getUTCMonth() / 3) + 1, year });
-  if (p.kind === "month") return t("dashboard.period.month", { month: from.getUTCMonth() + 1, year });
-  if (p.kind === "half") return t("dashboard.period.half", { half: from.getUTCMonth() < 6 ? 1 : 2, year });
-  return t("dashboard.period.custom", { from: formatDate(p.from), to: formatDate(new Date(p.to.getTime() - 86_400_000)) });
 }
 
 /** Query-string fields equal to "" mean "not chosen" (the form's "any" options). */
@@ -120,15 +111,21 @@ function reportQuery(f: Filters, lang: Locale, withPeriod = true): string {
   return new URLSearchParams(q).toString();
 }
 
-/** The CSV of the same report: named periods in the file name, custom ones as from= and to=. */
-function csvLink(f: Filters, lang: Locale): string {
-  const q = new URLSearchParams(reportQuery(f, lang, false));
+/** The downloads of the same report: CSV (";" and ",") and XLSX; named periods in the file name, custom ones as from= and to=. */
+export function exportLinks(f: { period: Period; scope: { districtCode?: string }; category?: string }, lang: Locale) {
+  const q = new URLSearchParams({ scope: f.scope.districtCode ? `district:${f.scope.districtCode}` : "province" });
   if (f.category) q.set("category", f.category);
-  if (f.period.kind !== "custom") return `/api/v1/reports/${encodeURIComponent(f.period.label)}.csv?${q}`;
-  const [from = "", to = ""] = f.period.label.split("..");
-  q.set("from", from);
-  q.set("to", to);
-  return `/api/v1/reports/custom.csv?${q}`;
+  if (lang !== "vi") q.set("lang", lang);
+  let name = encodeURIComponent(f.period.label);
+  if (f.period.kind === "custom") {
+    const [from = "", to = ""] = f.period.label.split("..");
+    q.set("from", from);
+    q.set("to", to);
+    name = "custom";
+  }
+  const comma = new URLSearchParams(q);
+  comma.set("sep", "comma");
+  return { csv: `/api/v1/reports/${name}.csv?${q}`, csvComma: `/api/v1/reports/${name}.csv?${comma}`, xlsx: `/api/v1/reports/${name}.xlsx?${q}` };
 }
 
 /** Everything the dashboard and the printed report show, in the page's language. */
@@ -136,7 +133,7 @@ async function buildReport(ctx: AppContext, res: Response, actor: Actor, f: Filt
   const suppression = suppressionFor(ctx, actor);
   const data = await reportData(ctx, { period: f.period, districtCode: f.scope.districtCode, category: f.category, suppression, communeTables: opts.communeTables });
   const lang = langOf(res);
-  return { ...(await presentReport(ctx, res, data)), links: { print: `/staff/reports/print?${reportQuery(f, lang)}`, csv: csvLink(f, lang) } };
+  return { ...(await presentReport(ctx, res, data)), links: { print: `/staff/reports/print?${reportQuery(f, lang)}`, ...exportLinks(f, lang) } };
 }
 
 /** A report's data (live, or a filed report's snapshot) in the page's language. */
@@ -174,7 +171,7 @@ export async function presentReport(ctx: AppContext, res: Response, data: Report
       district: districtCode ? null : barChart({ id: "chart-district", title: t("dashboard.charts.byDistrict"), description: t("dashboard.charts.sameAsTable"), bars: byDistrict.map((d) => ({ ...d, display: fmt.n(d.value) })) }),
     },
     byDistrict,
-    table: { columns: REPORT_COLUMNS.map((c) => ({ key: c, label: t(reportColumnKey(c)) })), rows: rowsOf(data.rows) },
+    table: { columns: REPORT_COLUMNS.map((c) => ({ key: c, label: t(reportColumnKey(c)), short: t(`reports.short.${c}`) })), rows: rowsOf(data.rows) },
     communeTables: data.communeTables.map((d) => ({ ...d, rows: rowsOf(d.rows) })),
     models: data.models.map((m) => ({
       ...m,
@@ -286,6 +283,14 @@ async function renderSettings(ctx: AppContext, res: Response, status: number, vi
   });
 }
 
+/**
+ * The printed report's controls (on screen only, no JavaScript): the checkbox that lists communes with no
+ * activity too, as a GET form that keeps the report's own fields, the count of communes left out, the downloads.
+ */
+export function printControls(action: string, fields: Record<string, string>, allCommunes: boolean, hidden: number, downloads: { csv: string; csvComma: string; xlsx: string }) {
+  return { action, fields: Object.entries(fields).filter(([, v]) => v !== "").map(([name, value]) => ({ name, value })), allCommunes, hidden, downloads };
+}
+
 /** The tip line's own address: PUBLIC_URL, or the address this page was asked on. */
 const tipLineUrl = (ctx: AppContext, req: Request) => (ctx.config.publicUrl ?? `${req.protocol}://${req.get("host")}`).replace(/\/+$/, "");
 
@@ -309,18 +314,22 @@ export function staffReportPages(ctx: AppContext): Router {
 
   router.get("/staff/reports/print", may("stats.export"), async (req: Request, res: Response) => {
     const { actor } = staffOf(res);
-    const f = await filtersOf(ctx, res, req.query as Record<string, unknown>);
-    if (Object.keys(f.errors).length) throw new HttpError(400, "invalid_query", "errors.invalid_input");
+    const { allCommunes, ...query } = req.query as Record<string, unknown>;
+    const options = validate(printOptionsSchema, given({ allCommunes }));
+    const f = await filtersOf(ctx, res, query);
+    if (!options.ok || Object.keys(f.errors).length) throw new HttpError(400, "invalid_query", "errors.invalid_input");
     const suppression = suppressionFor(ctx, actor);
     const data = await reportData(ctx, { period: f.period, districtCode: f.scope.districtCode, category: f.category, suppression, communeTables: true });
-    const report = await presentReport(ctx, res, data);
-    const other: Locale = langOf(res) === "vi" ? "en" : "vi";
+    const lang = langOf(res);
+    const other: Locale = lang === "vi" ? "en" : "vi";
+    const shown = options.value.allCommunes ? { data, hidden: 0 } : withoutEmptyCommunes(data);
     res.render("staff/reports/print.njk", {
-      report,
+      report: await presentReport(ctx, res, shown.data),
       doc: await documentOf(ctx, translatorOf(res), data, {}),
-      fileHref: can(actor, "report.file", { districtCode: f.scope.districtCode ?? null }) ? `/staff/reports?${reportQuery(f, langOf(res))}` : null,
-      back: `/staff/dashboard?${reportQuery(f, langOf(res))}`,
-      langHref: `/staff/reports/print?${reportQuery(f, other)}`,
+      print: printControls("/staff/reports/print", { ...f.values, lang: lang === "vi" ? "" : lang }, !!options.value.allCommunes, shown.hidden, exportLinks(f, lang)),
+      fileHref: can(actor, "report.file", { districtCode: f.scope.districtCode ?? null }) ? `/staff/reports?${reportQuery(f, lang)}` : null,
+      back: `/staff/dashboard?${reportQuery(f, lang)}`,
+      langHref: `/staff/reports/print?${reportQuery(f, other)}${options.value.allCommunes ? "&allCommunes=1" : ""}`,
     });
   });
 

@@ -16,14 +16,16 @@ import { formBody as urlencodedBody } from "../../middlewares/bodies.js";
 import { noStore } from "../../middlewares/securityHeaders.js";
 import { requireCsrf, requireStaff, staffOf } from "../../middlewares/staffSession.js";
 import { authorize, can } from "../../policies/index.js";
-import { listSavedReports, savedReport, snapshotFor } from "../../stats/savedReports.js";
-import { requirePeriodAllowed, smallNumberThreshold } from "../../stats/statsAccess.js";
+import { listSavedReports, savedReport, snapshotForActor } from "../../stats/savedReports.js";
+import { requirePeriodAllowed } from "../../stats/statsAccess.js";
 import { uuidParam, validate } from "../../validation/staff.js";
 import { fileReportSchema } from "../../validation/reports.js";
-import { periodOf, scopeOf } from "../../validation/stats.js";
+import { periodOf, printOptionsSchema, scopeOf } from "../../validation/stats.js";
 import { CATEGORIES } from "../../validation/tip.js";
 import { fieldsOf, isFieldError, pageLocals, seeOther, textOf, translateFields, translatorOf } from "./forms.js";
-import { documentOf, langOf, periodName, presentReport } from "./reports.js";
+import { documentOf, langOf, presentReport, printControls } from "./reports.js";
+import { periodName } from "../../reports/periodNames.js";
+import { withoutEmptyCommunes } from "../../reports/printTable.js";
 
 const OFFSET_MS = 7 * 3_600_000;
 const today = () => new Date(Date.now() + OFFSET_MS).toISOString().slice(0, 10);
@@ -54,6 +56,15 @@ async function renderList(ctx: AppContext, res: Response, status: number, view: 
   values.reportType ||= "periodic";
   if (!values.scope && scopes.length === 1) values.scope = scopes[0]!.value;
   res.status(status).render("staff/reports/savedReports.njk", { reports, scopes, values, errors: view.errors ?? {}, categories: CATEGORIES });
+}
+
+/** A filed report's downloads: its snapshot as CSV (";" and ",") and XLSX. */
+function savedExportLinks(id: string, q: URLSearchParams) {
+  const comma = new URLSearchParams(q);
+  comma.set("sep", "comma");
+  const base = `/api/v1/reports/saved/${id}`;
+  const qs = q.size ? `?${q}` : "";
+  return { csv: `${base}.csv${qs}`, csvComma: `${base}.csv?${comma}`, xlsx: `${base}.xlsx${qs}` };
 }
 
 export function savedReportPages(ctx: AppContext): Router {
@@ -89,21 +100,23 @@ export function savedReportPages(ctx: AppContext): Router {
   router.get("/staff/reports/:id", async (req: Request, res: Response) => {
     const id = uuidParam.safeParse(req.params.id);
     if (!id.success) throw notFound();
-    const { actor } = staffOf(res);
+    const options = validate(printOptionsSchema, Object.fromEntries(Object.entries({ allCommunes: req.query.allCommunes }).filter(([, v]) => v !== undefined && v !== "")));
+    if (!options.ok) throw new HttpError(400, "invalid_query", "errors.invalid_input");
     const r = await savedReport(ctx.database.db, id.data);
     if (!r) throw notFound();
-    authorize(actor, "stats.view", { districtCode: r.districtCode });
-    const threshold = smallNumberThreshold(ctx, actor);
-    // A snapshot made with a lower threshold than today's would show a supervisor more than today's rule allows.
-    if (threshold > r.threshold) throw new HttpError(403, "forbidden", "errors.forbidden");
-    const data = snapshotFor(r, threshold);
+    const data = snapshotForActor(ctx, staffOf(res).actor, r, "stats.view");
     const t = translatorOf(res);
-    const other: Locale = langOf(res) === "vi" ? "en" : "vi";
+    const lang = langOf(res);
+    const other: Locale = lang === "vi" ? "en" : "vi";
+    const shown = options.value.allCommunes ? { data, hidden: 0 } : withoutEmptyCommunes(data);
+    const q = new URLSearchParams(lang === "vi" ? {} : { lang });
+    const otherQuery = new URLSearchParams({ ...(other === "vi" ? {} : { lang: other }), ...(options.value.allCommunes ? { allCommunes: "1" } : {}) });
     res.render("staff/reports/print.njk", {
-      report: await presentReport(ctx, res, data),
+      report: await presentReport(ctx, res, shown.data),
       doc: { ...(await documentOf(ctx, t, data, r)), savedOn: formatDate(r.createdAt) },
+      print: printControls(`/staff/reports/${r.id}`, { lang: lang === "vi" ? "" : lang }, !!options.value.allCommunes, shown.hidden, savedExportLinks(r.id, q)),
       back: `/staff/reports${res.locals.langQuery as string}`,
-      langHref: `/staff/reports/${r.id}${other === "vi" ? "" : "?lang=en"}`,
+      langHref: `/staff/reports/${r.id}${otherQuery.size ? `?${otherQuery}` : ""}`,
     });
   });
 

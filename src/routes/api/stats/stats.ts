@@ -1,23 +1,28 @@
 /**
  * Statistics for the plan's reports:
  *   GET /api/v1/stats?period=2020-Q1|2020-03|2020 (or from=&to=)&scope=province|district:831|commune:28801&category=&groupBy=
- *   GET /api/v1/reports/:period.csv?scope=…&category=…   the same table as the printable report, UTF-8 with BOM
- *   GET /api/v1/reports/custom.csv?from=2020-02-01&to=2020-02-29&scope=…   the same for a custom period
+ *   GET /api/v1/reports/:period.csv|.xlsx?scope=…&category=…&sep=semicolon|comma   the printable report's table
+ *       (CSV: UTF-8 with BOM, ";" by default; XLSX: headers, widths, a total row; both with a title line)
+ *   GET /api/v1/reports/custom.csv|.xlsx?from=2020-02-01&to=2020-02-29&scope=…   the same for a custom period
+ *   GET /api/v1/reports/saved/:id.csv|.xlsx?sep=…   a filed report's table, from its snapshot (src/reports/)
  */
 import { Router, type Request, type Response } from "express";
 import type { AppContext } from "../../../context.js";
 import { recordReportExport } from "../../../commands/reportExportRecorder.js";
-import { invalidInput } from "../../../errors.js";
+import { invalidInput, notFound } from "../../../errors.js";
 import { noStore } from "../../../middlewares/securityHeaders.js";
 import { requireStaff, staffOf } from "../../../middlewares/staffSession.js";
 import { computeStats } from "../../../stats/statistics.js";
 import { authorizeStatsScope, requirePeriodAllowed, suppressionFor } from "../../../stats/statsAccess.js";
 import { shownByCommune } from "../../../stats/suppression.js";
 import { customPeriod, parsePeriod } from "../../../stats/periods.js";
-import { unitTypeLabel } from "../../../units/unitTypes.js";
-import { REPORT_COLUMNS, reportColumnKey, reportRows, toCsv } from "../../../stats/reportTable.js";
-import { parseOrThrow } from "../../../validation/staff.js";
-import { periodOf, scopeOf, statsQuerySchema } from "../../../validation/stats.js";
+import { reportRows } from "../../../stats/reportTable.js";
+import { periodOfData } from "../../../stats/reportData.js";
+import { savedReport, snapshotForActor } from "../../../stats/savedReports.js";
+import { exportTable } from "../../../reports/exportTable.js";
+import { exportFile, exportFileOf, type ExportedFile } from "../../../reports/exportFile.js";
+import { parseOrThrow, uuidParam } from "../../../validation/staff.js";
+import { exportQuerySchema, periodOf, savedExportQuerySchema, scopeOf, statsQuerySchema } from "../../../validation/stats.js";
 import type { Translate } from "../../../i18n/index.js";
 import { reportingDb } from "../../../db/readReplica.js";
 
@@ -42,25 +47,50 @@ export function statsApi(ctx: AppContext): Router {
 
   router.get("/api/v1/reports/:file", async (req: Request, res: Response) => {
     const { actor } = staffOf(res);
-    const file = String(req.params.file);
-    const name = file.endsWith(".csv") ? file.slice(0, -4) : null;
-    const q = parseOrThrow(statsQuerySchema.pick({ scope: true, lang: true, category: true, from: true, to: true }), req.query, "invalid_query");
-    // A named period in the file name (2020-Q1.csv), or "custom.csv" with from= and to=.
-    const period = name === "custom" ? (q.from && q.to ? customPeriod(q.from, q.to) : null) : name ? parsePeriod(name) : null;
-    if (!period) throw invalidInput("invalid_query", { period: "errors.invalid_period" });
+    const file = exportFileOf(String(req.params.file));
+    const q = parseOrThrow(exportQuerySchema, req.query, "invalid_query");
+    // A named period in the file name (2020-Q1.csv, 2020-Q1.xlsx), or "custom.csv" with from= and to=.
+    const period = !file ? null : file.name === "custom" ? (q.from && q.to ? customPeriod(q.from, q.to) : null) : parsePeriod(file.name);
+    if (!file || !period) throw invalidInput("invalid_query", { period: "errors.invalid_period" });
     const scope = await authorizeStatsScope(ctx, actor, scopeOf(q.scope), "stats.export");
     requirePeriodAllowed(ctx, actor, period);
     const tree = await ctx.units.tree();
-    const reads = reportingDb(ctx.database);
-    const rows = await reportRows(reads, tree, period.from, period.to, { ...scope, category: q.category, suppression: suppressionFor(ctx, actor) });
+    const suppression = suppressionFor(ctx, actor);
+    const rows = await reportRows(reportingDb(ctx.database), tree, period.from, period.to, { ...scope, category: q.category, suppression });
     const t = res.locals.t as Translate;
-    const header = [t("reports.columns.level"), t("reports.columns.code"), t("reports.columns.name"), ...REPORT_COLUMNS.map((c) => t(reportColumnKey(c)))];
-    const csv = toCsv(header, rows.map((r) => [unitTypeLabel(t, r.type), r.code, r.name, ...REPORT_COLUMNS.map((c) => r.values[c])]));
-    await recordReportExport(ctx, actor, { periodLabel: period.label, districtCode: scope.districtCode ?? null, scope: q.scope, category: q.category ?? null, format: "csv" });
-    res.setHeader("Content-Type", "text/csv; charset=utf-8");
-    res.setHeader("Content-Disposition", `attachment; filename="homthu-${period.label.replace("..", "_")}.csv"`);
-    res.send(csv);
+    const table = exportTable(t, tree, { period, ...scope, category: q.category, rows, threshold: suppression.threshold });
+    const exported = { periodLabel: period.label, districtCode: scope.districtCode ?? null, scope: q.scope, category: q.category ?? null, format: file.format };
+    await recordReportExport(ctx, actor, exported);
+    send(res, await exportFile(t, table, file.format, q.sep));
+  });
+
+  // A filed report: the figures of its snapshot (as this person may see them), never recomputed.
+  router.get("/api/v1/reports/saved/:file", async (req: Request, res: Response) => {
+    const { actor } = staffOf(res);
+    const file = exportFileOf(String(req.params.file));
+    const id = uuidParam.safeParse(file?.name);
+    if (!file || !id.success) throw notFound();
+    const q = parseOrThrow(savedExportQuerySchema, req.query, "invalid_query");
+    const r = await savedReport(ctx.database.db, id.data);
+    if (!r) throw notFound();
+    const data = snapshotForActor(ctx, actor, r, "stats.export");
+    const t = res.locals.t as Translate;
+    const table = exportTable(t, await ctx.units.tree(), {
+      period: periodOfData(data), districtCode: data.districtCode, category: data.category, rows: data.rows, threshold: data.threshold,
+      filed: { id: r.id, number: r.number, issuedOn: r.issuedOn, savedOn: r.createdAt },
+    });
+    const scope = data.districtCode ? `district:${data.districtCode}` : "province";
+    const exported = { periodLabel: data.period.label, districtCode: data.districtCode, scope, category: data.category, format: file.format };
+    await recordReportExport(ctx, actor, { ...exported, savedReportId: r.id });
+    send(res, await exportFile(t, table, file.format, q.sep));
   });
 
   return router;
+}
+
+/** A downloaded file: its type and name, then its bytes. */
+function send(res: Response, f: ExportedFile): void {
+  res.setHeader("Content-Type", f.type);
+  res.setHeader("Content-Disposition", `attachment; filename="${f.fileName}"`);
+  res.send(f.body);
 }

@@ -1,0 +1,70 @@
+/**
+ * A report's table as every export writes it (CSV, XLSX): a title with the
+ * period, its days, the scope and the category; the header in the reader's
+ * language (from the locale files); one row per unit with the cells exactly
+ * as the dashboard and the printed report show them (suppressed cells stay
+ * "x"); and a total row. Built from the rows of a live report or from a filed
+ * report's snapshot, so a filed report exports the figures it was filed with.
+ */
+import type { Translate } from "../i18n/index.js";
+import type { Period } from "../stats/periods.js";
+import { REPORT_COLUMNS, reportColumnKey, type ReportRow } from "../stats/reportTable.js";
+import { formatDate, formatIsoDay } from "../i18n/format.js";
+import { SUPPRESSED, type Shown } from "../stats/suppression.js";
+import type { UnitTree } from "../units/directory.js";
+import { unitTypeLabel } from "../units/unitTypes.js";
+import { periodDays, periodName, scopeName } from "./periodNames.js";
+
+export type Cell = string | number;
+
+/** The leading columns (unit type, code, name) before the report's figures. */
+export const LEAD_COLUMNS = 3;
+
+export interface ExportTable {
+  /** One line: what, when (named period and its days) and where. */
+  title: string;
+  /** Lines under the title (a filed report's number and filing date). */
+  notes: string[];
+  header: string[];
+  rows: Array<{ level: ReportRow["level"]; cells: Cell[] }>;
+  /** The sum of the top-level rows (districts; a single commune for a commune scope). */
+  total: Cell[];
+  /** The small-number threshold the cells follow (0: exact). */
+  threshold: number;
+  /** A file name without its extension. */
+  fileName: string;
+}
+
+export interface ExportSource {
+  period: Period;
+  districtCode?: string | null;
+  communeCode?: string | null;
+  category?: string | null;
+  rows: ReportRow[];
+  threshold: number;
+  /** A filed report: its number, the date written on it and the day it was filed. */
+  filed?: { id: string; number: string; issuedOn: string; savedOn: Date };
+}
+
+/** A column's sum, or "x" when one of its cells is hidden (a sum would give the hidden cell away). */
+function sum(cells: Shown[]): Shown {
+  return cells.some((c) => c === SUPPRESSED) ? SUPPRESSED : cells.reduce<number>((a, c) => a + Number(c), 0);
+}
+
+export function exportTable(t: Translate, tree: UnitTree, src: ExportSource): ExportTable {
+  const { period } = src;
+  const where = scopeName(t, tree, src);
+  const when = period.kind === "custom" ? periodName(t, period) : `${periodName(t, period)} (${periodDays(period).from} – ${periodDays(period).to})`;
+  let title = t("reports.export.title", { period: when, scope: where });
+  if (src.category) title += `; ${t("dashboard.onlyCategory", { category: t(`categories.${src.category}`) })}`;
+  const notes = src.filed
+    ? [t("reports.export.filed", { number: src.filed.number || "…", date: formatIsoDay(src.filed.issuedOn), savedOn: formatDate(src.filed.savedOn) })]
+    : [];
+  const header = [t("reports.columns.level"), t("reports.columns.code"), t("reports.columns.name"), ...REPORT_COLUMNS.map((c) => t(reportColumnKey(c)))];
+  const rows = src.rows.map((r) => ({ level: r.level, cells: [unitTypeLabel(t, r.type), r.code, r.name, ...REPORT_COLUMNS.map((c) => r.values[c])] }));
+  // District rows are the scope's exact totals; the communes below a district are its detail, not added again.
+  const top = src.rows.some((r) => r.level === "district") ? src.rows.filter((r) => r.level === "district") : src.rows;
+  const total: Cell[] = [t("reports.export.total"), "", where, ...REPORT_COLUMNS.map((c) => sum(top.map((r) => r.values[c])))];
+  const base = `homthu-${period.label.replace("..", "_")}`;
+  return { title, notes, header, rows, total, threshold: src.threshold, fileName: src.filed ? `${base}-${src.filed.id.slice(0, 8)}` : base };
+}
