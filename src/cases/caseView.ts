@@ -108,7 +108,7 @@ export async function openCasePhoto(ctx: AppContext, actor: Actor, privateKey: c
 export async function caseHistory(ctx: AppContext, tipId: string) {
   return ctx.database.db
     // Only the state change: reasons typed into the audit details (e.g. why a contact was revealed) stay in the audit log.
-    .select({ at: auditLog.at, actorId: auditLog.actorId, action: auditLog.action, details: sql<Record<string, unknown>>`jsonb_build_object('from', ${auditLog.details}->'from', 'to', ${auditLog.details}->'to')` })
+    .select({ at: auditLog.at, actorId: auditLog.actorId, action: auditLog.action, details: sql<Record<string, unknown>>`jsonb_build_object('from', ${auditLog.details}->'from', 'to', ${auditLog.details}->'to', 'assigneeId', ${auditLog.details}->'assigneeId')` })
     .from(auditLog)
     // Reads (content viewed, photo downloaded) stay in the audit log; the history shows what happened to the case.
     .where(and(eq(auditLog.subjectType, "case"), eq(auditLog.subjectId, tipId), notInArray(auditLog.action, ["case.content_viewed", "case.photo_downloaded"])))

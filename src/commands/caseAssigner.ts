@@ -21,7 +21,7 @@ export async function assignCase(ctx: AppContext, actor: Actor, tipId: string, a
       if (!fits) throw invalidInput("invalid_assignee", { assigneeId: "errors.invalid_assignee" });
       return {
         status: tip.status === "received" ? "assigned" : (tip.status as "assigned"),
-        set: { assigneeId, assignedAt: new Date() },
+        set: { assigneeId, assignedAt: new Date(), noLiaison: false },
         details: { assigneeId },
         notify: assigneeId === actor.id ? [] : [{ userId: assigneeId, tipId, kind: "case_assigned", urgent: tip.urgent }],
       };

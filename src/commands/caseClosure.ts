@@ -3,10 +3,12 @@
  * person (never by the police); a resolved case is closed by the Youth Union;
  * a closed case is reopened by an administrator, with a reason.
  */
+import { eq } from "drizzle-orm";
 import { addEncryptedItem } from "../cases/caseNotes.js";
 import { triageDeadline } from "../cases/deadlines.js";
 import { HELP_OUTCOMES } from "../cases/workflow.js";
 import type { AppContext } from "../context.js";
+import { staffUsers } from "../db/schema.js";
 import { HttpError, invalidInput } from "../errors.js";
 import type { Actor } from "../policies/index.js";
 import { moveCase, type MoveOptions } from "./caseMover.js";
@@ -34,14 +36,18 @@ export async function closeCase(ctx: AppContext, actor: Actor, tipId: string, op
 
 export async function reopenCase(ctx: AppContext, actor: Actor, tipId: string, reason: string, opts: MoveOptions = {}) {
   if (!reason.trim()) throw invalidInput("invalid_reopen", { reason: "errors.required" });
-  return moveCase(ctx, actor, tipId, "reopen", (tip) => {
+  return moveCase(ctx, actor, tipId, "reopen", async (tip, tx) => {
     const now = new Date();
+    // Back to whoever had it, if they still can act; else to nobody: caseMover then keeps it "received"
+    // and the next routing sweep gives it to a liaison of its district.
+    const [holder] = tip.assigneeId ? await tx.select({ active: staffUsers.active }).from(staffUsers).where(eq(staffUsers.id, tip.assigneeId)) : [];
+    const assigneeId = holder?.active ? tip.assigneeId : null;
     return {
       status: "assigned",
       // triagedAt keeps the first triage, so the time-to-triage statistics stay true.
-      set: { closedAt: null, resolvedAt: null, outcome: null, triageOutcome: null, referred: null, referralKind: null },
+      set: { assigneeId, closedAt: null, resolvedAt: null, outcome: null, triageOutcome: null, referred: null, referralKind: null },
       deadline: triageDeadline(ctx.config, now, tip.urgent),
-      notify: tip.assigneeId ? [{ userId: tip.assigneeId, tipId, kind: "case_reopened" as const, urgent: tip.urgent }] : [],
+      notify: assigneeId ? [{ userId: assigneeId, tipId, kind: "case_reopened" as const, urgent: tip.urgent }] : [],
       also: async (tx) => void (await addEncryptedItem(tx, { tipId, tipPublicKey: tip.publicKey, kind: "note", author: "staff", authorId: actor.id, body: { text: reason.trim(), purpose: "reopen_reason" } })),
     };
   }, opts);

@@ -45,6 +45,18 @@ export interface MoveOptions {
   expectedVersion?: number;
 }
 
+/**
+ * State and assignee never contradict: a case is "assigned" only to someone. A move that would
+ * leave it "assigned" to nobody (routing in a district without a liaison, an answer or a reopening
+ * of a case whose assignee left) leaves it "received" instead, where the next routing sweep gives it
+ * to a liaison of its district as soon as there is one. (The database refuses the contradiction too:
+ * tips_assigned_has_assignee, migration 0008.)
+ */
+export function settle(tip: Pick<CaseRow, "assigneeId">, move: Move): Move {
+  const assignee = move.set && "assigneeId" in move.set ? move.set.assigneeId : tip.assigneeId;
+  return move.status === "assigned" && !assignee ? { ...move, status: "received" } : move;
+}
+
 /** @throws 404 unknown case · 403 policy · 409 illegal transition or concurrent change. */
 export async function moveCase(
   ctx: AppContext,
@@ -63,7 +75,7 @@ export async function moveCase(
     if (actor) authorizeCase(actor, RULES[transition].action, tip);
     if (opts.expectedVersion !== undefined && opts.expectedVersion !== tip.version) throw conflict();
     assertCanMove(tip.status, transition);
-    const move = await plan(tip, tx);
+    const move = settle(tip, await plan(tip, tx));
     coarseTime = move.coarseTime;
     emailsBySweep = move.emailsBySweep ?? false;
     const [row] = await tx

@@ -7,8 +7,11 @@
  * going to whoever was assigned least recently, then to the lowest id — the
  * order one routing transaction per tip gave, reproduced in memory from one
  * read of the liaisons' workloads (each assignment adds one open case and
- * makes its liaison the most recent). No active liaison: the case is flagged
- * and every administrator is notified.
+ * makes its liaison the most recent). No active liaison: the tip stays
+ * "received" (a case is never "assigned" to nobody), flagged, its triage clock
+ * starts and every administrator is notified — once: a waiting tip whose clock
+ * runs was flagged already and is left alone until a liaison exists, when the
+ * next sweep gives it to them.
  *
  * Idempotent: the batch takes only tips still "received", locked (FOR UPDATE)
  * under the district's advisory lock, so a re-run, a duplicated job or a
@@ -56,16 +59,6 @@ export async function routeWaitingTips(ctx: AppContext, districtCode: string, op
   return ctx.database.db.transaction(async (tx) => {
     // One router per district at a time, so two batches cannot both count a liaison's workload before either adds to it.
     await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`route:${districtCode}`}))`);
-    const only = opts.ids ? sql`AND id = ANY(${`{${opts.ids.join(",")}}`}::uuid[])` : sql``;
-    const waiting = (
-      await tx.execute<{ id: string; status: string; received_ms: number; urgent: boolean }>(sql`
-        SELECT id, status, (extract(epoch FROM received_at) * 1000)::float8 AS received_ms, urgent FROM tips
-         WHERE status = 'received' AND district_code = ${districtCode} AND purged_at IS NULL ${only}
-         ORDER BY received_at, id
-         LIMIT ${opts.limit}
-         FOR UPDATE`)
-    ).rows;
-    if (waiting.length === 0) return { assigned: 0, flagged: 0, notificationIds: [] };
     const liaisons = (
       await tx.execute<{ id: string; open: number; last: number | null }>(sql`
         SELECT u.id, count(t.id)::int AS open, (extract(epoch FROM max(t.assigned_at)) * 1000)::float8 AS last
@@ -74,6 +67,18 @@ export async function routeWaitingTips(ctx: AppContext, districtCode: string, op
          WHERE u.role = 'liaison' AND u.active AND u.district_code = ${districtCode}
          GROUP BY u.id`)
     ).rows.map((r): Liaison => ({ id: r.id, open: r.open, last: r.last }));
+    const only = opts.ids ? sql`AND id = ANY(${`{${opts.ids.join(",")}}`}::uuid[])` : sql``;
+    // Without a liaison only the tips not flagged yet have anything to write.
+    const unflagged = liaisons.length === 0 ? sql`AND deadline_kind IS NULL` : sql``;
+    const waiting = (
+      await tx.execute<{ id: string; status: string; received_ms: number; urgent: boolean; running: boolean }>(sql`
+        SELECT id, status, (extract(epoch FROM received_at) * 1000)::float8 AS received_ms, urgent, deadline_kind IS NOT NULL AS running FROM tips
+         WHERE status = 'received' AND district_code = ${districtCode} AND purged_at IS NULL ${only} ${unflagged}
+         ORDER BY received_at, id
+         LIMIT ${opts.limit}
+         FOR UPDATE`)
+    ).rows;
+    if (waiting.length === 0) return { assigned: 0, flagged: 0, notificationIds: [] };
     const admins = liaisons.length === 0 ? await adminIds(tx) : [];
 
     const routed = waiting.map((tip) => {
@@ -85,24 +90,30 @@ export async function routeWaitingTips(ctx: AppContext, districtCode: string, op
         pick.last = Math.max(pick.last ?? minute.getTime(), minute.getTime());
       }
       const deadline = triageDeadline(ctx.config, new Date(tip.received_ms), tip.urgent);
-      return { id: tip.id, urgent: tip.urgent, assigneeId: pick?.id ?? null, deadline };
+      // A tip waiting again (flagged earlier, reopened, or released by a deactivation) keeps the clock it has.
+      return { id: tip.id, urgent: tip.urgent, assigneeId: pick?.id ?? null, deadline, running: tip.running };
     });
 
     // The tips, in one statement: status, assignee, the triage deadline, a new version.
-    const rows = routed.map((r) => ({ id: r.id, assignee_id: r.assigneeId, deadline_at: r.deadline.at, deadline_from: r.deadline.from }));
+    const rows = routed.map((r) => ({ id: r.id, assignee_id: r.assigneeId, deadline_at: r.deadline.at, deadline_from: r.deadline.from, running: r.running }));
     const updated = await tx.execute(sql`
       UPDATE tips t
-         SET status = 'assigned', assignee_id = r.assignee_id, assigned_at = ${minute.toISOString()}::timestamptz, no_liaison = r.assignee_id IS NULL,
-             deadline_kind = 'triage', deadline_at = r.deadline_at, deadline_from = r.deadline_from, version = t.version + 1
-        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(id uuid, assignee_id uuid, deadline_at timestamptz, deadline_from timestamptz)
+         SET status = CASE WHEN r.assignee_id IS NULL THEN 'received' ELSE 'assigned' END, assignee_id = r.assignee_id,
+             assigned_at = CASE WHEN r.assignee_id IS NULL THEN t.assigned_at ELSE ${minute.toISOString()}::timestamptz END, no_liaison = r.assignee_id IS NULL,
+             deadline_kind = CASE WHEN r.running THEN t.deadline_kind ELSE 'triage' END,
+             deadline_at = CASE WHEN r.running THEN t.deadline_at ELSE r.deadline_at END,
+             deadline_from = CASE WHEN r.running THEN t.deadline_from ELSE r.deadline_from END, version = t.version + 1
+        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(id uuid, assignee_id uuid, deadline_at timestamptz, deadline_from timestamptz, running boolean)
        WHERE t.id = r.id AND t.status = 'received'`);
     // Cannot happen under FOR UPDATE; if it ever did, roll back rather than audit a change that was not made.
     if (updated.rowCount !== routed.length) throw new Error(`routing batch: ${updated.rowCount} of ${routed.length} tips updated`);
 
-    // Their deadline history: any running entry ends, the triage deadline starts.
-    const ids = routed.map((r) => r.id);
-    await tx.update(caseDeadlines).set({ endedAt: minute }).where(and(inArray(caseDeadlines.tipId, ids), isNull(caseDeadlines.endedAt)));
-    await tx.insert(caseDeadlines).values(routed.map((r) => ({ tipId: r.id, kind: r.deadline.kind, startedAt: r.deadline.from, dueAt: r.deadline.at })));
+    // Their deadline history: for a tip without a running clock, any stray entry ends and the triage deadline starts.
+    const fresh = routed.filter((r) => !r.running);
+    if (fresh.length > 0) {
+      await tx.update(caseDeadlines).set({ endedAt: minute }).where(and(inArray(caseDeadlines.tipId, fresh.map((r) => r.id)), isNull(caseDeadlines.endedAt)));
+      await tx.insert(caseDeadlines).values(fresh.map((r) => ({ tipId: r.id, kind: r.deadline.kind, startedAt: r.deadline.from, dueAt: r.deadline.at })));
+    }
 
     await appendAuditEntries(
       tx,
@@ -112,7 +123,7 @@ export async function routeWaitingTips(ctx: AppContext, districtCode: string, op
         subjectType: "case",
         subjectId: r.id,
         districtCode,
-        details: { from: "received", to: "assigned", assigneeId: r.assigneeId, routed: true },
+        details: { from: "received", to: r.assigneeId ? "assigned" : "received", assigneeId: r.assigneeId, routed: true },
         coarseTime: "minute" as const,
       })),
     );

@@ -8,7 +8,7 @@
  * tip_items, encrypted (see src/crypto and docs/security.md).
  */
 import { sql } from "drizzle-orm";
-import { bigint, bigserial, boolean, customType, date, index, integer, jsonb, numeric, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, bigserial, boolean, check, customType, date, index, integer, jsonb, numeric, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 /** PostgreSQL bytea as Uint8Array (node-postgres returns Buffer, a Uint8Array). */
 const bytea = customType<{ data: Uint8Array; driverData: Buffer }>({
@@ -177,6 +177,8 @@ export const tips = pgTable(
     index("tips_assignee_status_idx").on(t.assigneeId, t.status),
     index("tips_unit_idx").on(t.forwardedUnitId),
     index("tips_deadline_idx").on(t.deadlineAt),
+    // State and assignee never contradict: "assigned" (Đã giao cán bộ) always names someone.
+    check("tips_assigned_has_assignee", sql`${t.status} <> 'assigned' OR ${t.assigneeId} IS NOT NULL`),
   ],
 );
 

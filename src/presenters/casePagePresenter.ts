@@ -86,7 +86,8 @@ export function presentCasePage({ tip, content, history, duplicates, policeUnit,
       at: when(h.at),
       // The tipster's answer has no staff actor, and is not the system's doing either.
       actor: h.actorId ? (emails.get(h.actorId) ?? h.actorId) : h.action === "case.answer" ? t("cases.history.tipster") : null,
-      action: auditLabel(t, h.action),
+      // Routing that found no liaison is not a hand-over: say what happened.
+      action: auditLabel(t, h.action === "case.assign" && h.details?.assigneeId === null ? "case.assign_nobody" : h.action),
       to: typeof h.details?.to === "string" ? h.details.to : null,
     })),
     duplicates: duplicates.map((d) => ({ id: d.id, ref: caseRef(d.id), received: when(d.receivedAt), status: d.status })),

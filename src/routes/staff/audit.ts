@@ -19,7 +19,7 @@ export const AUDIT_ACTIONS = [
   "auth.login", "auth.login_failed", "auth.logout", "auth.totp_enrolled",
   "user.invited", "user.reset", "user.activated", "user.reset_completed", "user.password_changed", "user.deactivated", "user.unlocked", "user.access_restored", "user.created_by_cli",
   "recovery.granted", "police_unit.created", "coverage.set", "system.bootstrapped",
-  "case.assign", "case.triage", "case.forward", "case.acknowledge", "case.verify", "case.extend", "case.resolve", "case.refer", "case.close", "case.reopen",
+  "case.assign", "case.triage", "case.forward", "case.acknowledge", "case.verify", "case.extend", "case.resolve", "case.refer", "case.close", "case.reopen", "case.released",
   "case.content_viewed", "case.photo_downloaded", "case.message_sent", "case.contact_revealed", "case.access_granted",
   "report.exported", "retention.purged", "model_commune.registered", "model_commune.progress", "settings.changed",
 ] as const;
