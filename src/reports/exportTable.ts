@@ -8,6 +8,8 @@
  */
 import type { Translate } from "../i18n/index.js";
 import type { Period } from "../stats/periods.js";
+import type { ReportData } from "../stats/reportData.js";
+import type { SavedReport } from "../stats/savedReports.js";
 import { REPORT_COLUMNS, reportColumnKey, type ReportRow } from "../stats/reportTable.js";
 import { formatDate, formatIsoDay } from "../i18n/format.js";
 import { SUPPRESSED, type Shown } from "../stats/suppression.js";
@@ -67,4 +69,11 @@ export function exportTable(t: Translate, tree: UnitTree, src: ExportSource): Ex
   const total: Cell[] = [t("reports.export.total"), "", where, ...REPORT_COLUMNS.map((c) => sum(top.map((r) => r.values[c])))];
   const base = `homthu-${period.label.replace("..", "_")}`;
   return { title, notes, header, rows, total, threshold: src.threshold, fileName: src.filed ? `${base}-${src.filed.id.slice(0, 8)}` : base };
+}
+
+/** A filed report's table: the snapshot as this person may read it, with the report's number and filing day. */
+export function filedExportTable(t: Translate, tree: UnitTree, r: Pick<SavedReport, "id" | "number" | "issuedOn" | "createdAt">, data: ReportData): ExportTable {
+  const period = { from: new Date(data.period.from), to: new Date(data.period.to), label: data.period.label, kind: data.period.kind };
+  const filed = { id: r.id, number: r.number, issuedOn: r.issuedOn, savedOn: r.createdAt };
+  return exportTable(t, tree, { period, districtCode: data.districtCode, category: data.category, rows: data.rows, threshold: data.threshold, filed });
 }

@@ -17,9 +17,8 @@ import { authorizeStatsScope, requirePeriodAllowed, suppressionFor } from "../..
 import { shownByCommune } from "../../../stats/suppression.js";
 import { customPeriod, parsePeriod } from "../../../stats/periods.js";
 import { reportRows } from "../../../stats/reportTable.js";
-import { periodOfData } from "../../../stats/reportData.js";
 import { savedReport, snapshotForActor } from "../../../stats/savedReports.js";
-import { exportTable } from "../../../reports/exportTable.js";
+import { exportTable, filedExportTable } from "../../../reports/exportTable.js";
 import { exportFile, exportFileOf, type ExportedFile } from "../../../reports/exportFile.js";
 import { parseOrThrow, uuidParam } from "../../../validation/staff.js";
 import { exportQuerySchema, periodOf, savedExportQuerySchema, scopeOf, statsQuerySchema } from "../../../validation/stats.js";
@@ -75,10 +74,7 @@ export function statsApi(ctx: AppContext): Router {
     if (!r) throw notFound();
     const data = snapshotForActor(ctx, actor, r, "stats.export");
     const t = res.locals.t as Translate;
-    const table = exportTable(t, await ctx.units.tree(), {
-      period: periodOfData(data), districtCode: data.districtCode, category: data.category, rows: data.rows, threshold: data.threshold,
-      filed: { id: r.id, number: r.number, issuedOn: r.issuedOn, savedOn: r.createdAt },
-    });
+    const table = filedExportTable(t, await ctx.units.tree(), r, data);
     const scope = data.districtCode ? `district:${data.districtCode}` : "province";
     const exported = { periodLabel: data.period.label, districtCode: data.districtCode, scope, category: data.category, format: file.format };
     await recordReportExport(ctx, actor, { ...exported, savedReportId: r.id });
