@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { auditLog } from "../db/schema.js";
 import { authorize, type Actor } from "../policies/index.js";
-import { parseOrThrow, uuidParam } from "../validation/staff.js";
+import { parseOrThrow, uuidParam } from "../validation/parse.js";
 
 export const auditQuerySchema = z.strictObject({
   action: z.string().max(100).optional(),

@@ -14,7 +14,7 @@ import type { AppContext } from "../context.js";
 import { invalidInput } from "../errors.js";
 import { staffOf } from "../middlewares/staffSession.js";
 import { transitionSchemas, type TransitionName } from "../validation/cases.js";
-import { parseOrThrow } from "../validation/staff.js";
+import { parseOrThrow } from "../validation/parse.js";
 
 /** Run one transition from a validated body; shared by the API and the case page's forms. */
 export async function runTransition(ctx: AppContext, res: Response, tipId: string, name: TransitionName, body: unknown) {

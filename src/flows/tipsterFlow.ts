@@ -11,7 +11,7 @@ import { readCookie } from "../middlewares/staffSession.js";
 import { tipsterCookieOptions, tipsterOf } from "../middlewares/tipsterSession.js";
 import { PhotoError, sanitizePhoto } from "../photos/sanitizePhoto.js";
 import { TIPSTER_COOKIE } from "../tipster/tipsterSessions.js";
-import { validate } from "../validation/staff.js";
+import { validate } from "../validation/parse.js";
 import { tipsterMessageSchema } from "../validation/cases.js";
 import type { AcceptedPhoto } from "../commands/tipCreator.js";
 

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { serviceKindField } from "./help.js";
 import { CATEGORIES } from "./tip.js";
 import { HELP_OUTCOMES, POLICE_OUTCOMES, STATUSES, TRIAGE_OUTCOMES } from "../cases/workflow.js";
-import { uuidField, uuidParam } from "./staff.js";
+import { uuidField, uuidParam } from "./parse.js";
 import { formBoolean } from "./fields.js";
 
 const version = z.coerce.number({ error: "errors.invalid" }).int("errors.invalid").min(1, "errors.invalid").max(2 ** 31, "errors.invalid").optional();

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import type { UnitTree } from "../units/directory.js";
 import { controlCharacterFields, fieldErrors, formBoolean, optionalText } from "./fields.js";
+import type { Validation } from "./parse.js";
 
 export const CATEGORIES = ["selling", "using", "storage", "cultivation", "luring_minors", "help_request", "other"] as const;
 export type Category = (typeof CATEGORIES)[number];
@@ -46,8 +47,6 @@ export const tipSchema = z.strictObject({
 });
 
 export type TipInput = z.output<typeof tipSchema>;
-
-export type Validation<T> = { ok: true; value: T } | { ok: false; fields: Record<string, string> };
 
 /** Validate a raw tip (parsed JSON or form fields) against the schema and the units tree. */
 export function validateTip(raw: unknown, tree: UnitTree): Validation<TipInput> {

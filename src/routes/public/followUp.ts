@@ -11,6 +11,7 @@ import { formBody } from "../../middlewares/bodies.js";
 import { Router, type Request, type Response } from "express";
 import type { AppContext } from "../../context.js";
 import { forbidden, notFound } from "../../errors.js";
+import { textOf, uuidOr404 } from "../../validation/parse.js";
 import { formatDateTime, formatIsoDay } from "../../i18n/format.js";
 import { isCrossSite } from "../../middlewares/formToken.js";
 import { messageLimits, receiptLimits } from "../../middlewares/rateLimit.js";
@@ -32,8 +33,6 @@ function hourLabel(iso: string, _lang?: Locale): string {
   return formatDateTime(new Date(iso));
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 async function renderTip(ctx: AppContext, res: Response, status: number, errors: Record<string, string> = {}, values: Record<string, unknown> = {}) {
   const s = tipsterOf(res);
   const lang = res.locals.lang as Locale;
@@ -47,7 +46,7 @@ async function renderTip(ctx: AppContext, res: Response, status: number, errors:
     },
     csrf: s.csrf,
     errors: Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, translateField(t, v)])),
-    values: { text: typeof values.text === "string" ? values.text : "" },
+    values: { text: textOf(values.text) },
     maxPhotos: ctx.config.limits.maxPhotos,
     maxPhotoMb: Math.round(ctx.config.limits.maxPhotoBytes / 1024 / 1024),
   });
@@ -79,8 +78,7 @@ export function followUpPages(ctx: AppContext): Router {
   router.get("/follow-up/tip", requireTipster, async (_req: Request, res: Response) => renderTip(ctx, res, 200));
 
   router.get("/follow-up/photos/:id", requireTipster, async (req: Request, res: Response) => {
-    const id = String(req.params.id);
-    if (!UUID.test(id)) throw notFound();
+    const id = uuidOr404(req.params.id);
     const s = tipsterOf(res);
     if (!s.privateKey) throw notFound();
     const bytes = await tipsterPhoto(ctx, s.tipId, s.privateKey, id);

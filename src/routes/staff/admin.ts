@@ -23,8 +23,9 @@ import { formatDateTime } from "../../i18n/format.js";
 import { HttpError, notFound } from "../../errors.js";
 import { requireCsrf, requireStaff, staffOf } from "../../middlewares/staffSession.js";
 import { authorize, type GeneralAction } from "../../policies/index.js";
-import { invitationSchema, policeUnitSchema, uuidParam, validate } from "../../validation/staff.js";
-import { districtNames, fieldsOf, formBody, isFieldError, pageLocals, seeOther, textOf, translateFields, translatorOf } from "./forms.js";
+import { invitationSchema, policeUnitSchema } from "../../validation/staff.js";
+import { uuidParam, validate } from "../../validation/parse.js";
+import { countOf, districtNames, fieldsOf, formBody, isFieldError, pageLocals, seeOther, textOf, translateFields, translatorOf } from "./forms.js";
 import { unlockStaff } from "../../commands/staffUnlocker.js";
 
 const ROLES = ["admin", "liaison", "police", "supervisor"] as const;
@@ -110,7 +111,7 @@ export function staffAdminPages(ctx: AppContext): Router {
   const units = may("units.manage");
 
   router.get("/staff/admin/users", users, async (req: Request, res: Response) => {
-    await renderUsers(ctx, res, 200, { done: textOf(req.query.done), count: Number(textOf(req.query.count)) || 0 });
+    await renderUsers(ctx, res, 200, { done: textOf(req.query.done), count: countOf(req.query.count) });
   });
 
   router.get("/staff/admin/users/invite", users, (_req: Request, res: Response) => renderInvite(ctx, res, 200));

@@ -18,8 +18,9 @@ import { requireCsrf, requireStaff, staffOf } from "../../middlewares/staffSessi
 import { authorize } from "../../policies/index.js";
 import { listPoliceUnits } from "../../policeUnits/policeUnitQueries.js";
 import { retryFailed, queueHealth } from "../../queues/health.js";
-import { coverageSchema, validate } from "../../validation/staff.js";
-import { formBody, pageLocals, placeNames } from "./forms.js";
+import { coverageSchema } from "../../validation/staff.js";
+import { validate } from "../../validation/parse.js";
+import { countOf, formBody, pageLocals, placeNames } from "./forms.js";
 
 async function renderCoverage(ctx: AppContext, res: Response, status = 200, failure?: { form: string; errors: Record<string, string> }, saved = false) {
   const [where, rules, units] = await Promise.all([
@@ -54,7 +55,7 @@ export function staffOperationPages(ctx: AppContext): Router {
   router.get("/staff/admin/queues", async (req: Request, res: Response) => {
     authorize(staffOf(res).actor, "queues.manage");
     const queues = (await queueHealth(ctx)).map((q) => ({ ...q, recentFailures: q.recentFailures.map((f) => ({ ...f, at: f.at ? formatDateTime(new Date(f.at)) : "" })) }));
-    const retried = typeof req.query.retried === "string" && queues.some((q) => q.name === req.query.retried) ? { name: req.query.retried, count: Number(req.query.count) || 0 } : null;
+    const retried = typeof req.query.retried === "string" && queues.some((q) => q.name === req.query.retried) ? { name: req.query.retried, count: countOf(req.query.count) } : null;
     res.render("staff/admin-queues.njk", { queues, retried, csrf: staffOf(res).session.record.csrf });
   });
 

@@ -18,7 +18,7 @@ import type { CaseRow } from "../../db/rows.js";
 import { NOT_ACTIONABLE_REASONS } from "../../commands/caseTriager.js";
 import { markCaseNotificationsRead } from "../../commands/notificationsReader.js";
 import type { AppContext } from "../../context.js";
-import { HttpError, notFound } from "../../errors.js";
+import { HttpError } from "../../errors.js";
 import type { Locale, Translate } from "../../i18n/index.js";
 import { translateField } from "../../middlewares/errorHandler.js";
 import { noStore } from "../../middlewares/securityHeaders.js";
@@ -29,7 +29,7 @@ import { caseRef, presentCasePage, presentInboxRow } from "../../presenters/case
 import { keyHoldersWhoMayGrant } from "../../staff/pendingAccessQueries.js";
 import { assigneeChoices, staffEmails } from "../../staff/staffQueries.js";
 import { caseListSchema, caseNoteSchema, revealContactSchema, staffMessageSchema, transitionSchemas, type TransitionName } from "../../validation/cases.js";
-import { parseOrThrow, validate } from "../../validation/staff.js";
+import { parseOrThrow, textOf, uuidOr404, validate } from "../../validation/parse.js";
 import { CATEGORIES } from "../../validation/tip.js";
 import { runTransition } from "../../flows/caseTransitions.js";
 import { formBody, pageLocals, placeNames, seeOther } from "./forms.js";
@@ -38,7 +38,6 @@ import { revealContact } from "../../commands/contactRevealer.js";
 import { addCaseNote } from "../../commands/caseNoteWriter.js";
 import { casePlacesBox } from "./places.js";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FILTER_KEYS = ["status", "category", "districtCode", "communeCode", "urgent", "overdue", "assigneeId"] as const;
 
 /** What went wrong with one action form, shown next to that form. */
@@ -50,11 +49,6 @@ interface Failure {
   message: string;
   values: Record<string, string>;
 }
-
-const uuidOr404 = (v: unknown): string => {
-  if (typeof v !== "string" || !UUID.test(v)) throw notFound();
-  return v;
-};
 
 async function renderInbox(ctx: AppContext, req: Request, res: Response) {
   const { actor } = staffOf(res);
@@ -192,7 +186,7 @@ export function staffCasePages(ctx: AppContext): Router {
 
   router.get("/staff/cases", (req: Request, res: Response) => renderInbox(ctx, req, res));
 
-  router.get("/staff/cases/:id", (req: Request, res: Response) => renderCase(ctx, res, uuidOr404(req.params.id), 200, undefined, undefined, typeof req.query.done === "string" ? req.query.done : undefined));
+  router.get("/staff/cases/:id", (req: Request, res: Response) => renderCase(ctx, res, uuidOr404(req.params.id), 200, undefined, undefined, textOf(req.query.done) || undefined));
 
   router.get("/staff/cases/:id/photos/:photoId", async (req: Request, res: Response) => {
     const staff = staffOf(res);

@@ -18,9 +18,9 @@ import { requireCsrf, requireStaff, staffOf } from "../../middlewares/staffSessi
 import { can } from "../../policies/index.js";
 import { getSetting } from "../../settings/settings.js";
 import { classificationSchema, registerTargetsSchema, yearField } from "../../validation/communes.js";
-import { validate } from "../../validation/staff.js";
+import { validate } from "../../validation/parse.js";
 import { formatters } from "./reports.js";
-import { fieldsOf, formBody, isFieldError, pageLocals, seeOther, textOf, translateFields, translatorOf } from "./forms.js";
+import { countOf, fieldsOf, formBody, isFieldError, pageLocals, seeOther, textOf, translateFields, translatorOf } from "./forms.js";
 
 const OFFSET_MS = 7 * 3_600_000;
 const thisYear = () => new Date(Date.now() + OFFSET_MS).getUTCFullYear();
@@ -80,7 +80,7 @@ export function staffCommunePages(ctx: AppContext): Router {
   router.use("/staff/communes", noStore, requireStaff, csvUpload, formBody, requireCsrf, pageLocals);
 
   router.get("/staff/communes", async (req: Request, res: Response) => {
-    await render(ctx, res, 200, yearOf(req.query.year), { done: textOf(req.query.done), message: req.query.imported ? translatorOf(res)("communeRegister.importedCount", { n: Number(textOf(req.query.imported)) || 0, changed: Number(textOf(req.query.changed)) || 0 }) : undefined });
+    await render(ctx, res, 200, yearOf(req.query.year), { done: textOf(req.query.done), message: req.query.imported ? translatorOf(res)("communeRegister.importedCount", { n: countOf(req.query.imported), changed: countOf(req.query.changed) }) : undefined });
   });
 
   router.post("/staff/communes/:code/classification", async (req: Request, res: Response) => {

@@ -37,8 +37,7 @@ export function fieldsOf(req: Request, res: Response): Record<string, unknown> {
   return body;
 }
 
-/** A posted value as text ("" when missing or repeated), to put back in a form. */
-export const textOf = (v: unknown): string => (typeof v === "string" ? v : "");
+export { countOf, textOf } from "../../validation/parse.js";
 
 export const translatorOf = (res: Response): Translate => res.locals.t as Translate;
 

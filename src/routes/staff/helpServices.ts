@@ -13,7 +13,7 @@ import { noStore } from "../../middlewares/securityHeaders.js";
 import { requireCsrf, requireStaff, staffOf } from "../../middlewares/staffSession.js";
 import { authorize } from "../../policies/index.js";
 import { helpServiceSchema } from "../../validation/help.js";
-import { uuidParam, validate } from "../../validation/staff.js";
+import { uuidParam, validate } from "../../validation/parse.js";
 import { fieldsOf, formBody, isFieldError, pageLocals, seeOther, textOf, translateFields } from "./forms.js";
 
 const FIELDS = ["name", "districtCode", "address", "phone", "hours", "kind", "active"] as const;

@@ -11,7 +11,7 @@ import { noStore } from "../../middlewares/securityHeaders.js";
 import { requireCsrf, requireStaff, staffOf } from "../../middlewares/staffSession.js";
 import { notificationCaseId, recentNotifications } from "../../notifications/notificationQueries.js";
 import { caseRef, when } from "../../presenters/casePagePresenter.js";
-import { uuidParam } from "../../validation/staff.js";
+import { uuidParam } from "../../validation/parse.js";
 import { formBody, pageLocals, seeOther } from "./forms.js";
 
 export function staffNotificationPages(ctx: AppContext): Router {

@@ -30,12 +30,13 @@ import { limiter } from "../../middlewares/rateLimit.js";
 import { noStore } from "../../middlewares/securityHeaders.js";
 import { requireCsrf, requireSession, requireStaff, staffOf, unauthenticated, type StaffRequestState } from "../../middlewares/staffSession.js";
 import { can } from "../../policies/index.js";
-import { activationSchema, loginSchema, passwordChangeSchema, totpEnrollSchema, validate } from "../../validation/staff.js";
+import { activationSchema, loginSchema, passwordChangeSchema, totpEnrollSchema } from "../../validation/staff.js";
+import { validate } from "../../validation/parse.js";
 import { finishTotpEnrollment, signIn, signOut } from "../../flows/staffSignIn.js";
 import { staffAdminPages } from "./admin.js";
 import { staffAuditPage } from "./audit.js";
 import { checklistView, staffSetupPages } from "./setup.js";
-import { districtNames, fieldsOf, formBody, isFieldError, pageLocals, seeOther, textOf, translateFields, translatorOf } from "./forms.js";
+import { countOf, districtNames, fieldsOf, formBody, isFieldError, pageLocals, seeOther, textOf, translateFields, translatorOf } from "./forms.js";
 
 interface LoginView {
   email?: string;
@@ -161,7 +162,7 @@ export function staffPages(ctx: AppContext): Router {
     ]);
     const done = textOf(req.query.done);
     res.render("staff/home.njk", {
-      flash: done === "pendingGranted" ? translatorOf(res)("staff.home.pendingGranted", { users: Number(textOf(req.query.users)) || 0, count: Number(textOf(req.query.count)) || 0 }) : null,
+      flash: done === "pendingGranted" ? translatorOf(res)("staff.home.pendingGranted", { users: countOf(req.query.users), count: countOf(req.query.count) }) : null,
       waiting: waiting.map((w) => ({ ...w, district: places.name(w.districtCode) })),
       myPending: mine,
       checklist,

@@ -24,7 +24,8 @@ import { requireCsrf, requireStaff, staffOf } from "../../../middlewares/staffSe
 import { noStore } from "../../../middlewares/securityHeaders.js";
 import { authorize } from "../../../policies/index.js";
 import { presentStaff } from "../../../presenters/staffPresenter.js";
-import { coverageSchema, invitationSchema, parseOrThrow, policeUnitSchema, uuidParam } from "../../../validation/staff.js";
+import { coverageSchema, invitationSchema, policeUnitSchema } from "../../../validation/staff.js";
+import { parseOrThrow, uuidParam } from "../../../validation/parse.js";
 
 export function adminApi(ctx: AppContext): Router {
   const router = Router();

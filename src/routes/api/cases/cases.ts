@@ -27,7 +27,7 @@ import { presentCase, presentListItem } from "../../../presenters/casePresenter.
 import { caseListSchema, grantAccessSchema, recordedSourceSchema, revealContactSchema, staffMessageSchema, transitionSchemas, type TransitionName } from "../../../validation/cases.js";
 import { sendStaffMessage } from "../../../commands/staffMessageCreator.js";
 import { revealContact } from "../../../commands/contactRevealer.js";
-import { parseOrThrow, uuidParam } from "../../../validation/staff.js";
+import { parseOrThrow, uuidParam } from "../../../validation/parse.js";
 import { validateTip } from "../../../validation/tip.js";
 
 const idParams = z.object({ id: uuidParam, photoId: uuidParam.optional() });

@@ -17,7 +17,7 @@ import { noStore } from "../../../middlewares/securityHeaders.js";
 import { requireCsrf, requireStaff, staffOf } from "../../../middlewares/staffSession.js";
 import { getSetting } from "../../../settings/settings.js";
 import { classificationParams, classificationSchema, yearField } from "../../../validation/communes.js";
-import { parseOrThrow } from "../../../validation/staff.js";
+import { parseOrThrow } from "../../../validation/parse.js";
 
 const yearQuery = z.object({ year: yearField, scope: z.string().regex(/^(province|district:\d{1,10})$/, "errors.invalid_scope").optional(), lang: z.string().optional() });
 const csvFile = z.object({ file: z.string().regex(/^\d{4}\.csv$/, "errors.not_found") });

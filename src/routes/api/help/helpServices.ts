@@ -15,7 +15,7 @@ import { requireCsrf, requireStaff, staffOf } from "../../../middlewares/staffSe
 import { can } from "../../../policies/index.js";
 import { formBoolean } from "../../../validation/fields.js";
 import { helpServiceSchema } from "../../../validation/help.js";
-import { parseOrThrow, uuidParam } from "../../../validation/staff.js";
+import { parseOrThrow, uuidParam } from "../../../validation/parse.js";
 
 const listQuery = z.strictObject({ district: z.string().regex(/^\d{1,10}$/, "errors.invalid_district").optional(), all: formBoolean().optional(), lang: z.string().optional() });
 

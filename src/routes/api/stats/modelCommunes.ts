@@ -12,7 +12,7 @@ import { noStore } from "../../../middlewares/securityHeaders.js";
 import { requireCsrf, requireStaff, staffOf } from "../../../middlewares/staffSession.js";
 import { authorize } from "../../../policies/index.js";
 import { modelCommuneSchema, modelProgressSchema } from "../../../validation/modelCommunes.js";
-import { parseOrThrow, uuidParam } from "../../../validation/staff.js";
+import { parseOrThrow, uuidParam } from "../../../validation/parse.js";
 
 export function modelCommunesApi(ctx: AppContext): Router {
   const router = Router();

@@ -17,7 +17,7 @@ import { requireTipster, tipsterCookieOptions, tipsterOf } from "../../../middle
 import { TIPSTER_COOKIE } from "../../../tipster/tipsterSessions.js";
 import { tipsterView } from "../../../tipster/tipsterView.js";
 import type { Locale } from "../../../i18n/index.js";
-import { parseOrThrow } from "../../../validation/staff.js";
+import { parseOrThrow } from "../../../validation/parse.js";
 import { receiptSchema } from "../../../validation/cases.js";
 import { photoUpload } from "../../../flows/tipIntake.js";
 import { postTipsterMessage, receiptSignIn } from "../../../flows/tipsterFlow.js";
