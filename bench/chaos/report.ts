@@ -5,12 +5,16 @@
 import type { Ending } from "../children.js";
 import type { Fault } from "./faults.js";
 import type { Verdict } from "./ledger.js";
+import type { ProbeTally } from "./probe.js";
 
 export interface Row {
   fault: Fault;
   verdict: Verdict;
+  /** Intake answers of 5xx (503 is expected while a store is down). */
   fiveXX: number;
+  /** Answers of 500: intake, the liaison's inbox and /readyz. */
   five00: number;
+  probed: ProbeTally;
   statuses: Record<string, number>;
   networkErrors: Record<string, number>;
   crashes: string[];
@@ -47,7 +51,7 @@ const tally = (t: Record<string, number>) =>
     .join(", ") || "none";
 
 export function table(rows: Row[]): string {
-  const head = "| fault | tips sent | 201 | cases stored | 201s assigned exactly once | lost | duplicates | 5xx (of which 500) | crashes | SIGTERM exit | time to recover | goal met? |";
+  const head = "| fault | tips sent | 201 | cases stored | 201s assigned exactly once | lost | duplicates | 5xx to tips (500s anywhere) | crashes | SIGTERM exit | time to recover | goal met? |";
   const rule = "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |";
   const lines = rows.map((r) => {
     const v = r.verdict;
@@ -60,7 +64,8 @@ export function markdown(header: string[], rows: Row[]): string {
   const notes = rows.map((r) => {
     const v = r.verdict;
     const lines = [
-      `- **${r.fault.name}**: ${r.fault.how}. Answers: ${tally(r.statuses)}; no answer: ${tally(r.networkErrors)}.` +
+      `- **${r.fault.name}**: ${r.fault.how}. Intake answers: ${tally(r.statuses)}; no answer: ${tally(r.networkErrors)}.` +
+        ` Once a second, /readyz: ${tally(r.probed.readyz)}; a liaison's inbox: ${tally(r.probed.staff)}.` +
         (v.unanswered ? ` ${v.unanswered} tip(s) stored whose sender never got the 201 (the connection was cut after the commit; their retries were still refused as "still sending" when they gave up).` : "") +
         ` Recovery: a 201 again after ${seconds(r.acceptedAfterMs)}, the backlog routed after ${seconds(r.routedAfterMs)}.` +
         (r.exitedAfterMs !== undefined ? ` The web process exited ${exit(r.sigterm)} ${seconds(r.exitedAfterMs)} after SIGTERM.` : "") +
@@ -76,7 +81,7 @@ export function markdown(header: string[], rows: Row[]): string {
     "",
     table(rows),
     "",
-    "Goal for every fault: every 201 stored and assigned exactly once after recovery (no tip lost, none stored or routed twice), 0 answers of 500, 0 process crashes, SIGTERM exits 0. " +
+    "Goal for every fault: every 201 stored and assigned exactly once after recovery (no tip lost, none stored or routed twice), 0 answers of 500 (to tips, to a liaison's inbox and on /readyz, probed once a second), 0 process crashes, SIGTERM exits 0. " +
       "A 503 (`not_ready`, with Retry-After) is the expected answer while a store is down. " +
       "Time to recover: from the kill (SIGKILL, SIGTERM: the process is started again at once, as a supervisor would) or from the end of the outage (PostgreSQL started again, Redis memory restored) " +
       "until a tip is accepted again and every tip stored before that moment has been routed.",

@@ -27,11 +27,13 @@ import { createStaff } from "../../src/commands/staffCreator.js";
 import * as crypto from "../../src/crypto/index.js";
 import { openDatabase, type Database } from "../../src/db/client.js";
 import { unlockStaffKey } from "../../src/tips/tipReader.js";
+import { HttpClient, StaffSession } from "../client.js";
 import type { Place } from "../load.js";
 import { interrupted, progress, sleep } from "../measure.js";
 import { faults, type Fault } from "./faults.js";
 import { Ledger, type Verdict } from "./ledger.js";
 import { Load } from "./load.js";
+import { Probe } from "./probe.js";
 import { startStack, type Stack } from "./stack.js";
 import { goalMet, markdown, type Row } from "./report.js";
 
@@ -78,10 +80,18 @@ async function until(done: () => Promise<boolean>, limitMs = RECOVERY_LIMIT_MS, 
   return undefined;
 }
 
-async function runFault(stack: Stack, database: Database, ledger: Ledger, places: Place[], fault: Fault): Promise<Row> {
+interface Observers {
+  database: Database;
+  ledger: Ledger;
+  client: HttpClient;
+  liaison: StaffSession;
+}
+
+async function runFault(stack: Stack, { database, ledger, client, liaison }: Observers, places: Place[], fault: Fault): Promise<Row> {
   const crashesBefore = stack.web.crashes.length + stack.worker.crashes.length;
   progress(`${fault.name}: load on (${LANES} lanes)`);
   const load = new Load(stack.url, places, fault.label, LANES, PAUSE_MS);
+  const probe = new Probe(client, liaison);
   await sleep(WARM_MS);
   progress(`${fault.name}: ${fault.how}`);
   const injected = await fault.inject(stack);
@@ -100,7 +110,7 @@ async function runFault(stack: Stack, database: Database, ledger: Ledger, places
   // A 201 from the restarted process or the returned store (one still drained from the old process does not count).
   const acceptedAt = await until(async () => load.firstAcceptedAfter(back) !== undefined).then(() => load.firstAcceptedAfter(back));
   await sleep(TAIL_MS);
-  const tally = await load.stop();
+  const [tally, probed] = await Promise.all([load.stop(), probe.stop()]);
   progress(`${fault.name}: load off; waiting for the sweeps to route the rest`);
   await until(async () => (await ledger.waiting()) === 0);
   const verdict = await ledger.verdict(fault.label, tally.tips);
@@ -112,7 +122,8 @@ async function runFault(stack: Stack, database: Database, ledger: Ledger, places
     fault,
     verdict,
     fiveXX: count((s) => s >= 500),
-    five00: count((s) => s === 500),
+    five00: count((s) => s === 500) + (probed.staff["500"] ?? 0) + (probed.readyz["500"] ?? 0),
+    probed,
     statuses: tally.statuses,
     networkErrors: tally.networkErrors,
     crashes,
@@ -152,13 +163,17 @@ async function main(): Promise<void> {
     const { adminId } = await bootstrap(database.db, "admin@chaos.invalid", PASSWORD);
     const places = await districtsWithLiaisons(database, 3);
     const ledger = new Ledger(database, adminId, await unlockStaffKey(database.db, adminId, PASSWORD));
+    const client = new HttpClient(stack.url, 4);
+    cleanups.push(async () => client.close());
+    const liaison = new StaffSession(client);
+    await liaison.signIn(`liaison-${places[0]!.districtCode}@chaos.invalid`, PASSWORD);
     progress(`web ${stack.url}, worker, PostgreSQL and Redis up; ${places.length} communes in 3 districts with a liaison each`);
 
     const chosen = faults(OUTAGES).filter((f) => !ONLY || ONLY.has(f.label));
     const rows: Row[] = [];
     for (const fault of chosen) {
       if (interrupted.signal.aborted) break;
-      rows.push(await runFault(stack, database, ledger, places, fault));
+      rows.push(await runFault(stack, { database, ledger, client, liaison }, places, fault));
     }
     const minutes = (Date.now() - startedAt.getTime()) / 60_000;
     const a = config.argon2;
