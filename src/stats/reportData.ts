@@ -6,6 +6,8 @@
  */
 import type { AppContext } from "../context.js";
 import { reportingDb } from "../db/readReplica.js";
+import { placeFigures, type PlaceFigures } from "../places/placeFigures.js";
+import { KIND_OF_CATEGORY } from "../places/register.js";
 import { modelCommuneStatus, modelRows, type ModelTableRow } from "./modelCommuneStatus.js";
 import type { Period } from "./periods.js";
 import { reportRows, type ReportRow } from "./reportTable.js";
@@ -24,6 +26,8 @@ export interface ReportData {
   communeTables: Array<{ code: string; name: string; rows: ReportRow[] }>;
   models: ModelTableRow[];
   modelYear: number;
+  /** The places register's figures (absent from reports filed before it, and under a category that names no kind of place). */
+  places?: PlaceFigures | null;
 }
 
 /** What people write on a report in the Youth Union's format (kept with a filed report). */
@@ -48,10 +52,13 @@ export async function reportData(
   const db = reportingDb(ctx.database);
   const { period, districtCode, category, suppression } = q;
   const modelYear = new Date(period.from.getTime() + OFFSET_MS).getUTCFullYear();
-  const [stats, rows, models] = await Promise.all([
+  // A category filter narrows the places to the kind it names; a category that names none has no places figures.
+  const kind = category ? KIND_OF_CATEGORY[category] : undefined;
+  const [stats, rows, models, placesFigures] = await Promise.all([
     computeStats(db, ctx.config, { from: period.from, to: period.to, districtCode, category }),
     reportRows(db, tree, period.from, period.to, { districtCode, category, suppression }),
     modelCommuneStatus(ctx, modelYear),
+    category && !kind ? null : placeFigures(db, tree, period, { districtCode, kind, suppression }),
   ]);
   // The printed report of the province also tabulates every district's communes.
   const communeTables = q.communeTables && !districtCode
@@ -73,6 +80,7 @@ export async function reportData(
     communeTables,
     models: modelRows(models.filter((m) => !districtCode || m.districtCode === districtCode)),
     modelYear,
+    places: placesFigures,
   };
 }
 

@@ -160,6 +160,7 @@ export async function presentReport(ctx: AppContext, res: Response, data: Report
     categoryName: data.category ? t(`categories.${data.category}`) : null,
     stats,
     register,
+    places: data.places ?? null,
     fmt,
     threshold: data.threshold,
     byCategory,

@@ -2,6 +2,7 @@
  * The places register (police and liaisons of the place's district, administrators):
  *   GET    /api/v1/places?district=&commune=&kind=        places with their states, cases and (with a key) label
  *   POST   /api/v1/places                                 { communeCode, kind, label, location?, detectedOn?, caseId? } → 201 { id }
+ *   GET    /api/v1/places/figures?period=2020-Q1&scope=district:831  the register's figures (who may see statistics; suppressed for supervisors)
  *   GET    /api/v1/places/for-case/:caseId                the case's places and the suggestions (same commune and kind)
  *   GET    /api/v1/places/:id                             one place
  *   POST   /api/v1/places/:id/states                      { state: eliminated|re_emerged|replanted, onDate }
@@ -15,13 +16,17 @@ import { linkCaseToPlace, unlinkCaseFromPlace } from "../../../commands/placeCas
 import { createPlace } from "../../../commands/placeCreator.js";
 import { recordPlaceState } from "../../../commands/placeStateRecorder.js";
 import type { AppContext } from "../../../context.js";
-import { notFound } from "../../../errors.js";
+import { reportingDb } from "../../../db/readReplica.js";
+import { invalidInput, notFound } from "../../../errors.js";
 import { noStore } from "../../../middlewares/securityHeaders.js";
 import { requireCsrf, requireStaff, staffOf } from "../../../middlewares/staffSession.js";
-import { districtOfPlace, listPlaces, loadPlace, placesForCase, placesScope } from "../../../places/register.js";
+import { placeFigures } from "../../../places/placeFigures.js";
+import { districtOfPlace, KIND_OF_CATEGORY, listPlaces, loadPlace, placesForCase, placesScope } from "../../../places/register.js";
 import { authorize, authorizeCase } from "../../../policies/index.js";
 import { newPlaceSchema, placeListQuery, placeStateSchema } from "../../../validation/places.js";
 import { parseOrThrow, uuidParam } from "../../../validation/staff.js";
+import { authorizeStatsScope, requirePeriodAllowed, suppressionFor } from "../../../stats/statsAccess.js";
+import { periodOf, scopeOf, statsQuerySchema } from "../../../validation/stats.js";
 
 const idParams = z.object({ id: uuidParam });
 const linkParams = z.object({ id: uuidParam, caseId: uuidParam });
@@ -54,6 +59,20 @@ export function placesApi(ctx: AppContext): Router {
     const { communeCode, kind, label, location, detectedOn, caseId } = b;
     const r = await createPlace(ctx, staffOf(res).actor, { communeCode, kind, label, location, detectedOn, caseId });
     res.status(201).json(r);
+  });
+
+  router.get("/api/v1/places/figures", async (req: Request, res: Response) => {
+    const { actor } = staffOf(res);
+    const q = parseOrThrow(statsQuerySchema.omit({ groupBy: true }), req.query, "invalid_query");
+    const period = periodOf(q);
+    if (!period) throw invalidInput("invalid_query", { period: "errors.invalid_period" });
+    if (q.scope.startsWith("commune:")) throw invalidInput("invalid_query", { scope: "errors.invalid_scope" });
+    const scope = await authorizeStatsScope(ctx, actor, scopeOf(q.scope));
+    requirePeriodAllowed(ctx, actor, period);
+    const kind = q.category ? KIND_OF_CATEGORY[q.category] : undefined;
+    if (q.category && !kind) throw invalidInput("invalid_query", { category: "errors.invalid_category" });
+    const suppression = suppressionFor(ctx, actor);
+    res.json(await placeFigures(reportingDb(ctx.database), await ctx.units.tree(), period, { districtCode: scope.districtCode, kind, suppression }));
   });
 
   router.get("/api/v1/places/for-case/:caseId", async (req: Request, res: Response) => {
