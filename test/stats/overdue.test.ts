@@ -11,6 +11,7 @@ import { sql } from "drizzle-orm";
 import fc from "fast-check";
 import { resetData, startTestApp, type TestApp } from "../support/app.js";
 import { computeStats } from "../../src/stats/statistics.js";
+import { aStaffMember } from "../support/factories.js";
 
 const DAY = 86_400_000;
 
@@ -38,6 +39,8 @@ describe("statistics: cases overdue during the period", function () {
 
     for (const period of [{ from, to }, nowMonth]) {
       await resetData(app);
+      // An assigned case has its liaison (migration 0008); a "received" one would be routed by the sweep, starting a clock.
+      const liaison = await aStaffMember(app.ctx, "liaison", "831");
       const now = Date.now();
       let expected = 0;
       let expectedNow = 0;
@@ -48,8 +51,8 @@ describe("statistics: cases overdue during the period", function () {
         const last = shaped[shaped.length - 1]!;
         const lastDue = period.from.getTime() + last.dueDay * DAY;
         await app.ctx.database.db.execute(sql`
-          INSERT INTO tips (id, received_at, category, district_code, commune_code, status, deadline_at, deadline_from, deadline_kind, public_key, receipt_lookup, receipt_wrapped_key, recovery_sealed_key)
-          VALUES (${id}, ${new Date(period.from.getTime() - 60 * DAY).toISOString()}, 'selling', '831', '28801', 'assigned',
+          INSERT INTO tips (id, received_at, category, district_code, commune_code, status, assignee_id, deadline_at, deadline_from, deadline_kind, public_key, receipt_lookup, receipt_wrapped_key, recovery_sealed_key)
+          VALUES (${id}, ${new Date(period.from.getTime() - 60 * DAY).toISOString()}, 'selling', '831', '28801', 'assigned', ${liaison.id},
                   ${last.ranDays === null ? new Date(lastDue).toISOString() : null}, ${last.ranDays === null ? new Date(lastDue - DAY).toISOString() : null}, ${last.ranDays === null ? "triage" : null},
                   ${randomBytes(32)}, ${randomBytes(32)}, ${randomBytes(72)}, ${randomBytes(80)})`);
         let overdue = false;

@@ -36,11 +36,11 @@ const CURRENT: FixtureTip[] = [
   /* T7  */ { received: "2020-06-01T08:00:00+07:00", category: "help_request", district: "831", commune: "28807", referred: true, outcome: "referred_counselling", status: "closed" },
   /* T8  */ { received: "2020-06-02T08:00:00+07:00", category: "help_request", district: "829", commune: "28762", referred: false, outcome: "not_referred", status: "closed" },
   /* T9  */ { received: "2020-06-03T08:00:00+07:00", category: "help_request", district: "829", commune: "28762", referred: true, outcome: "referred_treatment", status: "closed" },
-  /* T10 */ { received: "2020-06-10T08:00:00+07:00", category: "cultivation", district: "829", commune: "28756", urgent: true, status: "assigned", deadlineAt: new Date("2020-06-10T12:00:00+07:00") },
+  /* T10 */ { received: "2020-06-10T08:00:00+07:00", category: "cultivation", district: "829", commune: "28756", urgent: true, status: "needs_info", deadlineAt: new Date("2020-06-10T12:00:00+07:00") },
   /* T11 */ { received: "2020-06-20T08:00:00+07:00", category: "luring_minors", district: "831", commune: "28801", triageH: 8, triage: "actionable", forwardH: 1, status: "forwarded", deadlineAt: inAnHour() },
   /* T12 */ { received: "2020-06-25T08:00:00+07:00", category: "selling", district: "832", commune: "28873", triageH: 24, triage: "needs_info", status: "needs_info" },
   /* T13 */ { received: "2020-04-01T00:00:00+07:00", category: "cultivation", district: "829", commune: "28759", triageH: 4, triage: "actionable", forwardH: 1, ackH: 48, outcome: "spot_eliminated" },
-  /* T14 */ { received: "2020-06-30T23:59:00+07:00", category: "other", district: "833", commune: "28903", status: "assigned" },
+  /* T14 */ { received: "2020-06-30T23:59:00+07:00", category: "other", district: "833", commune: "28903", status: "needs_info" },
 ];
 
 /** Quarter 1 of 2020: actionable tips in 28810 and 28813 (twice) → 2 communes; a help request and a not-actionable tip do not count. */

@@ -33,7 +33,11 @@ export interface FixtureTip {
   closedAt?: Date;
 }
 
-/** Insert one case; returns its id. */
+/**
+ * Insert one case; returns its id. An untriaged case is left "needs_info": an open state that the
+ * statistics do not read and no sweep moves ("received" would be routed, starting a triage clock from
+ * its 2020 receipt, and "assigned" needs an assignee since migration 0008).
+ */
 export async function insertTip(db: Db, t: FixtureTip): Promise<string> {
   const id = randomUUID();
   const received = new Date(t.received);
@@ -49,7 +53,7 @@ export async function insertTip(db: Db, t: FixtureTip): Promise<string> {
                       resolved_at, outcome, closed_at, deadline_at, referred,
                       public_key, receipt_lookup, receipt_wrapped_key, recovery_sealed_key)
     VALUES (${id}, ${received.toISOString()}, ${t.category}, ${t.district}, ${t.commune}, ${t.urgent ?? false},
-            ${t.status ?? (t.outcome ? "resolved" : t.triage ? "triaged" : "assigned")}, ${t.source ?? "web"},
+            ${t.status ?? (t.outcome ? "resolved" : t.triage ? "triaged" : "needs_info")}, ${t.source ?? "web"},
             ${iso(triaged)}, ${t.triage ?? null}, ${t.reason ?? null}, ${iso(forwarded)}, ${iso(acknowledged)},
             ${iso(resolved)}, ${t.outcome ?? null}, ${iso(t.closedAt)}, ${iso(t.deadlineAt)}, ${t.referred ?? null},
             ${randomBytes(32)}, ${randomBytes(32)}, ${randomBytes(72)}, ${randomBytes(80)})`);
