@@ -1,11 +1,14 @@
 /**
- * Mocha root hooks: one database and one Redis prefix for the whole run,
- * removed at the end — after a last search of everything stored and logged
- * for the run's canaries and tipster test addresses.
+ * Mocha hooks: the servers once per run (global setup and teardown, in mocha's
+ * main process); one database and one Redis prefix per process — the whole
+ * run when serial, each worker in parallel mode — and a search of everything
+ * stored and logged for the canaries and tipster test addresses: at the end
+ * of a serial run, after every file in parallel mode (root hooks run per file
+ * there).
  */
 import { allLogs, registeredCanaries, TEST_ADDRESS } from "./canaries.js";
 import { decodeHexRuns, dumpDatabase, dumpRedis, findEverywhere } from "./leakScan.js";
-import { services, setUpServices, tearDownServices } from "./services.js";
+import { inParallelWorker, services, setUpServices, startServers, stopServers, tearDownServices } from "./services.js";
 
 async function finalLeakCheck(): Promise<void> {
   const s = services();
@@ -20,6 +23,14 @@ async function finalLeakCheck(): Promise<void> {
   if (leaks.length > 0) throw new Error(`identifying data found at the end of the run:\n  ${leaks.join("\n  ")}`);
 }
 
+export async function mochaGlobalSetup(): Promise<void> {
+  await startServers();
+}
+
+export async function mochaGlobalTeardown(): Promise<void> {
+  await stopServers();
+}
+
 export const mochaHooks = {
   async beforeAll(this: Mocha.Context) {
     this.timeout(180_000);
@@ -30,7 +41,8 @@ export const mochaHooks = {
     try {
       await finalLeakCheck();
     } finally {
-      await tearDownServices();
+      // A parallel worker keeps its database for its next file; stopServers drops it at the end of the run.
+      if (!inParallelWorker()) await tearDownServices();
     }
   },
 };

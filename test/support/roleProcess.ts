@@ -86,7 +86,13 @@ export async function spawnRole(
   let url = "";
   if (pattern) {
     const match = await new Promise<RegExpExecArray>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${name} did not start in ${timeoutMs} ms:\n${output.join("")}`)), timeoutMs);
+      // A child that is still starting when we give up is killed first: left alone it would go on to start and
+      // act on the test database (e.g. record its own argon2 parameters) after the test has cleaned up.
+      let gaveUp = false;
+      const timer = setTimeout(() => {
+        gaveUp = true;
+        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      }, timeoutMs);
       const look = () => {
         const m = pattern.exec(output.join(""));
         if (m) {
@@ -98,7 +104,8 @@ export async function spawnRole(
       child.stdout!.on("data", look);
       void exited.then((e) => {
         clearTimeout(timer);
-        reject(new Error(`${name} exited (${e.code ?? e.signal}) before it was ready:\n${output.join("")}`));
+        const why = gaveUp ? `did not start in ${timeoutMs} ms (killed)` : `exited (${e.code ?? e.signal}) before it was ready`;
+        reject(new Error(`${name} ${why}:\n${output.join("")}`));
       });
     });
     if (role === "web") url = match[1]!;

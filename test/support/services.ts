@@ -54,26 +54,59 @@ export async function dropDatabase(adminUrl: string, name: string): Promise<void
   }
 }
 
+/**
+ * The servers, once per run (mochaGlobalSetup, in mocha's main process): those named by DATABASE_URL and
+ * REDIS_URL, or embedded ones started here. Their URLs and the run's id go into the environment, so that
+ * mocha's parallel workers (started after this, with this environment) use the same servers.
+ */
+export async function startServers(): Promise<void> {
+  process.env.HOMTHU_TEST_RUN ??= randomBytes(4).toString("hex");
+  if (!process.env.HOMTHU_TEST_REDIS_URL) {
+    let redisUrl = process.env.REDIS_URL;
+    if (!redisUrl) {
+      tmp ??= fs.mkdtempSync(path.join(os.tmpdir(), "homthu-test-"));
+      const redis = await startEmbeddedRedis({ dataDir: path.join(tmp, "redis"), port: 62000 + Math.floor(Math.random() * 900), logger: silent });
+      started.push(redis);
+      redisUrl = redis.url;
+    }
+    process.env.HOMTHU_TEST_REDIS_URL = redisUrl;
+  }
+  if (!process.env.HOMTHU_TEST_ADMIN_URL) {
+    let adminUrl = process.env.DATABASE_URL;
+    if (!adminUrl) {
+      tmp ??= fs.mkdtempSync(path.join(os.tmpdir(), "homthu-test-"));
+      const postgres = await startEmbeddedPostgres({ dataDir: path.join(tmp, "postgres"), port: 61000 + Math.floor(Math.random() * 900), logger: silent });
+      started.push(postgres);
+      adminUrl = postgres.url;
+    }
+    process.env.HOMTHU_TEST_ADMIN_URL = adminUrl;
+  }
+}
+
+/**
+ * This process's database and Redis key prefix, made on first use: one per run when mocha runs serially, one
+ * per worker process in parallel mode (MOCHA_WORKER_ID), so that workers never share a table or a key. Later
+ * calls in the same process (the next test file of a worker) return the same ones, as a serial run does.
+ */
 export async function setUpServices(): Promise<TestServices> {
-  let adminUrl = process.env.DATABASE_URL;
-  let redisUrl = process.env.REDIS_URL;
-  if (!adminUrl || !redisUrl) tmp = fs.mkdtempSync(path.join(os.tmpdir(), "homthu-test-"));
-  if (!redisUrl) {
-    const redis = await startEmbeddedRedis({ dataDir: path.join(tmp!, "redis"), port: 62000 + Math.floor(Math.random() * 900), logger: silent });
-    started.push(redis);
-    redisUrl = redis.url;
-  }
-  if (!adminUrl) {
-    const postgres = await startEmbeddedPostgres({ dataDir: path.join(tmp!, "postgres"), port: 61000 + Math.floor(Math.random() * 900), logger: silent });
-    started.push(postgres);
-    adminUrl = postgres.url;
-  }
-  const suffix = randomBytes(4).toString("hex");
+  if (current) return current;
+  await startServers();
+  const adminUrl = process.env.HOMTHU_TEST_ADMIN_URL!;
+  const redisUrl = process.env.HOMTHU_TEST_REDIS_URL!;
+  const worker = process.env.MOCHA_WORKER_ID;
+  const suffix = `${process.env.HOMTHU_TEST_RUN}${worker === undefined ? "" : `_w${worker}`}`;
   const databaseName = `homthu_test_${suffix}`;
-  const databaseUrl = await createDatabase(adminUrl, databaseName);
-  current = { adminUrl, databaseUrl, databaseName, redisUrl, redisPrefix: `homthu-test-${suffix}` };
+  const databaseUrl = await createDatabase(adminUrl, databaseName).catch((err: { code?: string }) => {
+    // 42P04 duplicate_database: this worker made it for an earlier file (its modules were loaded afresh).
+    if (err.code === "42P04") return withDatabase(adminUrl, databaseName);
+    throw err;
+  });
+  current = { adminUrl, databaseUrl, databaseName, redisUrl, redisPrefix: `homthu-test-${suffix.replace("_", "-")}` };
   return current;
 }
+
+/** True in a mocha parallel worker, whose database and prefix outlive each file and are removed by stopServers. */
+export const inParallelWorker = () => process.env.MOCHA_WORKER_ID !== undefined;
 
 /** Delete every Redis key under `prefix`. */
 export async function deleteRedisPrefix(redisUrl: string, prefix: string): Promise<void> {
@@ -90,13 +123,40 @@ export async function deleteRedisPrefix(redisUrl: string, prefix: string): Promi
   }
 }
 
+/** Remove this process's database and key prefix (serial runs, at the end). */
 export async function tearDownServices(): Promise<void> {
   if (current) {
     await dropDatabase(current.adminUrl, current.databaseName).catch(() => undefined);
     await deleteRedisPrefix(current.redisUrl, current.redisPrefix).catch(() => undefined);
+    current = undefined;
   }
+}
+
+/**
+ * End of the run (mochaGlobalTeardown, main process): drop every database and key prefix of this run — the
+ * workers' too — then stop the servers started here.
+ */
+export async function stopServers(): Promise<void> {
+  const run = process.env.HOMTHU_TEST_RUN;
+  const adminUrl = process.env.HOMTHU_TEST_ADMIN_URL;
+  const redisUrl = process.env.HOMTHU_TEST_REDIS_URL;
+  if (run && adminUrl) {
+    const client = new pg.Client({ connectionString: adminUrl });
+    try {
+      await client.connect();
+      const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE $1", [`homthu_test_${run}%`]);
+      for (const { datname } of rows) await dropDatabase(adminUrl, datname).catch(() => undefined);
+    } catch {
+      // the server is gone: nothing left to drop
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+  if (run && redisUrl) await deleteRedisPrefix(redisUrl, `homthu-test-${run}`).catch(() => undefined);
   for (const s of started.reverse()) await s.stop().catch(() => undefined);
+  started.length = 0;
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  tmp = undefined;
 }
 
 export function services(): TestServices {
