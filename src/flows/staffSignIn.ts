@@ -6,6 +6,7 @@
 import type { Request, Response } from "express";
 import { newTotpSecret, otpauthUrl, verifyTotp } from "../auth/totp.js";
 import { grantPendingAccess } from "../commands/pendingAccessGranter.js";
+import { sharePlaceKeys } from "../commands/placeKeySharer.js";
 import { staffLogin } from "../commands/staffLogin.js";
 import { enrolTotp, recordLogout } from "../commands/totpEnroller.js";
 import type { StaffUser } from "../db/rows.js";
@@ -44,6 +45,7 @@ export async function signIn(ctx: AppContext, req: Request, res: Response, input
  */
 async function sharePendingKeys(ctx: AppContext, user: StaffUser, privateKey: Uint8Array): Promise<void> {
   await grantPendingAccess(ctx, actorOf(user), privateKey, "sign_in").catch((err: unknown) => ctx.logger.warn({ err }, "pending tip keys not shared at sign-in"));
+  await sharePlaceKeys(ctx, actorOf(user), privateKey).catch((err: unknown) => ctx.logger.warn({ err }, "pending place keys not shared at sign-in"));
 }
 
 /** Confirm the first TOTP code; the session is replaced by a full one. */

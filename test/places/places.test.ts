@@ -34,6 +34,7 @@ describe("places register", function () {
   let police832: Agent;
   let supervisor: Agent;
   let caseId: string;
+  let emails: Record<"l831" | "l832" | "p831" | "p832" | "sup", string>;
   const marker = `Nhà bà Tư ${randomBytes(6).toString("hex")}`;
   const where = `Hẻm 7 ấp ${randomBytes(6).toString("hex")}`;
 
@@ -41,7 +42,7 @@ describe("places register", function () {
     app = await startTestApp();
     await resetData(app);
     await anAdministrator(app.ctx);
-    const emails = {
+    emails = {
       l831: (await aStaffMember(app.ctx, "liaison", "831")).email,
       l832: (await aStaffMember(app.ctx, "liaison", "832")).email,
       p831: (await aStaffMember(app.ctx, "police", "831")).email,
@@ -237,5 +238,24 @@ describe("places register", function () {
     assert.deepEqual([row.rows[0]!.commune_code, row.rows[0]!.kind], ["28801", "sale_point"]);
     const wraps = await app.ctx.database.db.execute<{ role: string; district_code: string | null }>(sql`SELECT u.role, u.district_code FROM place_key_wraps w JOIN staff_users u ON u.id = w.user_id WHERE w.place_id = ${placeId} ORDER BY 1, 2`);
     assert.deepEqual(wraps.rows.map((w) => `${w.role}:${w.district_code ?? "-"}`), ["admin:-", "liaison:831", "police:831"], "sealed only to those who may read it");
+  });
+
+  it("when a liaison joins after places were entered, then the labels stay locked until a key holder of the district signs in", async () => {
+    const newcomer = await aStaffMember(app.ctx, "liaison", "831");
+    const theirs = await signedIn(app.url, newcomer.email);
+    let g = await theirs.agent.get(`/api/v1/places/${placeId}`);
+    assert.equal(g.status, 200, "the policy lets them see the place");
+    assert.equal(g.body.details, null, "but no key was sealed to them");
+    await signedIn(app.url, emails.l832);
+    assert.equal((await theirs.agent.get(`/api/v1/places/${placeId}`)).body.details, null, "a liaison of another district shares nothing");
+    await signedIn(app.url, emails.l831);
+    g = await theirs.agent.get(`/api/v1/places/${placeId}`);
+    assert.equal(g.body.details.label, marker);
+    const audit = await app.ctx.database.db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM audit_log WHERE action = 'user.pending_place_access_granted' AND subject_id = ${newcomer.id}`);
+    assert.equal(audit.rows[0]!.n, 1);
+    const other = await aStaffMember(app.ctx, "liaison", "832");
+    await signedIn(app.url, emails.l831);
+    const wraps = await app.ctx.database.db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM place_key_wraps WHERE user_id = ${other.id}`);
+    assert.equal(wraps.rows[0]!.n, 0, "never to someone the policy does not let read the place");
   });
 });
