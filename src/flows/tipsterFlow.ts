@@ -10,7 +10,7 @@ import type { AppContext } from "../context.js";
 import { readCookie } from "../middlewares/staffSession.js";
 import { tipsterCookieOptions, tipsterOf } from "../middlewares/tipsterSession.js";
 import { PhotoError, sanitizePhoto } from "../photos/sanitizePhoto.js";
-import { TIPSTER_COOKIE } from "../tipster/tipsterSessions.js";
+import { TIPSTER_COOKIE } from "../sessions/sessionStore.js";
 import { validate } from "../validation/parse.js";
 import { tipsterMessageSchema } from "../validation/cases.js";
 import type { AcceptedPhoto } from "../commands/tipCreator.js";

@@ -5,7 +5,7 @@
 import type { NextFunction, Request, Response } from "express";
 import type { AppContext } from "../context.js";
 import { HttpError } from "../errors.js";
-import { TIPSTER_COOKIE, type TipsterSession } from "../tipster/tipsterSessions.js";
+import { TIPSTER_COOKIE, type TipsterSession } from "../sessions/sessionStore.js";
 import { readCookie } from "./staffSession.js";
 
 export function loadTipster(ctx: AppContext) {

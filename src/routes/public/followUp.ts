@@ -21,7 +21,7 @@ import { requireTipster, tipsterCookieOptions, tipsterOf } from "../../middlewar
 import { translateField, toHttpError } from "../../middlewares/errorHandler.js";
 import { constantTimeEqual, utf8 } from "../../crypto/index.js";
 import type { Locale } from "../../i18n/index.js";
-import { TIPSTER_COOKIE } from "../../tipster/tipsterSessions.js";
+import { TIPSTER_COOKIE } from "../../sessions/sessionStore.js";
 import { tipsterPhoto, tipsterView } from "../../tipster/tipsterView.js";
 import { runUpload } from "../../flows/tipIntake.js";
 import { postTipsterMessage, receiptSignIn } from "../../flows/tipsterFlow.js";

@@ -14,7 +14,7 @@ import { messageLimits, receiptLimits } from "../../../middlewares/rateLimit.js"
 import { noStore } from "../../../middlewares/securityHeaders.js";
 import { readCookie } from "../../../middlewares/staffSession.js";
 import { requireTipster, tipsterCookieOptions, tipsterOf } from "../../../middlewares/tipsterSession.js";
-import { TIPSTER_COOKIE } from "../../../tipster/tipsterSessions.js";
+import { TIPSTER_COOKIE } from "../../../sessions/sessionStore.js";
 import { tipsterView } from "../../../tipster/tipsterView.js";
 import type { Locale } from "../../../i18n/index.js";
 import { parseOrThrow } from "../../../validation/parse.js";
