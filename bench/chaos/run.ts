@@ -10,7 +10,7 @@
  * assigned exactly once, lost, duplicates, 5xx (of which 500), crashes, the
  * SIGTERM exit code and the time to recover. Written to bench/results/chaos.md.
  *
- *   npm run chaos                 the full run (about 10 minutes)
+ *   npm run chaos                 the full run (about 7 minutes)
  *   npm run chaos -- --quick      shorter outages (the 3-minute one lasts 30 s)
  *   npm run chaos -- --only web-kill,redis-oom
  *
