@@ -9,7 +9,8 @@
  * workflow: each case gets a planned path (triage outcome, police or referral)
  * and random durations per step, and its status is the last step reached by
  * the end of the period. Running deadlines, liaisons (the district's first
- * active one) and police units (when any exist) are filled in as the app would.
+ * active one) and police units (when any exist) are filled in as the app would;
+ * an untriaged case of a district without an active liaison stays "received".
  *
  * Generated cases carry statistics and list fields only: their keys are random
  * bytes and they have no encrypted content, so they show in the inbox and the
@@ -143,8 +144,8 @@ INSERT INTO tips (id, received_at, category, district_code, commune_code, urgent
                   resolved_at, outcome, closed_at, deadline_at, deadline_from, deadline_kind, referred, version,
                   public_key, receipt_lookup, receipt_wrapped_key, recovery_sealed_key)
 SELECT gen_random_uuid(), f.received_at, f.category, f.district_code, f.commune_code, f.urgent,
-       (ARRAY['assigned','needs_info','actionable','forwarded','acknowledged','verifying','resolved','closed'])[f.stage],
-       f.source, l.id IS NULL, l.id, f.received_at,
+       CASE WHEN f.stage = 1 AND l.id IS NULL THEN 'received' ELSE (ARRAY['assigned','needs_info','actionable','forwarded','acknowledged','verifying','resolved','closed'])[f.stage] END,
+       f.source, l.id IS NULL, l.id, CASE WHEN l.id IS NOT NULL THEN f.received_at END,
        CASE WHEN f.stage >= 2 THEN f.triage_time END,
        f.triage_outcome,
        CASE WHEN f.triage_outcome = 'not_actionable' THEN

@@ -1,0 +1,33 @@
+/**
+ * scripts/seed.ts (the bench's and the demos' generated cases) against the
+ * rules the app keeps: an "assigned" case has its liaison (migration 0008),
+ * and in a district without an active liaison an untriaged case stays
+ * "received", with no assignment time.
+ */
+import assert from "node:assert/strict";
+import { resetData, startTestApp, type TestApp } from "../support/app.js";
+import { aStaffMember } from "../support/factories.js";
+import { seedCases } from "../../scripts/seed.js";
+
+describe("seed script: generated cases", function () {
+  this.timeout(120_000);
+  let app: TestApp;
+  before(async () => (app = await startTestApp({ role: "web" })));
+  after(async () => app?.stop());
+
+  it("when only district 831 has a liaison, then its untriaged cases are assigned to her and every other district's stay received", async () => {
+    await resetData(app);
+    const liaison = await aStaffMember(app.ctx, "liaison", "831");
+    const seeded = await seedCases(app.ctx.database, { cases: 20_000, year: new Date().getUTCFullYear() - 1 });
+    assert.equal(seeded.inserted, 20_000);
+    const { rows } = await app.ctx.database.pool.query<{ district: boolean; status: string; assignee: string | null; assigned: boolean; n: number }>(
+      `SELECT district_code = '831' AS district, status, assignee_id AS assignee, assigned_at IS NOT NULL AS assigned, count(*)::int AS n
+         FROM tips WHERE status IN ('received', 'assigned') GROUP BY 1, 2, 3, 4`,
+    );
+    assert.ok(rows.length > 0, "a year's cases include some not yet triaged at its end");
+    for (const r of rows) {
+      if (r.district) assert.deepEqual({ status: r.status, assignee: r.assignee, assigned: r.assigned }, { status: "assigned", assignee: liaison.id, assigned: true });
+      else assert.deepEqual({ status: r.status, assignee: r.assignee, assigned: r.assigned }, { status: "received", assignee: null, assigned: false });
+    }
+  });
+});
