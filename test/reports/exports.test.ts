@@ -294,6 +294,29 @@ describe("report exports: CSV (; and ,), XLSX and print, live and filed", functi
     assert.equal((await liaison.agent.get(`/api/v1/reports/saved/${id}.xlsx`)).status, 403, "another district's liaison may not download it");
   });
 
+  it("when a thematic report is filed for days and one category, then its downloads keep both, and every download is audited with its format", async () => {
+    const form = { _csrf: admin.csrf, from: "2020-02-10", to: "2020-03-05", category: "selling", scope: "district:831", reportType: "thematic", subject: "Điểm bán ma túy gần trường học", issuedOn: "2020-03-06" };
+    const filed = await admin.agent.post("/staff/reports").type("form").send(form);
+    assert.equal(filed.status, 303, filed.text);
+    const id = String(filed.headers.location).split("/").pop()!;
+    const rows = parseCsv((await admin.agent.get(`/api/v1/reports/saved/${id}.csv?sep=comma`).buffer(true).parse(text)).body as string, ",");
+    assert.match(rows[0]![0]!, /^Số liệu hòm thư tố giác ma túy từ ngày 10\/02\/2020 đến ngày 05\/03\/2020, Huyện Châu Thành; chỉ loại tin: Mua bán ma túy$/);
+    const exp = expectedRows(expected(tips, "2020-02-10", "2020-03-05", "selling"), "831");
+    assert.deepEqual(rows.slice(3).map((x) => [x[1], x.slice(3).map(Number)]), exp);
+    const xlsx = sheetRows(await openXlsx((await admin.agent.get(`/api/v1/reports/saved/${id}.xlsx`).buffer(true).parse(binary)).body as Buffer));
+    assert.deepEqual(xlsx.slice(3, 3 + exp.length).map((x) => [x[1], x.slice(3)]), exp);
+    const audit = await app.ctx.database.pool.query<{ format: string; saved: string | null; category: string | null }>(
+      "SELECT details->>'format' AS format, details->>'savedReportId' AS saved, details->>'category' AS category FROM audit_log WHERE action = 'report.exported' AND details->>'savedReportId' = $1 ORDER BY id",
+      [id],
+    );
+    assert.deepEqual(audit.rows.map((r) => [r.format, r.category]), [["csv", "selling"], ["xlsx", "selling"]]);
+
+    const dash = (await admin.agent.get("/staff/dashboard?from=2020-02-10&to=2020-03-05&category=selling&scope=district:831")).text;
+    for (const link of ["custom.csv?scope=district%3A831&amp;category=selling&amp;from=2020-02-10&amp;to=2020-03-05", "custom.csv?scope=district%3A831&amp;category=selling&amp;from=2020-02-10&amp;to=2020-03-05&amp;sep=comma", "custom.xlsx?scope=district%3A831&amp;category=selling&amp;from=2020-02-10&amp;to=2020-03-05"]) {
+      assert.ok(dash.includes(`href="/api/v1/reports/${link}"`), `the dashboard links to ${link}`);
+    }
+  });
+
   it("when the report is printed, then communes with no activity are left out unless asked, with abbreviated heads and their legend", async () => {
     const exp = expected(tips, "2020-01-01", "2020-03-31");
     const html = (await admin.agent.get("/staff/reports/print?period=2020-Q1")).text;
