@@ -1,16 +1,17 @@
 /**
  * accessRestorer: after a reset, an administrator who holds the recovery key
  * gives the member back the tips they are entitled to: each tip's private key
- * is opened with the recovery key and sealed to the member's new public key.
+ * is opened with the recovery key and sealed to the member's new public key;
+ * the same for the places of the register the member may read.
  */
 import { and, eq } from "drizzle-orm";
 import { appendAudit } from "../audit/auditLog.js";
 import { visibleTipsWhere } from "../cases/visibleTips.js";
 import type { AppContext } from "../context.js";
 import * as crypto from "../crypto/index.js";
-import { recoveryKey, recoveryKeyHolders, staffUsers, tipKeyWraps, tips } from "../db/schema.js";
+import { placeKeyWraps, places, recoveryKey, recoveryKeyHolders, staffUsers, tipKeyWraps, tips } from "../db/schema.js";
 import { HttpError, notFound } from "../errors.js";
-import { actorOf, authorize, type Actor } from "../policies/index.js";
+import { actorOf, authorize, can, type Actor } from "../policies/index.js";
 
 /** The recovery key pair, opened with an administrator's unlocked key. @throws 403 when they do not hold it. */
 export async function openRecoveryKey(ctx: AppContext, actor: Actor, actorPrivateKey: crypto.Bytes): Promise<crypto.KeyPair> {
@@ -27,14 +28,24 @@ export async function restoreAccess(ctx: AppContext, actor: Actor, actorPrivateK
   const [user] = await ctx.database.db.select().from(staffUsers).where(and(eq(staffUsers.id, userId), eq(staffUsers.active, true)));
   if (!user) throw notFound();
   const rows = await ctx.database.db.select({ id: tips.id, sealed: tips.recoverySealedKey }).from(tips).where(visibleTipsWhere(actorOf(user)));
+  const tree = await ctx.units.tree();
+  const allPlaces = await ctx.database.db.select({ id: places.id, communeCode: places.communeCode, sealed: places.recoverySealedKey }).from(places);
+  const placeRows = allPlaces.filter((p) => can(actorOf(user), "places.view", { districtCode: tree.communeDistrict.get(p.communeCode) ?? "" }));
   await ctx.database.db.transaction(async (tx) => {
     for (const t of rows) {
       const tipPrivate = crypto.openSealed(t.sealed, recovery);
       const sealed = crypto.sealTo(tipPrivate, user.publicKey);
       await tx.insert(tipKeyWraps).values({ tipId: t.id, userId, sealedPrivateKey: sealed }).onConflictDoUpdate({ target: [tipKeyWraps.tipId, tipKeyWraps.userId], set: { sealedPrivateKey: sealed } });
     }
+    for (const p of placeRows) {
+      const sealed = crypto.sealTo(crypto.openSealed(p.sealed, recovery), user.publicKey);
+      const wrap = { placeId: p.id, userId, sealedPrivateKey: sealed };
+      const target = [placeKeyWraps.placeId, placeKeyWraps.userId];
+      await tx.insert(placeKeyWraps).values({ ...wrap }).onConflictDoUpdate({ target, set: { sealedPrivateKey: sealed } });
+    }
     await tx.update(staffUsers).set({ needsRestore: false }).where(eq(staffUsers.id, userId));
-    await appendAudit(tx, { actorId: actor.id, action: "user.access_restored", subjectType: "staff", subjectId: userId, districtCode: user.districtCode, details: { tips: rows.length } });
+    const details = { tips: rows.length, places: placeRows.length };
+    await appendAudit(tx, { actorId: actor.id, action: "user.access_restored", subjectType: "staff", subjectId: userId, districtCode: user.districtCode, details });
   });
   return { restored: rows.length };
 }

@@ -10,7 +10,9 @@ import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { resetData, startTestApp, type TestApp } from "../support/app.js";
 import { submitAndFind } from "../support/caseDesk.js";
-import { anAdministrator, aStaffMember, aTip } from "../support/factories.js";
+import * as crypto from "../../src/crypto/index.js";
+import { staffWrapLabel } from "../../src/auth/staffKeys.js";
+import { anAdministrator, aStaffMember, aTip, PASSWORD } from "../support/factories.js";
 import { decodeHexRuns, dumpDatabase, findEverywhere } from "../support/leakScan.js";
 import { services } from "../support/services.js";
 import { signedIn } from "../support/staffAgent.js";
@@ -257,5 +259,24 @@ describe("places register", function () {
     await signedIn(app.url, emails.l831);
     const wraps = await app.ctx.database.db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM place_key_wraps WHERE user_id = ${other.id}`);
     assert.equal(wraps.rows[0]!.n, 0, "never to someone the policy does not let read the place");
+  });
+
+  it("when a member's key is reset, then their places stay locked until an administrator restores access, which re-seals them from the recovery key", async () => {
+    const member = await aStaffMember(app.ctx, "police", "831");
+    await signedIn(app.url, emails.l831);
+    assert.equal((await app.ctx.database.db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM place_key_wraps WHERE user_id = ${member.id}`)).rows[0]!.n > 0, true);
+    // What a reset and a new activation leave: a new key pair under the (same) password, the old wraps, needs_restore.
+    const keys = crypto.generateKeyPair();
+    const keySalt = crypto.newSalt();
+    const wrapped = crypto.wrapWithKey(keys.privateKey, await crypto.derivePasswordKey(PASSWORD, keySalt), staffWrapLabel(member.id));
+    await app.ctx.database.db.execute(sql`UPDATE staff_users SET public_key = ${Buffer.from(keys.publicKey)}, key_salt = ${Buffer.from(keySalt)}, wrapped_private_key = ${Buffer.from(wrapped)}, needs_restore = true WHERE id = ${member.id}`);
+    const theirs = await signedIn(app.url, member.email);
+    assert.equal((await theirs.agent.get(`/api/v1/places/${placeId}`)).body.details, null, "the old wrap does not open with the new key");
+    const restored = await post(admin, `/api/v1/admin/users/${member.id}/restore-access`);
+    assert.equal(restored.status, 200, JSON.stringify(restored.body));
+    assert.equal((await theirs.agent.get(`/api/v1/places/${placeId}`)).body.details.label, marker);
+    const audit = await app.ctx.database.db.execute<{ details: { places: number } }>(sql`SELECT details FROM audit_log WHERE action = 'user.access_restored' AND subject_id = ${member.id}`);
+    const inDistrict = await app.ctx.database.db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM places WHERE commune_code IN (SELECT code FROM units WHERE parent_code = '831')`);
+    assert.equal(audit.rows[0]!.details.places, inDistrict.rows[0]!.n, "every place of their district, none of another");
   });
 });
