@@ -18,19 +18,27 @@ export interface Row {
   met: boolean | null;
 }
 
+/** A scenario left out of the run (`npm run bench -- routing`) leaves its figures undefined, and its rows out. */
 export interface BenchFigures {
   cores: number;
-  intake: IntakeResult;
+  intake?: IntakeResult;
   levelSeconds: number;
   argon2: { memoryKiB: number; passes: number; parallelism: number; maxConcurrent: number };
-  noop: Summary;
-  routing: RoutingResult;
-  routingQuiet: RoutingResult;
-  inbox: Compared & { districtCode: string; cases: number };
-  stats: Compared & { year: number };
+  noop?: Summary;
+  /** The worker's CPU per second while idle (ms/s), measured just before routing. */
+  workerIdle?: number;
+  routing?: RoutingResult;
+  routingQuiet?: RoutingResult;
+  inbox?: Compared & { districtCode: string; cases: number };
+  stats?: Compared & { year: number };
 }
 
 export function rows(f: BenchFigures): Row[] {
+  return [...intakeRows(f), ...routingRows(f), ...queryRows(f), ...memoryRows(f)];
+}
+
+function intakeRows(f: BenchFigures): Row[] {
+  if (!f.intake) return [];
   const out: Row[] = [];
   const one = f.intake.single.latency.p50;
   for (const level of f.intake.levels) {
@@ -55,18 +63,44 @@ export function rows(f: BenchFigures): Row[] {
       met: level.concurrency === 1 ? level.latency.p95 <= limit : null,
     });
   }
+  return out;
+}
+
+/** Worker CPU per routed tip: all of it, and the part an idle worker would have used over the same time. */
+export function workerPerTip(r: RoutingResult, idlePerSecond: number): { total: number; idle: number } {
+  return { total: r.cpu.byGroup.worker / Math.max(1, r.tips), idle: (idlePerSecond * r.cpu.wallMs) / 1000 / Math.max(1, r.tips) };
+}
+
+function routingRows(f: BenchFigures): Row[] {
+  if (!f.routing || !f.routingQuiet || !f.noop) return [];
+  const noop = f.noop;
+  const seconds = (v: number) => `${(v / 1000).toFixed(1)} s`;
   const route = (r: RoutingResult, label: string, goal: boolean): Row => ({
-    figure: `2. Routing, ${r.tips} tips at ${clients(r.concurrency)}${label}: 201 → assigned`,
-    value: latencies(r.latency),
-    baseline: `no-op BullMQ job p95 ${ms(f.noop.p95)}`,
-    ratio: `p99 ${ratio(r.latency.p99, Math.max(f.noop.p95, 1))}`,
+    figure: `2. Routing, ${r.tips} tips at ${clients(r.concurrency)}${label}: 201 → assigned (load average ${r.load.start.toFixed(1)} → ${r.load.end.toFixed(1)})`,
+    value: `p50 ${seconds(r.latency.p50)} / p95 ${seconds(r.latency.p95)} / p99 ${seconds(r.latency.p99)} / max ${seconds(r.latency.max)}`,
+    baseline: `no-op BullMQ job p95 ${ms(noop.p95)}`,
+    ratio: `p99 ${ratio(r.latency.p99, Math.max(noop.p95, 1))}`,
     goal: goal ? "p99 ≤ 75 s (next minute sweep)" : "— (diagnostic)",
     met: goal ? r.latency.p99 <= 75_000 : null,
   });
-  out.push(route(f.routing, "", true));
-  out.push(route(f.routingQuiet, " (quiet)", false));
+  const cpu = (r: RoutingResult, label: string, goal: boolean): Row => {
+    const w = workerPerTip(r, f.workerIdle ?? 0);
+    return {
+      figure: `2. Routing, ${r.tips} tips at ${clients(r.concurrency)}${label}: worker CPU per tip`,
+      value: `${ms(w.total, 2)} (${ms(w.total - w.idle, 2)} beyond idle)`,
+      baseline: `idle worker ${ms(f.workerIdle ?? Number.NaN, 2)} per s = ${ms(w.idle, 2)} per tip over ${seconds(r.cpu.wallMs)}`,
+      ratio: ratio(w.total, w.idle),
+      goal: goal ? "≤ 1 ms" : "— (diagnostic)",
+      met: goal ? w.total <= 1 : null,
+    };
+  };
+  return [route(f.routing, "", true), cpu(f.routing, "", true), route(f.routingQuiet, " (quiet)", false), cpu(f.routingQuiet, " (quiet)", false)];
+}
+
+function queryRows(f: BenchFigures): Row[] {
+  const out: Row[] = [];
   const failed = (c: Compared) => (c.error ? `failed: ${c.error.slice(0, 120)}` : undefined);
-  out.push({
+  if (f.inbox) out.push({
     figure: `3. Inbox, liaison of ${f.inbox.districtCode} (${f.inbox.error ? "?" : f.inbox.apiTotal.toLocaleString("en")} of ${f.inbox.cases.toLocaleString("en")} cases), GET /api/v1/cases × ${f.inbox.runs}`,
     value: failed(f.inbox) ?? `p50 ${ms(f.inbox.api.p50)} / p95 ${ms(f.inbox.api.p95)}`,
     baseline: f.inbox.error ? "—" : `plain SQL p50 ${ms(f.inbox.sql.p50)} / p95 ${ms(f.inbox.sql.p95)}`,
@@ -74,7 +108,7 @@ export function rows(f: BenchFigures): Row[] {
     goal: "≤ 2.00×",
     met: f.inbox.api.p95 <= 2 * f.inbox.sql.p95,
   });
-  out.push({
+  if (f.stats) out.push({
     figure: `4. Statistics, ${f.stats.year}, province (${f.stats.error ? "?" : f.stats.apiTotal.toLocaleString("en")} cases), GET /api/v1/stats × ${f.stats.runs}`,
     value: failed(f.stats) ?? `p50 ${ms(f.stats.api.p50)} / p95 ${ms(f.stats.api.p95)}`,
     baseline: f.stats.error ? "—" : `SELECT count(*) p95 ${ms(f.stats.sql.p95)}`,
@@ -82,6 +116,12 @@ export function rows(f: BenchFigures): Row[] {
     goal: "p95 < 150 ms",
     met: f.stats.api.p95 < 150,
   });
+  return out;
+}
+
+function memoryRows(f: BenchFigures): Row[] {
+  if (!f.intake) return [];
+  const out: Row[] = [];
   const peak = Math.max(...f.intake.levels.map((l) => l.peakKiB));
   out.push({
     figure: "5. Memory: web peak RSS during intake (VmHWM)",
@@ -111,21 +151,31 @@ const clients = (n: number) => `${n} client${n > 1 ? "s" : ""}`;
 
 /** What the table alone does not say: how figures were taken, splits, consistency checks, failures. */
 export function notes(f: BenchFigures, appError: string): string[] {
-  const failures = [...f.intake.levels.map((l) => l.failures), f.routing.failures, f.routingQuiet.failures].flatMap((x) => Object.entries(x));
+  const levels = f.intake?.levels ?? [];
+  const routed = [f.routing, f.routingQuiet].filter((r): r is RoutingResult => !!r);
+  const compared: Array<[string, Compared]> = [];
+  if (f.inbox) compared.push(["inbox", f.inbox]);
+  if (f.stats) compared.push(["statistics", f.stats]);
+  const failures = [...levels.map((l) => l.failures), ...routed.map((r) => r.failures)].flatMap((x) => Object.entries(x));
   return [
-    `Intake levels last ${f.levelSeconds} s each; each level's floor is argon2id receipt derivations alone in the bench process (same parameters, same bound), measured for 3 s just before the level while the app is idle.`,
-    `Routing time: intake adds no job; the worker's minute sweep (on the minute) adds one routing batch per district with tips waiting. tips.assigned_at is kept to the minute on purpose, so "assigned" is when the bench, polling PostgreSQL every ${f.routing.pollMs} ms, first saw the tip out of "received", minus the time its 201 arrived (so up to ${f.routing.pollMs} ms late); receipts were mapped to tips through argon2id → receipt_lookup. A tip waits for the next minute boundary (0–60 s) plus its batch's run. ${f.routing.assigned}/${f.routing.tips} and ${f.routingQuiet.assigned}/${f.routingQuiet.tips} tips ended assigned to the liaison.`,
-    ...f.intake.levels.map((l) => `Intake at ${clients(l.concurrency)}: ${perItem(l.cpu, l.accepted, f.cores)}.`),
-    ...f.intake.levels
+    ...(f.intake ? [`Intake levels last ${f.levelSeconds} s each; each level's floor is argon2id receipt derivations alone in the bench process (same parameters, same bound), measured for 3 s just before the level while the app is idle.`] : []),
+    ...(f.routing && f.routingQuiet
+      ? [
+          `Routing time: intake adds no job; the worker's minute sweep (on the minute) adds one routing batch per district with tips waiting, which routes them 500 to a transaction. tips.assigned_at is kept to the minute on purpose, so "assigned" is when the bench, polling PostgreSQL every ${f.routing.pollMs} ms, first saw the tip out of "received", minus the time its 201 arrived (so up to ${f.routing.pollMs} ms late); receipts were mapped to tips through argon2id → receipt_lookup. A tip waits for the next minute boundary (0–60 s) plus its batch's run. ${f.routing.assigned}/${f.routing.tips} and ${f.routingQuiet.assigned}/${f.routingQuiet.tips} tips ended assigned to the liaison.`,
+          `Routing CPU: the worker's CPU time (/proc, 10 ms ticks) from the first submission until every tip was seen assigned, divided by the tips; "idle" is what the worker used per second doing nothing for 10 s just before (BullMQ's polling, the schedule check), over the same time.`,
+        ]
+      : []),
+    ...levels.map((l) => `Intake at ${clients(l.concurrency)}: ${perItem(l.cpu, l.accepted, f.cores)}.`),
+    ...levels
       .filter((l) => l.concurrency >= f.argon2.maxConcurrent)
       .map((l) => {
         const webMs = l.cpu.byGroup.web / Math.max(1, l.accepted);
         const alone = (f.cores * 1000) / webMs;
         return `Intake at ${clients(l.concurrency)}, the web process alone: ${webMs.toFixed(1)} ms CPU per tip, of which one derivation at the floor's rate is ${((l.floor.parallel * 1000) / l.floor.perSecond).toFixed(1)} ms; with the cores to itself (worker, PostgreSQL, Redis and the load elsewhere) it would take ${alone.toFixed(1)} tips/s = ${ratio(alone, l.floor.perSecond)} the floor.`;
       }),
-    ...[f.routing, f.routingQuiet].map((r) => `Routing at ${clients(r.concurrency)} (submissions until every tip was assigned): ${perItem(r.cpu, r.tips, f.cores)}.`),
-    ...[f.inbox, f.stats].filter((r) => r.error).map((r) => `Failed: ${r.error}${appError}`),
-    ...[["inbox", f.inbox] as const, ["statistics", f.stats] as const].filter(([, r]) => !r.error).map(([name, r]) => `Consistency: ${name} total ${r.apiTotal} (API) vs ${r.sqlTotal} (plain SQL).`),
+    ...routed.map((r) => `Routing at ${clients(r.concurrency)} (submissions until every tip was assigned): ${perItem(r.cpu, r.tips, f.cores)}.`),
+    ...compared.filter(([, r]) => r.error).map(([, r]) => `Failed: ${r.error}${appError}`),
+    ...compared.filter(([, r]) => !r.error).map(([name, r]) => `Consistency: ${name} total ${r.apiTotal} (API) vs ${r.sqlTotal} (plain SQL).`),
     failures.length ? `Failed submissions: ${failures.map(([k, v]) => `${v} × ${k}`).join(", ")}.` : "No submission failed.",
   ];
 }

@@ -6,8 +6,11 @@
  * measured in the same run (also written to bench/results/latest.md).
  * Everything is dropped again at the end, also after an error or Ctrl-C.
  *
- * Smaller runs while working on the bench: BENCH_CASES, BENCH_LEVEL_SECONDS,
- * BENCH_ROUTING_TIPS; BENCH_CPU_PROF=<folder> writes CPU profiles of both roles.
+ * Some scenarios only: `npm run bench -- routing` (or BENCH_SCENARIOS=routing;
+ * any of intake, routing, inbox, stats, comma- or space-separated); the others'
+ * rows are left out. Smaller runs while working on the bench: BENCH_CASES,
+ * BENCH_LEVEL_SECONDS, BENCH_ROUTING_TIPS; BENCH_CPU_PROF=<folder> writes CPU
+ * profiles of both roles.
  * ARGON2_* variables, when set, reach the app too.
  */
 import fs from "node:fs";
@@ -28,7 +31,7 @@ import { startRole, waitForOk, workerReady, type Child } from "./children.js";
 import { HttpClient, StaffSession } from "./client.js";
 import { CpuMeter } from "./cpu.js";
 import type { Place } from "./load.js";
-import { interrupted, progress } from "./measure.js";
+import { interrupted, progress, sleep } from "./measure.js";
 import { markdown, notes, rows, type BenchFigures } from "./report.js";
 import { setUpBenchServices, type BenchServices } from "./services.js";
 import { intake } from "./scenarios/intake.js";
@@ -45,6 +48,16 @@ const CASES = number("BENCH_CASES", 100_000);
 const LEVEL_MS = number("BENCH_LEVEL_SECONDS", 8) * 1000;
 const ROUTING_TIPS = number("BENCH_ROUTING_TIPS", 2000);
 const LEVELS = [1, 4, 16];
+const SCENARIOS = ["intake", "routing", "inbox", "stats"] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+/** The scenarios asked for on the command line or in BENCH_SCENARIOS; all of them when none is named. */
+export function chosenScenarios(args: string[], env = process.env.BENCH_SCENARIOS): Set<Scenario> {
+  const named = [...args, ...(env ?? "").split(/[\s,]+/)].map((a) => a.trim()).filter(Boolean);
+  const unknown = named.filter((n) => !(SCENARIOS as readonly string[]).includes(n));
+  if (unknown.length) throw new Error(`unknown bench scenario ${unknown.join(", ")}: choose among ${SCENARIOS.join(", ")}`);
+  return new Set((named.length ? named : SCENARIOS) as Scenario[]);
+}
 
 function childEnv(s: BenchServices): Record<string, string> {
   const passThrough = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith("ARGON2_") && !!e[1]));
@@ -81,6 +94,14 @@ function appLog(child: Child): string {
   }
 }
 
+/** CPU per second that a process group uses while nothing is asked of it (its timers, BullMQ's polling). */
+async function idleCpu(meter: CpuMeter, group: "worker" | "web", ms: number): Promise<number> {
+  const before = meter.snapshot();
+  await sleep(ms);
+  const use = CpuMeter.between(before, meter.snapshot());
+  return (use.byGroup[group] * 1000) / use.wallMs;
+}
+
 async function places(database: Database, district?: string): Promise<Place[]> {
   const r = await database.pool.query<Place>(
     `SELECT d.code AS "districtCode", c.code AS "communeCode" FROM units c JOIN units d ON d.code = c.parent_code AND d.level = 'district'
@@ -91,7 +112,7 @@ async function places(database: Database, district?: string): Promise<Place[]> {
   return r.rows;
 }
 
-async function bench(cleanups: Array<() => Promise<void>>, children: Child[]): Promise<string> {
+async function bench(cleanups: Array<() => Promise<void>>, children: Child[], scenarios: Set<Scenario>): Promise<string> {
   const startedAt = new Date();
   const loadNow = () => os.loadavg().map((l) => l.toFixed(2)).join(" / ");
   const loadAtStart = loadNow();
@@ -127,27 +148,43 @@ async function bench(cleanups: Array<() => Promise<void>>, children: Child[]): P
   const salt = serverKeys(config.secretKey).receiptSalt;
 
   const meter = new CpuMeter({ web: web.pid, worker: worker.pid, databaseName: s.databaseName });
-  const intakeResult = await intake({ client, places: everywhere, webPid: web.pid, levels: LEVELS, durationMs: LEVEL_MS, bound: config.argon2.maxConcurrent, salt, meter });
-  web.assertRunning();
+  const figures: Partial<BenchFigures> = {};
+  if (scenarios.has("intake")) {
+    figures.intake = await intake({ client, places: everywhere, webPid: web.pid, levels: LEVELS, durationMs: LEVEL_MS, bound: config.argon2.maxConcurrent, salt, meter });
+    web.assertRunning();
+  }
 
-  const prefix = bullPrefix(s.redisPrefix);
-  const noop = await noopRoundTrip(s.redisUrl, prefix);
-  progress(`routing: no-op BullMQ round trip p50 ${noop.p50} ms, p95 ${noop.p95} ms`);
-  const district = await places(database, LIAISON_DISTRICT);
-  const routed = await routing({ client, places: district, count: ROUTING_TIPS, concurrency: 8, pool: database.pool, receiptSalt: salt, meter });
-  progress(`routing: ${routed.tips} tips, p99 ${routed.latency.p99} ms; quiet run next`);
-  const quiet = await routing({ client, places: district, count: Math.max(20, Math.round(ROUTING_TIPS / 10)), concurrency: 1, pool: database.pool, receiptSalt: salt, meter });
-  worker.assertRunning();
+  if (scenarios.has("routing")) {
+    const prefix = bullPrefix(s.redisPrefix);
+    figures.noop = await noopRoundTrip(s.redisUrl, prefix);
+    progress(`routing: no-op BullMQ round trip p50 ${figures.noop.p50} ms, p95 ${figures.noop.p95} ms`);
+    const district = await places(database, LIAISON_DISTRICT);
+    figures.workerIdle = await idleCpu(meter, "worker", 10_000);
+    progress(`routing: the idle worker uses ${figures.workerIdle.toFixed(2)} ms CPU per second`);
+    figures.routing = await routing({ client, places: district, count: ROUTING_TIPS, concurrency: 8, pool: database.pool, receiptSalt: salt, meter });
+    progress(`routing: ${figures.routing.tips} tips, p99 ${figures.routing.latency.p99} ms; quiet run next`);
+    figures.routingQuiet = await routing({ client, places: district, count: Math.max(20, Math.round(ROUTING_TIPS / 10)), concurrency: 1, pool: database.pool, receiptSalt: salt, meter });
+    worker.assertRunning();
+  }
 
-  const liaison = new StaffSession(client);
-  await liaison.signIn(`liaison-${LIAISON_DISTRICT}@bench.invalid`, PASSWORD);
-  const inboxResult = await inbox({ session: liaison, pool: database.pool, districtCode: LIAISON_DISTRICT, runs: 200 }).catch((err: unknown) => failedComparison(err, 200));
-  progress(`inbox: API p95 ${inboxResult.api.p95.toFixed(1)} ms, SQL p95 ${inboxResult.sql.p95.toFixed(1)} ms`);
-  const admin = new StaffSession(client);
-  await admin.signIn("admin@bench.invalid", PASSWORD);
-  const period = parsePeriod(String(year))!;
-  const statsResult = await statistics({ session: admin, pool: database.pool, year, from: period.from, to: period.to, runs: 20 }).catch((err: unknown) => failedComparison(err, 20));
-  progress(`statistics: API p95 ${statsResult.api.p95.toFixed(1)} ms, count(*) p95 ${statsResult.sql.p95.toFixed(1)} ms`);
+  let appError = "";
+  if (scenarios.has("inbox")) {
+    const liaison = new StaffSession(client);
+    await liaison.signIn(`liaison-${LIAISON_DISTRICT}@bench.invalid`, PASSWORD);
+    const inboxResult = await inbox({ session: liaison, pool: database.pool, districtCode: LIAISON_DISTRICT, runs: 200 }).catch((err: unknown) => failedComparison(err, 200));
+    progress(`inbox: API p95 ${inboxResult.api.p95.toFixed(1)} ms, SQL p95 ${inboxResult.sql.p95.toFixed(1)} ms`);
+    figures.inbox = { ...inboxResult, districtCode: LIAISON_DISTRICT, cases: 0 };
+    if (inboxResult.error) appError ||= appLog(web);
+  }
+  if (scenarios.has("stats")) {
+    const admin = new StaffSession(client);
+    await admin.signIn("admin@bench.invalid", PASSWORD);
+    const period = parsePeriod(String(year))!;
+    const statsResult = await statistics({ session: admin, pool: database.pool, year, from: period.from, to: period.to, runs: 20 }).catch((err: unknown) => failedComparison(err, 20));
+    progress(`statistics: API p95 ${statsResult.api.p95.toFixed(1)} ms, count(*) p95 ${statsResult.sql.p95.toFixed(1)} ms`);
+    figures.stats = { ...statsResult, year };
+    if (statsResult.error) appError ||= appLog(web);
+  }
 
   const [totalCases, versions] = await Promise.all([
     database.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM tips"),
@@ -166,19 +203,9 @@ async function bench(cleanups: Array<() => Promise<void>>, children: Child[]): P
     `PostgreSQL ${versions} · Redis ${redisVersion} · one web and one worker process (NODE_ENV=production), load generator in the bench process, all on this machine`,
     `Data: ${seeded.inserted.toLocaleString("en")} generated cases for ${year} (scripts/seed.ts) + the bench's own tips = ${totalCases.rows[0]!.n.toLocaleString("en")} cases`,
   ];
-  const figures: BenchFigures = {
-    cores: os.availableParallelism(),
-    intake: intakeResult,
-    levelSeconds: LEVEL_MS / 1000,
-    argon2: a,
-    noop,
-    routing: routed,
-    routingQuiet: quiet,
-    inbox: { ...inboxResult, districtCode: LIAISON_DISTRICT, cases: totalCases.rows[0]!.n },
-    stats: { ...statsResult, year },
-  };
-  const appError = inboxResult.error || statsResult.error ? appLog(web) : "";
-  return markdown(header, rows(figures), notes(figures, appError));
+  if (figures.inbox) figures.inbox.cases = totalCases.rows[0]!.n;
+  const all: BenchFigures = { ...figures, cores: os.availableParallelism(), levelSeconds: LEVEL_MS / 1000, argon2: a };
+  return markdown(header, rows(all), notes(all, appError));
 }
 
 async function main(): Promise<void> {
@@ -196,7 +223,9 @@ async function main(): Promise<void> {
   });
   const children: Child[] = [];
   try {
-    const report = await bench(cleanups, children).catch((err: unknown) => {
+    const scenarios = chosenScenarios(process.argv.slice(2));
+    progress(`scenarios: ${[...scenarios].join(", ")}`);
+    const report = await bench(cleanups, children, scenarios).catch((err: unknown) => {
       // What the app logged is usually the explanation (a 500 names no cause in its answer).
       for (const c of children) if (c.output().trim()) process.stderr.write(`--- ${c.role} process output (last lines) ---\n${c.output().split("\n").slice(-30).join("\n")}\n`);
       throw err;

@@ -16,6 +16,7 @@
  * Baseline: a no-op BullMQ job in this process — what one enqueue → process →
  * complete round trip costs with nothing else to do.
  */
+import os from "node:os";
 import { Queue, QueueEvents, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type pg from "pg";
@@ -38,6 +39,8 @@ export interface RoutingResult {
   failures: Record<string, number>;
   /** CPU used from the first submission until every tip was assigned. */
   cpu: CpuUse;
+  /** The 1-minute load average when the scenario started and ended (other work on the machine). */
+  load: { start: number; end: number };
 }
 
 /** Completion times of a queue's jobs (Redis clock, ms), from now on, keyed by job id. */
@@ -120,6 +123,7 @@ export async function routing(opts: {
     }
   })();
   try {
+    const loadStart = os.loadavg()[0]!;
     const before = opts.meter.snapshot();
     const load = await submitTips(opts.client, { concurrency: opts.concurrency, places: opts.places, count: opts.count });
     progress(`routing: ${load.accepted.length} tips accepted at ${load.perSecond.toFixed(1)}/s; waiting for the sweeps to assign them`);
@@ -135,7 +139,9 @@ export async function routing(opts: {
     const assigned = rows.rows.filter((r) => r.assignee_id && r.status !== "received").length;
     const latencies = load.accepted.map((a, i) => seen.get(lookups[i]!)! - a.at);
     const latency = summarize(latencies);
-    return { tips: load.accepted.length, concurrency: opts.concurrency, latency, pollMs: POLL_MS, assigned, failures: load.failures, cpu };
+    const loadEnd = os.loadavg()[0]!;
+    const tips = load.accepted.length;
+    return { tips, concurrency: opts.concurrency, latency, pollMs: POLL_MS, assigned, failures: load.failures, cpu, load: { start: loadStart, end: loadEnd } };
   } finally {
     polling = false;
     await poller.catch(() => undefined);
