@@ -1,11 +1,14 @@
 /**
- * The app under test: its web and worker roles as two Node processes
- * (`node --import tsx src/main.ts web|worker`), as they run in production,
- * plus reading a process's memory from /proc.
+ * The app under test: its web and worker roles as two Node processes, as they
+ * run in production — the production build (`node dist/src/main.js
+ * web|worker`, built by buildApp() first; the bench's default, BENCH_FROM=sources
+ * for the other way) or the sources through tsx (`node --import tsx
+ * src/main.ts`, no build, more memory) — plus reading a process's memory from /proc.
  */
 import fs from "node:fs";
 import path from "node:path";
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
@@ -14,6 +17,14 @@ import { sleep } from "./measure.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const STOP_TIMEOUT_MS = 30_000;
+
+/** What the roles run: "dist" (the production build, the default) or "sources" (tsx). */
+export const appFrom = (): "dist" | "sources" => (process.env.BENCH_FROM === "sources" ? "sources" : "dist");
+
+/** `npm run build` (tsc and the assets into dist/), unless the roles run from the sources. */
+export async function buildApp(): Promise<void> {
+  if (appFrom() === "dist") await promisify(execFile)("npm", ["run", "build"], { cwd: ROOT, maxBuffer: 16 * 2 ** 20 });
+}
 
 export interface Child {
   role: "web" | "worker";
@@ -37,12 +48,16 @@ export interface Ending {
   signal: NodeJS.Signals | null;
 }
 
-/** Start one role; resolves when the web role prints its address, or as soon as the worker runs. */
-export async function startRole(role: "web" | "worker", env: Record<string, string>, timeoutMs = 60_000): Promise<Child> {
+/**
+ * Start one role; resolves when the web role prints its address, or as soon as the worker runs.
+ * `from`: the production build in dist/ (build it first: buildApp) or the sources through tsx.
+ */
+export async function startRole(role: "web" | "worker", env: Record<string, string>, timeoutMs = 60_000, from: "dist" | "sources" = "sources"): Promise<Child> {
   // BENCH_CPU_PROF=<folder>: each role writes V8 CPU profiles to <folder>/<role> when it exits (open them in Chrome DevTools).
-  // One folder per role: the tsx loader thread writes a profile of its own next to the main thread's.
+  // One folder per role: from the sources, the tsx loader thread writes a profile of its own next to the main thread's.
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", path.resolve(process.env.BENCH_CPU_PROF, role)] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, "--import", "tsx", "src/main.ts", role], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env });
+  const entry = from === "dist" ? ["dist/src/main.js"] : ["--import", "tsx", "src/main.ts"];
+  const child: ChildProcess = spawn(process.execPath, [...profile, ...entry, role], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env });
   const chunks: string[] = [];
   const output = () => chunks.join("").slice(-8000);
   const ended = new Promise<Ending>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));

@@ -21,6 +21,8 @@ export interface Row {
 /** A scenario left out of the run (`npm run bench -- routing`) leaves its figures undefined, and its rows out. */
 export interface BenchFigures {
   cores: number;
+  /** What the roles ran: the production build or the sources through tsx (more memory). */
+  from: "dist" | "sources";
   intake?: IntakeResult;
   levelSeconds: number;
   argon2: { memoryKiB: number; passes: number; parallelism: number; maxConcurrent: number };
@@ -90,8 +92,9 @@ function routingRows(f: BenchFigures): Row[] {
       value: `${ms(w.total, 2)} (${ms(w.total - w.idle, 2)} beyond idle)`,
       baseline: `idle worker ${ms(f.workerIdle ?? Number.NaN, 2)} per s = ${ms(w.idle, 2)} per tip over ${seconds(r.cpu.wallMs)}`,
       ratio: ratio(w.total, w.idle),
-      goal: goal ? "≤ 1 ms" : "— (diagnostic)",
-      met: goal ? w.total <= 1 : null,
+      // What routing adds per tip; the idle worker's own use is per second, whatever the tips (see the note).
+      goal: goal ? "≤ 1 ms beyond idle" : "— (diagnostic)",
+      met: goal ? w.total - w.idle <= 1 : null,
     };
   };
   return [route(f.routing, "", true), cpu(f.routing, "", true), route(f.routingQuiet, " (quiet)", false), cpu(f.routingQuiet, " (quiet)", false)];
@@ -124,7 +127,7 @@ function memoryRows(f: BenchFigures): Row[] {
   const out: Row[] = [];
   const peak = Math.max(...f.intake.levels.map((l) => l.peakKiB));
   out.push({
-    figure: "5. Memory: web peak RSS during intake (VmHWM)",
+    figure: `5. Memory: web peak RSS during intake (VmHWM, ${f.from === "dist" ? "production build" : "sources through tsx"})`,
     value: mb(peak),
     baseline: `idle ${mb(f.intake.idleRssKiB)}`,
     ratio: ratio(peak, f.intake.idleRssKiB),
@@ -162,7 +165,7 @@ export function notes(f: BenchFigures, appError: string): string[] {
     ...(f.routing && f.routingQuiet
       ? [
           `Routing time: intake adds no job; the worker's minute sweep (on the minute) adds one routing batch per district with tips waiting, which routes them 500 to a transaction. tips.assigned_at is kept to the minute on purpose, so "assigned" is when the bench, polling PostgreSQL every ${f.routing.pollMs} ms, first saw the tip out of "received", minus the time its 201 arrived (so up to ${f.routing.pollMs} ms late); receipts were mapped to tips through argon2id → receipt_lookup. A tip waits for the next minute boundary (0–60 s) plus its batch's run. ${f.routing.assigned}/${f.routing.tips} and ${f.routingQuiet.assigned}/${f.routingQuiet.tips} tips ended assigned to the liaison.`,
-          `Routing CPU: the worker's CPU time (/proc, 10 ms ticks) from the first submission until every tip was seen assigned, divided by the tips; "idle" is what the worker used per second doing nothing for 10 s just before (BullMQ's polling, the schedule check), over the same time.`,
+          `Routing CPU: the worker's CPU time (/proc, 10 ms ticks) from the first submission until every tip was seen assigned, divided by the tips; "idle" is what the worker used per second doing nothing for 10 s just before (BullMQ's polling, the schedule check), over the same time. The goal is on what routing adds beyond that: the idle use is paid per second whatever the number of tips, so per tip it grows with the time the load took (slow intake on a busy machine).`,
         ]
       : []),
     ...levels.map((l) => `Intake at ${clients(l.concurrency)}: ${perItem(l.cpu, l.accepted, f.cores)}.`),

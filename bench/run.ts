@@ -10,7 +10,8 @@
  * any of intake, routing, inbox, stats, comma- or space-separated); the others'
  * rows are left out. Smaller runs while working on the bench: BENCH_CASES,
  * BENCH_LEVEL_SECONDS, BENCH_ROUTING_TIPS; BENCH_CPU_PROF=<folder> writes CPU
- * profiles of both roles.
+ * profiles of both roles. The roles run from the production build, which the
+ * bench makes first (`npm run build`); BENCH_FROM=sources runs them through tsx.
  * ARGON2_* variables, when set, reach the app too.
  */
 import fs from "node:fs";
@@ -27,7 +28,7 @@ import { openDatabase, type Database } from "../src/db/client.js";
 import { bullPrefix } from "../src/queues/producer.js";
 import { parsePeriod } from "../src/stats/periods.js";
 import { seedCases } from "../scripts/seed.js";
-import { startRole, waitForOk, workerReady, type Child } from "./children.js";
+import { appFrom, buildApp, startRole, waitForOk, workerReady, type Child } from "./children.js";
 import { HttpClient, StaffSession } from "./client.js";
 import { CpuMeter } from "./cpu.js";
 import type { Place } from "./load.js";
@@ -116,17 +117,21 @@ async function bench(cleanups: Array<() => Promise<void>>, children: Child[], sc
   const startedAt = new Date();
   const loadNow = () => os.loadavg().map((l) => l.toFixed(2)).join(" / ");
   const loadAtStart = loadNow();
+  if (appFrom() === "dist") {
+    progress("building the app (npm run build); BENCH_FROM=sources skips it and runs the sources through tsx");
+    await buildApp();
+  }
   const s = await setUpBenchServices();
   cleanups.push(s.release);
   progress(`database ${s.databaseName}, Redis prefix ${s.redisPrefix}${s.embedded.length ? ` (embedded: ${s.embedded.join(", ")})` : ""}`);
   const env = childEnv(s);
   const config = loadConfig(env);
 
-  const web = await startRole("web", env);
+  const web = await startRole("web", env, undefined, appFrom());
   cleanups.push(web.stop);
   children.push(web);
   await waitForOk(`${web.url}/readyz`);
-  const worker = await startRole("worker", env);
+  const worker = await startRole("worker", env, undefined, appFrom());
   cleanups.push(worker.stop);
   children.push(worker);
   await workerReady(s.redisUrl, bullPrefix(s.redisPrefix), worker);
@@ -200,11 +205,11 @@ async function bench(cleanups: Array<() => Promise<void>>, children: Child[], sc
     `Date: ${startedAt.toISOString()} · run time ${minutes.toFixed(1)} min · load average ${loadAtStart} at the start, ${loadNow()} at the end (other processes on this machine skew every figure; see "other processes" below)`,
     `Node ${process.version} · ${os.platform()} ${os.arch()} · ${os.availableParallelism()} cores (${os.cpus()[0]?.model.trim() ?? "?"}) · ${(os.totalmem() / 2 ** 30).toFixed(0)} GB`,
     `argon2id: ${a.memoryKiB} KiB, ${a.passes} passes, parallelism ${a.parallelism}, at most ${a.maxConcurrent} at once (ARGON2_MAX_CONCURRENT)`,
-    `PostgreSQL ${versions} · Redis ${redisVersion} · one web and one worker process (NODE_ENV=production), load generator in the bench process, all on this machine`,
+    `PostgreSQL ${versions} · Redis ${redisVersion} · one web and one worker process (NODE_ENV=production, ${appFrom() === "dist" ? "the production build in dist/" : "the sources through tsx"}), load generator in the bench process, all on this machine`,
     `Data: ${seeded.inserted.toLocaleString("en")} generated cases for ${year} (scripts/seed.ts) + the bench's own tips = ${totalCases.rows[0]!.n.toLocaleString("en")} cases`,
   ];
   if (figures.inbox) figures.inbox.cases = totalCases.rows[0]!.n;
-  const all: BenchFigures = { ...figures, cores: os.availableParallelism(), levelSeconds: LEVEL_MS / 1000, argon2: a };
+  const all: BenchFigures = { ...figures, from: appFrom(), cores: os.availableParallelism(), levelSeconds: LEVEL_MS / 1000, argon2: a };
   return markdown(header, rows(all), notes(all, appError));
 }
 
