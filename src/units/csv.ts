@@ -1,7 +1,13 @@
 /**
- * A small RFC 4180 CSV reader (quoted fields, doubled quotes, CRLF). The units
- * file is a few hundred rows; a dependency would be more code to trust than this.
+ * CSV files as records with their line numbers, read by `csv-parse` (RFC 4180:
+ * quoted fields, doubled quotes, a byte-order mark, CRLF or LF). The units
+ * import and the commune classification import both name a bad row by the
+ * line it starts on, which csv-parse does not give for a record whose quoted
+ * field spans lines; so the line is counted here from the bytes each record
+ * ends at. Records whose fields are all empty (",,,") are skipped, as blank
+ * lines are.
  */
+import { CsvError, parse } from "csv-parse/sync";
 
 /** One parsed record and the 1-based line of the file it starts on. */
 export interface CsvRecord {
@@ -15,36 +21,35 @@ export class CsvSyntaxError extends Error {
   }
 }
 
+const LF = 0x0a;
+const CR = 0x0d;
+
 export function parseCsv(text: string): CsvRecord[] {
+  const bytes = Buffer.from(text, "utf8");
   const records: CsvRecord[] = [];
-  let fields: string[] = [];
-  let field = "";
-  let quoted = false;
-  let line = 1;
-  let start = 1;
-  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i]!;
-    if (quoted) {
-      if (c === '"' && src[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else {
-        if (c === "\n") line++;
-        field += c;
-      }
-    } else if (c === '"') {
-      if (field !== "") throw new CsvSyntaxError(line, "a quote inside an unquoted field");
-      quoted = true;
-    } else if (c === ",") (fields.push(field), (field = ""));
-    else if (c === "\r" && src[i + 1] === "\n") continue;
-    else if (c === "\n") {
-      fields.push(field);
-      if (fields.some((f) => f !== "")) records.push({ line: start, fields });
-      (fields = []), (field = ""), (start = ++line);
-    } else field += c;
+  let at = 0; // the byte after the last record read
+  let line = 1; // the line `at` is on
+  /** The line the next record starts on: blank lines after the last record are passed over. */
+  const nextLine = () => {
+    for (; at < bytes.length && (bytes[at] === LF || bytes[at] === CR); at++) if (bytes[at] === LF) line++;
+    return line;
+  };
+  try {
+    parse(bytes, {
+      bom: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      record_delimiter: ["\r\n", "\n"],
+      on_record: (fields: string[], info) => {
+        const start = nextLine();
+        for (; at < info.bytes; at++) if (bytes[at] === LF) line++;
+        if (fields.some((f) => f !== "")) records.push({ line: start, fields });
+        return null; // kept here, with its line, not in csv-parse's own result
+      },
+    });
+  } catch (err) {
+    if (!(err instanceof CsvError)) throw err;
+    throw new CsvSyntaxError(nextLine(), err.code === "CSV_QUOTE_NOT_CLOSED" ? "an unclosed quote" : `a misplaced quote (${err.code})`);
   }
-  if (quoted) throw new CsvSyntaxError(start, "an unclosed quote");
-  fields.push(field);
-  if (fields.some((f) => f !== "")) records.push({ line: start, fields });
   return records;
 }
