@@ -6,7 +6,7 @@
  */
 import { and, asc, eq, notInArray, sql } from "drizzle-orm";
 import { appendAudit } from "../audit/auditLog.js";
-import type { CaseRow } from "../db/rows.js";
+import type { TipRow } from "../db/rows.js";
 import type { ReportContent } from "../tips/reportContent.js";
 import type { AppContext } from "../context.js";
 import * as crypto from "../crypto/index.js";
@@ -35,14 +35,14 @@ export interface CaseContent {
   hasContact: boolean;
 }
 
-export async function loadCase(ctx: AppContext, tipId: string): Promise<CaseRow> {
+export async function loadCase(ctx: AppContext, tipId: string): Promise<TipRow> {
   const [tip] = await ctx.database.db.select().from(tips).where(eq(tips.id, tipId));
   if (!tip || tip.purgedAt) throw notFound();
   return tip;
 }
 
 /** The transitions this actor may attempt now (for buttons and the API). */
-export function allowedTransitions(actor: Actor, tip: CaseRow): Transition[] {
+export function allowedTransitions(actor: Actor, tip: TipRow): Transition[] {
   const help = tip.category === "help_request";
   // answer and return are the tipster's and the deadline sweep's, never a staff member's.
   const fitsCase: Partial<Record<Transition, boolean>> = {
@@ -70,7 +70,7 @@ function decryptJson<T>(item: typeof tipItems.$inferSelect, tipId: string, keys:
 }
 
 /** Decrypted content, or null when the person holds no key for this tip. */
-export async function openCaseContent(ctx: AppContext, actor: Actor, privateKey: crypto.Bytes, tip: CaseRow, action: CaseAction = "case.viewContent"): Promise<CaseContent | null> {
+export async function openCaseContent(ctx: AppContext, actor: Actor, privateKey: crypto.Bytes, tip: TipRow, action: CaseAction = "case.viewContent"): Promise<CaseContent | null> {
   authorizeCase(actor, action, tip);
   const keys = await tipKeyPairFor(ctx, actor, privateKey, tip.id);
   if (!keys) return null;
@@ -94,7 +94,7 @@ export async function openCaseContent(ctx: AppContext, actor: Actor, privateKey:
 }
 
 /** One photo's bytes (a metadata-free JPEG). */
-export async function openCasePhoto(ctx: AppContext, actor: Actor, privateKey: crypto.Bytes, tip: CaseRow, photoId: string): Promise<Uint8Array> {
+export async function openCasePhoto(ctx: AppContext, actor: Actor, privateKey: crypto.Bytes, tip: TipRow, photoId: string): Promise<Uint8Array> {
   authorizeCase(actor, "case.downloadPhoto", tip);
   const keys = await tipKeyPairFor(ctx, actor, privateKey, tip.id);
   const [item] = await ctx.database.db.select().from(tipItems).where(and(eq(tipItems.id, photoId), eq(tipItems.tipId, tip.id), eq(tipItems.kind, "photo")));

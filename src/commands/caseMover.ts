@@ -15,7 +15,7 @@ import { deadlineColumns, recordDeadline, type Deadline } from "../cases/deadlin
 import { assertCanMove, RULES, type Status, type Transition } from "../cases/workflow.js";
 import type { AppContext } from "../context.js";
 import type { Tx } from "../db/client.js";
-import type { CaseRow } from "../db/rows.js";
+import type { TipRow } from "../db/rows.js";
 import { tips } from "../db/schema.js";
 import { conflict, notFound } from "../errors.js";
 import { addNotifications, type NewNotification } from "../notifications/notifications.js";
@@ -52,7 +52,7 @@ export interface MoveOptions {
  * to a liaison of its district as soon as there is one. (The database refuses the contradiction too:
  * tips_assigned_has_assignee, migration 0008.)
  */
-export function settle(tip: Pick<CaseRow, "assigneeId">, move: Move): Move {
+export function settle(tip: Pick<TipRow, "assigneeId">, move: Move): Move {
   const assignee = move.set && "assigneeId" in move.set ? move.set.assigneeId : tip.assigneeId;
   return move.status === "assigned" && !assignee ? { ...move, status: "received" } : move;
 }
@@ -63,9 +63,9 @@ export async function moveCase(
   actor: Actor | null,
   tipId: string,
   transition: Transition,
-  plan: (tip: CaseRow, tx: Tx) => Move | Promise<Move>,
+  plan: (tip: TipRow, tx: Tx) => Move | Promise<Move>,
   opts: MoveOptions = {},
-): Promise<CaseRow> {
+): Promise<TipRow> {
   let coarseTime: Granularity | undefined;
   let emailsBySweep = false;
   let notificationIds: string[] = [];

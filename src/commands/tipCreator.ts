@@ -101,7 +101,7 @@ interface ItemRow {
   sealedKey: Uint8Array;
 }
 
-interface TipRow {
+interface TipInsert {
   tipId: string;
   receivedAt: Date;
   input: TipInput;
@@ -124,7 +124,7 @@ const buf = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength)
  * differ from those the wraps were sealed to. Each value is its own parameter
  * (photos travel as binary parameters, not inside an array literal).
  */
-async function insertTip(database: Database, row: TipRow): Promise<boolean> {
+async function insertTip(database: Database, row: TipInsert): Promise<boolean> {
   const params: unknown[] = [];
   const p = (v: unknown, cast: string) => (params.push(v), `$${params.length}::${cast}`);
   const check = `SELECT coalesce(array_agg(s.id ORDER BY s.id), '{}') AS ids, coalesce(array_agg(s.public_key ORDER BY s.id), '{}') AS pks

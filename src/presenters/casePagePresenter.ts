@@ -6,7 +6,7 @@
  * templates print: short references, times in Vietnam, place names, e-mails.
  */
 import type { CaseContent, caseHistory } from "../cases/caseView.js";
-import type { CaseRow } from "../db/rows.js";
+import type { TipRow } from "../db/rows.js";
 import { formatDateTime, formatIsoDay } from "../i18n/format.js";
 import type { Translate } from "../i18n/index.js";
 
@@ -26,7 +26,7 @@ export function auditLabel(t: Translate, action: string): string {
 type InboxFields = "id" | "receivedAt" | "category" | "districtCode" | "communeCode" | "urgent" | "status" | "source" | "noLiaison" | "assigneeId" | "deadlineAt" | "deadlineKind";
 
 /** The inbox row: routing fields only. `name` gives a district or commune its name; `emails` staff ids their e-mail. */
-export function presentInboxRow(r: Pick<CaseRow, InboxFields>, name: (code: string) => string, emails: Map<string, string>) {
+export function presentInboxRow(r: Pick<TipRow, InboxFields>, name: (code: string) => string, emails: Map<string, string>) {
   return {
     id: r.id,
     ref: caseRef(r.id),
@@ -44,11 +44,11 @@ export function presentInboxRow(r: Pick<CaseRow, InboxFields>, name: (code: stri
 }
 
 export interface CasePageData {
-  tip: CaseRow;
+  tip: TipRow;
   /** Decrypted content, or null without the key (or once purged). */
   content: CaseContent | null;
   history: Awaited<ReturnType<typeof caseHistory>>;
-  duplicates: Array<Pick<CaseRow, "id" | "receivedAt" | "status">>;
+  duplicates: Array<Pick<TipRow, "id" | "receivedAt" | "status">>;
   /** Name of the police unit the case was forwarded to. */
   policeUnit: string | null;
   name: (code: string) => string;

@@ -1,7 +1,7 @@
 /** What the API says about a case: the plaintext routing fields only (content comes decrypted, separately). */
-import type { CaseRow } from "../db/rows.js";
+import type { TipRow } from "../db/rows.js";
 
-type ListRow = Pick<CaseRow, "id" | "receivedAt" | "category" | "districtCode" | "communeCode" | "urgent" | "status" | "source" | "noLiaison" | "assigneeId" | "forwardedUnitId" | "deadlineAt" | "deadlineKind" | "version">;
+type ListRow = Pick<TipRow, "id" | "receivedAt" | "category" | "districtCode" | "communeCode" | "urgent" | "status" | "source" | "noLiaison" | "assigneeId" | "forwardedUnitId" | "deadlineAt" | "deadlineKind" | "version">;
 
 export function presentListItem(t: ListRow) {
   return {
@@ -23,7 +23,7 @@ export function presentListItem(t: ListRow) {
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-export function presentCase(t: CaseRow) {
+export function presentCase(t: TipRow) {
   return {
     ...presentListItem(t),
     triageOutcome: t.triageOutcome,

@@ -14,7 +14,7 @@ import { caseHistory, loadCase, openCaseContent, openCasePhoto, allowedTransitio
 import { duplicateSuggestions, listCases, unreadAmong, unreadCases } from "../../cases/caseQueries.js";
 import { unitForCase } from "../../cases/coverageRules.js";
 import { HELP_OUTCOMES, POLICE_OUTCOMES, RULES, STATUSES, TRIAGE_OUTCOMES } from "../../cases/workflow.js";
-import type { CaseRow } from "../../db/rows.js";
+import type { TipRow } from "../../db/rows.js";
 import { NOT_ACTIONABLE_REASONS } from "../../commands/caseTriager.js";
 import { markCaseNotificationsRead } from "../../commands/notificationsReader.js";
 import type { AppContext } from "../../context.js";
@@ -92,7 +92,7 @@ async function renderInbox(ctx: AppContext, req: Request, res: Response) {
 }
 
 /** The action forms this person may use now, with what each needs (people, units, outcomes). */
-async function actionForms(ctx: AppContext, actor: Actor, tip: CaseRow) {
+async function actionForms(ctx: AppContext, actor: Actor, tip: TipRow) {
   const allowed = new Set(allowedTransitions(actor, tip));
   const help = tip.category === "help_request";
   const forward = allowed.has("forward") && !help;

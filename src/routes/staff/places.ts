@@ -12,7 +12,7 @@ import { linkCaseToPlace, unlinkCaseFromPlace } from "../../commands/placeCaseLi
 import { createPlace } from "../../commands/placeCreator.js";
 import { recordPlaceState } from "../../commands/placeStateRecorder.js";
 import type { AppContext } from "../../context.js";
-import type { CaseRow } from "../../db/rows.js";
+import type { TipRow } from "../../db/rows.js";
 import { HttpError, notFound } from "../../errors.js";
 import type { Translate } from "../../i18n/index.js";
 import { noStore } from "../../middlewares/securityHeaders.js";
@@ -79,7 +79,7 @@ async function render(ctx: AppContext, req: Request, res: Response, status: numb
 }
 
 /** The places box of a case page: null when the person may not see the district's places. */
-export async function casePlacesBox(ctx: AppContext, actor: Actor, privateKey: Uint8Array, tip: CaseRow, t: Translate) {
+export async function casePlacesBox(ctx: AppContext, actor: Actor, privateKey: Uint8Array, tip: TipRow, t: Translate) {
   if (!can(actor, "places.view", { districtCode: tip.districtCode }) || !canOnCase(actor, "case.view", tip) || tip.category === "help_request") return null;
   const r = await placesForCase(ctx.database.db, await ctx.units.tree(), tip, { ...actor, privateKey });
   return {
