@@ -94,16 +94,19 @@ export async function computeStats(db: Db, config: AppConfig, q: StatsQuery): Pr
     groupCount(db, inPeriod, sql`commune_code`),
     groupCount(db, inPeriod, sql`triage_outcome`),
     groupCount(db, sql`${inPeriod} AND resolved_at IS NOT NULL`, sql`outcome`),
-    db.execute<{ t_med: number | null; t_p90: number | null; t_in: number; t_n: number; a_med: number | null; a_p90: number | null; a_in: number; a_n: number }>(sql`
-      SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM triaged_at - received_at)) / 3600 AS t_med,
-             percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM triaged_at - received_at)) / 3600 AS t_p90,
-             count(*) FILTER (WHERE triaged_at IS NOT NULL AND extract(epoch FROM triaged_at - received_at) <= ${triageLimit})::int AS t_in,
-             count(triaged_at)::int AS t_n,
-             percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM acknowledged_at - forwarded_at)) / 3600 AS a_med,
-             percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM acknowledged_at - forwarded_at)) / 3600 AS a_p90,
-             count(*) FILTER (WHERE acknowledged_at IS NOT NULL AND extract(epoch FROM acknowledged_at - forwarded_at) <= ${seconds(config.deadlines.acknowledge)})::int AS a_in,
-             count(acknowledged_at)::int AS a_n
-        FROM tips WHERE ${inPeriod}`),
+    // Each duration computed once per case as float8 (extract() gives numeric, slow to sort), and both percentiles
+    // of a duration from one sort (the array form) instead of one sort each.
+    db.execute<{ t_pct: number[] | null; t_in: number; t_n: number; a_pct: number[] | null; a_in: number; a_n: number }>(sql`
+      SELECT percentile_cont(ARRAY[0.5, 0.9]::float8[]) WITHIN GROUP (ORDER BY t.s) AS t_pct,
+             count(*) FILTER (WHERE t.s <= ${triageLimit})::int AS t_in,
+             count(t.s)::int AS t_n,
+             percentile_cont(ARRAY[0.5, 0.9]::float8[]) WITHIN GROUP (ORDER BY a.s) AS a_pct,
+             count(*) FILTER (WHERE a.s <= ${seconds(config.deadlines.acknowledge)})::int AS a_in,
+             count(a.s)::int AS a_n
+        FROM tips,
+             LATERAL (SELECT date_part('epoch', triaged_at - received_at) AS s) t,
+             LATERAL (SELECT date_part('epoch', acknowledged_at - forwarded_at) AS s) a
+       WHERE ${inPeriod}`),
     db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM tips WHERE ${scope} AND deadline_at < now()`),
     // A deadline is overdue from due_at until it ended (met, replaced or stopped), or until now while it runs:
     // overdue during [from, to) when that stretch meets the period.
@@ -118,6 +121,8 @@ export async function computeStats(db: Db, config: AppConfig, q: StatsQuery): Pr
   const t = totals.rows[0]!;
   const tm = timing.rows[0]!;
   const round = (x: number | null) => (x === null || x === undefined ? null : Math.round(Number(x) * 100) / 100);
+  /** Seconds (a percentile of the period, null when no case had the duration) to hours, two decimals. */
+  const hours = (pct: number[] | null, i: number) => round(pct?.[i] == null ? null : Number(pct[i]) / 3600);
   const changeVsPrevious = pct(now, before);
   const changeVsLastYear = pct(now, yearAgo);
   return {
@@ -127,8 +132,8 @@ export async function computeStats(db: Db, config: AppConfig, q: StatsQuery): Pr
     forwarded: t.forwarded,
     resolved: { total: t.resolved, byOutcome },
     timing: {
-      receiptToTriage: { medianHours: round(tm.t_med), p90Hours: round(tm.t_p90), withinDeadlineShare: ratio(tm.t_in, tm.t_n), count: tm.t_n },
-      forwardToAcknowledge: { medianHours: round(tm.a_med), p90Hours: round(tm.a_p90), withinDeadlineShare: ratio(tm.a_in, tm.a_n), count: tm.a_n },
+      receiptToTriage: { medianHours: hours(tm.t_pct, 0), p90Hours: hours(tm.t_pct, 1), withinDeadlineShare: ratio(tm.t_in, tm.t_n), count: tm.t_n },
+      forwardToAcknowledge: { medianHours: hours(tm.a_pct, 0), p90Hours: hours(tm.a_pct, 1), withinDeadlineShare: ratio(tm.a_in, tm.a_n), count: tm.a_n },
     },
     overdueInPeriod: overdueInPeriod.rows[0]?.n ?? 0,
     overdueNow: overdue.rows[0]?.n ?? 0,
