@@ -53,12 +53,19 @@ function sum(cells: Shown[]): Shown {
   return cells.some((c) => c === SUPPRESSED) ? SUPPRESSED : cells.reduce<number>((a, c) => a + Number(c), 0);
 }
 
-export function exportTable(t: Translate, tree: UnitTree, src: ExportSource): ExportTable {
+/** The title line of an export: what (`titleKey`), the named period and its days, the scope and the category. */
+export function exportTitle(t: Translate, tree: UnitTree, src: Pick<ExportSource, "period" | "districtCode" | "communeCode" | "category">, titleKey = "reports.export.title") {
   const { period } = src;
   const where = scopeName(t, tree, src);
   const when = period.kind === "custom" ? periodName(t, period) : `${periodName(t, period)} (${periodDays(period).from} – ${periodDays(period).to})`;
-  let title = t("reports.export.title", { period: when, scope: where });
+  let title = t(titleKey, { period: when, scope: where });
   if (src.category) title += `; ${t("dashboard.onlyCategory", { category: t(`categories.${src.category}`) })}`;
+  return { title, where };
+}
+
+export function exportTable(t: Translate, tree: UnitTree, src: ExportSource): ExportTable {
+  const { period } = src;
+  const { title, where } = exportTitle(t, tree, src);
   const notes = src.filed
     ? [t("reports.export.filed", { number: src.filed.number || "…", date: formatIsoDay(src.filed.issuedOn), savedOn: formatDate(src.filed.savedOn) })]
     : [];

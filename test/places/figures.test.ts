@@ -196,6 +196,33 @@ describe("places register figures", function () {
     assert.equal((await supervisor.agent.get("/api/v1/places/figures?from=2020-02-29&to=2020-03-01")).status, 400, "whole months only");
   });
 
+  it("when the figures are exported, then the CSV holds the same numbers, a supervisor's file no small count, and each download is audited", async () => {
+    const r = await admin.agent.get("/api/v1/places/figures/2020-Q1.csv");
+    assert.equal(r.status, 200, r.text);
+    assert.match(String(r.headers["content-type"]), /text\/csv/);
+    const lines = r.text.replace(/^\uFEFF/, "").split(/\r?\n/).filter(Boolean);
+    assert.match(lines[0]!, /quý 1 năm 2020 \(01\/01\/2020 – 31\/03\/2020\), toàn tỉnh/);
+    const cols = ["detected", "eliminated", "reEmerged", "replanted", "toHandle", "handled", "yearEliminated", "yearPresent"] as const;
+    for (const code of districts.keys()) {
+      const line = lines.find((l) => l.split(";")[1] === code);
+      assert.ok(line, `a line for ${code}`);
+      const want = expected(truth.filter((p) => p.district === code), "2020-01-01", "2020-03-31");
+      assert.deepEqual(line.split(";").slice(3, 11).map(Number), cols.map((c) => want[c]), code);
+    }
+    const custom = await admin.agent.get("/api/v1/places/figures/custom.csv?from=2020-02-29&to=2020-03-01&sep=comma");
+    assert.equal(custom.status, 200);
+    assert.equal((await admin.agent.get("/api/v1/places/figures/2020-Q5.csv")).status, 400);
+    const sup = await supervisor.agent.get("/api/v1/places/figures/2020-Q1.csv");
+    assert.equal(sup.status, 200);
+    for (const line of sup.text.split(/\r?\n/).filter((l) => /^[^;]*;\d+;/.test(l)))
+      for (const cell of line.split(";").slice(3, 11)) assert.ok(cell === "x" || Number(cell) === 0 || Number(cell) >= THRESHOLD, `a supervisor's file shows ${cell}`);
+    const xlsx = await supervisor.agent.get("/api/v1/places/figures/2020.xlsx").buffer(true);
+    assert.equal(xlsx.status, 200);
+    assert.match(String(xlsx.headers["content-type"]), /spreadsheetml/);
+    const audit = await app.ctx.database.db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM audit_log WHERE action = 'report.exported' AND subject_id LIKE 'places:%'`);
+    assert.equal(audit.rows[0]!.n, 4);
+  });
+
   it("when the dashboard and the printed report are opened, then the places table is there, in both languages, hidden cells as x for a supervisor", async () => {
     const dash = await admin.agent.get("/staff/dashboard?period=2020-Q1");
     assert.equal(dash.status, 200);

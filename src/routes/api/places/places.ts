@@ -3,6 +3,7 @@
  *   GET    /api/v1/places?district=&commune=&kind=        places with their states, cases and (with a key) label
  *   POST   /api/v1/places                                 { communeCode, kind, label, location?, detectedOn?, caseId? } → 201 { id }
  *   GET    /api/v1/places/figures?period=2020-Q1&scope=district:831  the register's figures (who may see statistics; suppressed for supervisors)
+ *   GET    /api/v1/places/figures/2020-Q1.csv|.xlsx  (custom.csv with from= and to=; sep=comma) the same as a file
  *   GET    /api/v1/places/for-case/:caseId                the case's places and the suggestions (same commune and kind)
  *   GET    /api/v1/places/:id                             one place
  *   POST   /api/v1/places/:id/states                      { state: eliminated|re_emerged|replanted, onDate }
@@ -22,11 +23,16 @@ import { noStore } from "../../../middlewares/securityHeaders.js";
 import { requireCsrf, requireStaff, staffOf } from "../../../middlewares/staffSession.js";
 import { placeFigures } from "../../../places/placeFigures.js";
 import { districtOfPlace, KIND_OF_CATEGORY, listPlaces, loadPlace, placesForCase, placesScope } from "../../../places/register.js";
-import { authorize, authorizeCase } from "../../../policies/index.js";
+import { authorize, authorizeCase, type GeneralAction } from "../../../policies/index.js";
 import { newPlaceSchema, placeListQuery, placeStateSchema } from "../../../validation/places.js";
 import { parseOrThrow, uuidParam } from "../../../validation/staff.js";
 import { authorizeStatsScope, requirePeriodAllowed, suppressionFor } from "../../../stats/statsAccess.js";
-import { periodOf, scopeOf, statsQuerySchema } from "../../../validation/stats.js";
+import { exportQuerySchema, periodOf, scopeOf, statsQuerySchema } from "../../../validation/stats.js";
+import { recordReportExport } from "../../../commands/reportExportRecorder.js";
+import type { Translate } from "../../../i18n/index.js";
+import { exportFile, exportFileOf } from "../../../reports/exportFile.js";
+import { placesExportTable } from "../../../reports/placesExportTable.js";
+import { customPeriod, parsePeriod, type Period } from "../../../stats/periods.js";
 
 const idParams = z.object({ id: uuidParam });
 const linkParams = z.object({ id: uuidParam, caseId: uuidParam });
@@ -37,6 +43,8 @@ function paramsOf<T extends z.ZodType>(schema: T, req: Request): z.output<T> {
   if (!r.success) throw notFound();
   return r.data;
 }
+
+const translatorOf = (res: Response) => res.locals.t as Translate;
 
 const readerOf = (res: Response) => {
   const staff = staffOf(res);
@@ -61,18 +69,39 @@ export function placesApi(ctx: AppContext): Router {
     res.status(201).json(r);
   });
 
-  router.get("/api/v1/places/figures", async (req: Request, res: Response) => {
+  /** The figures of a checked period, scope and category, as this person may see them. */
+  async function figuresOf(res: Response, period: Period | null, q: { scope: string; category?: string }, action: GeneralAction) {
     const { actor } = staffOf(res);
-    const q = parseOrThrow(statsQuerySchema.omit({ groupBy: true }), req.query, "invalid_query");
-    const period = periodOf(q);
     if (!period) throw invalidInput("invalid_query", { period: "errors.invalid_period" });
     if (q.scope.startsWith("commune:")) throw invalidInput("invalid_query", { scope: "errors.invalid_scope" });
-    const scope = await authorizeStatsScope(ctx, actor, scopeOf(q.scope));
+    const scope = await authorizeStatsScope(ctx, actor, scopeOf(q.scope), action);
     requirePeriodAllowed(ctx, actor, period);
     const kind = q.category ? KIND_OF_CATEGORY[q.category] : undefined;
     if (q.category && !kind) throw invalidInput("invalid_query", { category: "errors.invalid_category" });
     const suppression = suppressionFor(ctx, actor);
-    res.json(await placeFigures(reportingDb(ctx.database), await ctx.units.tree(), period, { districtCode: scope.districtCode, kind, suppression }));
+    const figures = await placeFigures(reportingDb(ctx.database), await ctx.units.tree(), period, { districtCode: scope.districtCode, kind, suppression });
+    return { scope, figures };
+  }
+
+  router.get("/api/v1/places/figures", async (req: Request, res: Response) => {
+    const q = parseOrThrow(statsQuerySchema.omit({ groupBy: true }), req.query, "invalid_query");
+    res.json((await figuresOf(res, periodOf(q), q, "stats.view")).figures);
+  });
+
+  // The same as a file: 2020-Q1.csv, 2020.xlsx, or custom.csv with from= and to= (audited like every report export).
+  router.get("/api/v1/places/figures/:file", async (req: Request, res: Response) => {
+    const file = exportFileOf(String(req.params.file));
+    const q = parseOrThrow(exportQuerySchema, req.query, "invalid_query");
+    const period = !file ? null : file.name === "custom" ? (q.from && q.to ? customPeriod(q.from, q.to) : null) : parsePeriod(file.name);
+    const { scope, figures } = await figuresOf(res, period, q, "stats.export");
+    const t = translatorOf(res);
+    const table = placesExportTable(t, await ctx.units.tree(), { period: period!, districtCode: scope.districtCode, category: q.category, figures });
+    const exported = { periodLabel: `places:${period!.label}`, districtCode: scope.districtCode ?? null, scope: q.scope, category: q.category ?? null };
+    await recordReportExport(ctx, staffOf(res).actor, { ...exported, format: file!.format });
+    const f = await exportFile(t, table, file!.format, q.sep);
+    res.setHeader("Content-Type", f.type);
+    res.setHeader("Content-Disposition", `attachment; filename="${f.fileName}"`);
+    res.send(f.body);
   });
 
   router.get("/api/v1/places/for-case/:caseId", async (req: Request, res: Response) => {
