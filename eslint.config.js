@@ -71,13 +71,14 @@ const layersRule = {
     messages: {
       layer: "{{from}} may not import {{to}} ({{source}}): see the layer rules in docs/ARCHITECTURE.md",
       crypto: "only src/crypto/ may import {{source}}",
-      database: "routes may not import {{source}}: read through a query module, write through a command",
+      database: "routes, flows and web helpers may not import {{source}}: read through a query module, write through a command",
     },
   },
   create(context) {
     const file = context.filename;
     const from = layerOf(file);
-    const isRoute = from === "routes" || from.startsWith("routes/");
+    // Routes, flows and the web helpers read through query modules and write through commands.
+    const noDatabase = from === "routes" || from.startsWith("routes/") || from === "flows" || from === "web";
     function check(node, source, typeOnly) {
       if (typeof source !== "string") return;
       if (CRYPTO_LIBRARIES.includes(source) && from !== "crypto" && from !== "outside") {
@@ -85,12 +86,12 @@ const layersRule = {
         return;
       }
       if (!source.startsWith(".")) {
-        if (isRoute && !typeOnly && (source === "drizzle-orm" || source.startsWith("drizzle-orm/"))) context.report({ node, messageId: "database", data: { source } });
+        if (noDatabase && !typeOnly && (source === "drizzle-orm" || source.startsWith("drizzle-orm/"))) context.report({ node, messageId: "database", data: { source } });
         return;
       }
       const target = path.resolve(path.dirname(file), source);
       const to = layerOf(target);
-      if (isRoute && !typeOnly && rel(target).replace(/\.(js|ts)$/, "") === "src/db/schema") context.report({ node, messageId: "database", data: { source } });
+      if (noDatabase && !typeOnly && rel(target).replace(/\.(js|ts)$/, "") === "src/db/schema") context.report({ node, messageId: "database", data: { source } });
       // A type says nothing about who calls whom, but keep even those pointing down.
       if ((FORBIDDEN[from] ?? []).includes(to)) context.report({ node, messageId: "layer", data: { from, to, source } });
     }

@@ -6,14 +6,13 @@
  * (header X-CSRF-Token for the API, field _csrf for forms).
  */
 import type { NextFunction, Request, Response } from "express";
-import { eq } from "drizzle-orm";
 import type { AppContext } from "../context.js";
 import { constantTimeEqual, utf8 } from "../crypto/index.js";
-import { staffUsers } from "../db/schema.js";
 import { HttpError } from "../errors.js";
 import type { StaffUser } from "../db/rows.js";
 import type { OpenSession } from "../sessions/sessionStore.js";
 import { actorOf, type Actor } from "../policies/index.js";
+import { staffById } from "../staff/staffQueries.js";
 
 export const STAFF_COOKIE = "homthu_staff";
 
@@ -42,7 +41,7 @@ export function loadStaff(ctx: AppContext) {
     const cookie = readCookie(req, STAFF_COOKIE);
     const session = await ctx.sessions.open(cookie);
     if (session && cookie) {
-      const [user] = await ctx.database.db.select().from(staffUsers).where(eq(staffUsers.id, session.record.userId));
+      const user = await staffById(ctx.database.db, session.record.userId);
       if (user?.active) res.locals.staff = { session, cookie, user, actor: actorOf(user) } satisfies StaffRequestState;
       else await ctx.sessions.destroy(cookie);
     }
