@@ -6,7 +6,8 @@
  * description (read back later by decrypting what was stored) and an
  * Idempotency-Key; like a phone app, a lane sends the same tip again with the
  * same key after a 503, a 409 "still sending" or a dropped connection, until
- * it gets an answer or RETRY_BUDGET_MS has passed.
+ * it gets an answer or RETRY_BUDGET_MS has passed. One tip in ten is first
+ * sent twice at once (a second tap), which must still make one tip.
  */
 import { randomBytes, randomInt } from "node:crypto";
 import { HttpClient } from "../client.js";
@@ -14,6 +15,7 @@ import { address, tipBody, type Place } from "../load.js";
 import { sleep } from "../measure.js";
 
 const RETRY_BUDGET_MS = 20_000;
+const DOUBLE_TAP_EVERY = 10;
 
 export interface Sent {
   marker: string;
@@ -30,10 +32,15 @@ export interface LoadTally {
   statuses: Record<string, number>;
   /** Requests that got no answer, by error code. */
   networkErrors: Record<string, number>;
+  /** Tips sent twice at once with the same Idempotency-Key, and how many of those got two different receipts. */
+  doubleTaps: number;
+  doubleTapsWithTwoReceipts: number;
 }
 
 export class Load {
-  readonly tally: LoadTally = { tips: [], statuses: {}, networkErrors: {} };
+  readonly tally: LoadTally = { tips: [], statuses: {}, networkErrors: {}, doubleTaps: 0, doubleTapsWithTwoReceipts: 0 };
+  /** The second tap's own connection. */
+  private readonly twin: HttpClient;
   private running = true;
   private readonly lanes: Promise<void>[];
   private n = 0;
@@ -43,8 +50,10 @@ export class Load {
     private readonly places: Place[],
     private readonly label: string,
     lanes: number,
-    private readonly pauseMs: number,
+    /** Each lane starts a tip at most this often, which bounds the load (the tip limits stay out of the way). */
+    private readonly laneIntervalMs: number,
   ) {
+    this.twin = new HttpClient(url, lanes);
     this.lanes = Array.from({ length: lanes }, () => this.lane());
   }
 
@@ -52,6 +61,7 @@ export class Load {
   async stop(): Promise<LoadTally> {
     this.running = false;
     await Promise.all(this.lanes);
+    this.twin.close();
     return this.tally;
   }
 
@@ -67,8 +77,9 @@ export class Load {
     const client = new HttpClient(this.url, 1);
     try {
       while (this.running) {
+        const started = Date.now();
         await this.one(client);
-        await sleep(this.pauseMs);
+        await sleep(Math.max(0, this.laneIntervalMs - (Date.now() - started)));
       }
     } finally {
       client.close();
@@ -83,12 +94,23 @@ export class Load {
     const body = tipBody(place, marker);
     const headers = { "x-forwarded-for": address(), accept: "application/json", "idempotency-key": randomBytes(18).toString("base64url") };
     const until = Date.now() + RETRY_BUDGET_MS;
+    // Every DOUBLE_TAP_EVERY-th tip is first sent twice at once (a second tap), on a second connection.
+    let twin = this.n % DOUBLE_TAP_EVERY === 0 ? this.twin : undefined;
     for (;;) {
       let wait = 500;
       try {
-        const reply = await client.request("POST", "/api/v1/tips", { headers, json: body });
+        const [reply, second] = await Promise.all([
+          client.request("POST", "/api/v1/tips", { headers, json: body }),
+          twin?.request("POST", "/api/v1/tips", { headers, json: body }).catch(() => undefined),
+        ]);
+        twin = undefined;
+        for (const r of second ? [reply, second] : [reply]) this.tally.statuses[r.status] = (this.tally.statuses[r.status] ?? 0) + 1;
+        if (second) {
+          this.tally.doubleTaps++;
+          const receipts = [reply, second].filter((r) => r.status === 201).map((r) => (JSON.parse(r.body) as { receipt: string }).receipt);
+          if (new Set(receipts).size > 1) this.tally.doubleTapsWithTwoReceipts++;
+        }
         const status = String(reply.status);
-        this.tally.statuses[status] = (this.tally.statuses[status] ?? 0) + 1;
         sent.outcome = status;
         if (reply.status === 201) {
           sent.acceptedAt = Date.now();

@@ -17,6 +17,8 @@ export interface Row {
   probed: ProbeTally;
   statuses: Record<string, number>;
   networkErrors: Record<string, number>;
+  /** Tips first sent twice at once, and how many of those got two receipts (two tips). */
+  doubleTaps: { sent: number; twoReceipts: number };
   crashes: string[];
   sigterm?: Ending;
   /** undefined: not recovered within the limit. */
@@ -65,6 +67,7 @@ export function markdown(header: string[], rows: Row[]): string {
     const v = r.verdict;
     const lines = [
       `- **${r.fault.name}**: ${r.fault.how}. Intake answers: ${tally(r.statuses)}; no answer: ${tally(r.networkErrors)}.` +
+        ` Double taps: ${r.doubleTaps.sent}, of which ${r.doubleTaps.twoReceipts} got two receipts.` +
         ` Once a second, /readyz: ${tally(r.probed.readyz)}; a liaison's inbox: ${tally(r.probed.staff)}.` +
         (v.unanswered ? ` ${v.unanswered} tip(s) stored whose sender never got the 201 (the connection was cut after the commit; their retries were still refused as "still sending" when they gave up).` : "") +
         ` Recovery: a 201 again after ${seconds(r.acceptedAfterMs)}, the backlog routed after ${seconds(r.routedAfterMs)}.` +

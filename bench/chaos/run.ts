@@ -14,8 +14,9 @@
  *   npm run chaos -- --quick      shorter outages (the 3-minute one lasts 30 s)
  *   npm run chaos -- --only web-kill,redis-oom
  *
- * CHAOS_LANES (default 4) tipsters send one tip after another with CHAOS_PAUSE_MS
- * (default 100) between them. ARGON2_* variables reach the app.
+ * CHAOS_LANES (default 4) tipsters send one tip after another, CHAOS_RATE (default
+ * 5) tips a second at most between them: well under the tip line's global limit
+ * (600 a minute), so no answer is a 429. ARGON2_* variables reach the app.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -47,7 +48,7 @@ const ONLY = (() => {
 })();
 const number = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 const LANES = number("CHAOS_LANES", 4);
-const PAUSE_MS = number("CHAOS_PAUSE_MS", 100);
+const RATE = number("CHAOS_RATE", 5);
 /** Tips flow this long before each fault, and this long after it has recovered. */
 const WARM_MS = 5_000;
 const TAIL_MS = 3_000;
@@ -90,7 +91,7 @@ interface Observers {
 async function runFault(stack: Stack, { database, ledger, client, liaison }: Observers, places: Place[], fault: Fault): Promise<Row> {
   const crashesBefore = stack.web.crashes.length + stack.worker.crashes.length;
   progress(`${fault.name}: load on (${LANES} lanes)`);
-  const load = new Load(stack.url, places, fault.label, LANES, PAUSE_MS);
+  const load = new Load(stack.url, places, fault.label, LANES, (LANES * 1000) / RATE);
   const probe = new Probe(client, liaison);
   await sleep(WARM_MS);
   progress(`${fault.name}: ${fault.how}`);
@@ -126,6 +127,7 @@ async function runFault(stack: Stack, { database, ledger, client, liaison }: Obs
     probed,
     statuses: tally.statuses,
     networkErrors: tally.networkErrors,
+    doubleTaps: { sent: tally.doubleTaps, twoReceipts: tally.doubleTapsWithTwoReceipts },
     crashes,
     sigterm: injected.sigterm,
     recoveredMs: recovered,
@@ -181,7 +183,7 @@ async function main(): Promise<void> {
       `Date: ${startedAt.toISOString()} · run time ${minutes.toFixed(1)} min${QUICK ? " · **--quick** (shorter outages)" : ""} · load average ${loadAtStart} at the start, ${os.loadavg().map((l) => l.toFixed(2)).join(" / ")} at the end`,
       `Node ${process.version} · ${os.platform()} ${os.arch()} · ${os.availableParallelism()} cores · argon2id ${a.memoryKiB} KiB, ${a.passes} passes, at most ${a.maxConcurrent} at once`,
       `One web and one worker process (NODE_ENV=production, from the sources through tsx), embedded PostgreSQL and redis-server (AOF) of the run's own; sweep every second (SWEEP_CRON="${SWEEP_CRON}")`,
-      `Load: ${LANES} lanes, each sending one tip after another (${PAUSE_MS} ms apart) on a keep-alive connection, each tip from its own X-Forwarded-For address and with its own Idempotency-Key; a 503, a 409 "still sending" or a dropped connection is retried with the same key for up to 20 s`,
+      `Load: ${LANES} lanes, each sending one tip after another on a keep-alive connection, ${RATE} tips a second at most in all, each tip from its own X-Forwarded-For address and with its own Idempotency-Key; a 503, a 409 "still sending" or a dropped connection is retried with the same key for up to 20 s; one tip in ten is first sent twice at once (a double tap)`,
     ];
     const report = markdown(header, rows);
     fs.mkdirSync(path.dirname(RESULTS), { recursive: true });

@@ -12,6 +12,13 @@
  *    until the end of the hour it was given in, and deleted once it has been
  *    shown twice again.
  * Every expiry is a minute or hour boundary (PEXPIREAT): none dates a tip.
+ *
+ * While Redis cannot be written (down, out of memory, read-only), each web
+ * process keeps the same claims and encrypted answers, with the same
+ * expiries, in its own memory (as the rate limits do): a double tap that
+ * reaches the same process still makes one tip and one receipt. A tap that
+ * reaches another process then, or whose first claim was written to Redis
+ * just before it failed, is not protected.
  */
 import type { Redis } from "ioredis";
 import { deriveReplayKeys, unwrapWithKey, utf8, wrapWithKey, type Bytes } from "../crypto/index.js";
@@ -25,8 +32,8 @@ export interface KeptAnswer {
 /** A claim that this request is the first with its token; settle or release it. */
 export interface FirstClaim {
   state: "first";
-  /** False when Redis could not be asked: the submission goes ahead unprotected rather than being lost. */
-  protected: boolean;
+  /** Where the claim is kept: Redis, or this process's memory while Redis cannot be written. */
+  kept: "redis" | "memory";
   id: string;
   key: Bytes;
 }
@@ -38,8 +45,19 @@ export const REPLAYS = 2;
 const POLL_MS = 250;
 const LABEL = "replayed-answer";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Entries kept in memory before expired ones are swept out. */
+const SWEEP_AT = 10_000;
+
+/** A claim and its answer kept in this process while Redis cannot be written. */
+interface LocalEntry {
+  claim: "p" | "d";
+  claimUntil: number;
+  answer?: { sealed: string; shown: number; until: number };
+}
 
 export class ReplayStore {
+  private readonly local = new Map<string, LocalEntry>();
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
@@ -61,30 +79,66 @@ export class ReplayStore {
   async claim(ns: string, token: string, waitMs: number): Promise<Claim> {
     const { id, key } = deriveReplayKeys(this.secret, `${ns}:${token}`);
     const pendingUntil = bucketEnd("minute", new Date(Date.now() + 60_000)).getTime();
-    try {
-      const first = await this.redis.set(this.claimKey(id), "p", "PXAT", pendingUntil, "NX");
-      if (first === "OK") return { state: "first", protected: true, id, key };
-      const deadline = Date.now() + waitMs;
-      for (;;) {
-        const answer = await this.takeAnswer(id, key);
-        if (answer) return { state: "replay", answer };
-        const claim = await this.redis.get(this.claimKey(id));
-        // The first one crashed and its claim lapsed: this one is the first now.
-        if (claim === null) return this.claim(ns, token, 0);
-        if (claim === "d") return { state: "used" };
-        if (Date.now() >= deadline) return { state: "pending" };
-        await sleep(POLL_MS);
+    const deadline = Date.now() + waitMs;
+    this.sweep();
+    // Redis first, unless this process already holds the token's claim (made while Redis could not be written).
+    if (!this.liveLocal(id)) {
+      try {
+        const first = await this.redis.set(this.claimKey(id), "p", "PXAT", pendingUntil, "NX");
+        if (first === "OK") return { state: "first", kept: "redis", id, key };
+        for (;;) {
+          const answer = (await this.takeAnswer(id, key)) ?? this.takeLocalAnswer(id, key);
+          if (answer) return { state: "replay", answer };
+          const claim = await this.redis.get(this.claimKey(id));
+          // The first one crashed and its claim lapsed: this one is the first now.
+          if (claim === null) return this.claim(ns, token, 0);
+          if (claim === "d") return { state: "used" };
+          if (Date.now() >= deadline) return { state: "pending" };
+          await sleep(POLL_MS);
+        }
+      } catch {
+        // Redis cannot be asked or written: the same claim in this process's memory.
       }
-    } catch {
-      return { state: "first", protected: false, id, key };
+    }
+    return this.claimLocally(id, key, pendingUntil, deadline);
+  }
+
+  /** This process's entry for `id`, unless both its claim and its answer have lapsed. */
+  private liveLocal(id: string): LocalEntry | undefined {
+    const e = this.local.get(id);
+    const now = Date.now();
+    if (e && e.claimUntil <= now && (!e.answer || e.answer.until <= now)) this.local.delete(id);
+    return this.local.get(id);
+  }
+
+  private async claimLocally(id: string, key: Bytes, pendingUntil: number, deadline: number): Promise<Claim> {
+    if (!this.liveLocal(id)) {
+      this.local.set(id, { claim: "p", claimUntil: pendingUntil });
+      return { state: "first", kept: "memory", id, key };
+    }
+    for (;;) {
+      const answer = this.takeLocalAnswer(id, key);
+      if (answer) return { state: "replay", answer };
+      const entry = this.local.get(id);
+      if (!entry || entry.claimUntil <= Date.now()) {
+        this.local.set(id, { claim: "p", claimUntil: pendingUntil });
+        return { state: "first", kept: "memory", id, key };
+      }
+      if (entry.claim === "d") return { state: "used" };
+      if (Date.now() >= deadline) return { state: "pending" };
+      await sleep(POLL_MS);
     }
   }
 
-  private async takeAnswer(id: string, key: Bytes): Promise<KeptAnswer | null> {
-    const sealed = await this.redis.hget(this.answerKey(id), "a");
-    if (!sealed) return null;
-    const shown = await this.redis.hincrby(this.answerKey(id), "n", 1);
-    if (shown >= REPLAYS) await this.redis.del(this.answerKey(id));
+  private takeLocalAnswer(id: string, key: Bytes): KeptAnswer | null {
+    const entry = this.liveLocal(id);
+    const answer = entry?.answer;
+    if (!answer || answer.until <= Date.now()) return null;
+    if (++answer.shown >= REPLAYS) delete entry.answer;
+    return this.open(answer.sealed, key);
+  }
+
+  private open(sealed: string, key: Bytes): KeptAnswer | null {
     try {
       return JSON.parse(utf8.decode(unwrapWithKey(Buffer.from(sealed, "base64"), key, LABEL))) as KeptAnswer;
     } catch {
@@ -92,21 +146,43 @@ export class ReplayStore {
     }
   }
 
+  /** Expired entries out of memory once there are many. */
+  private sweep(): void {
+    if (this.local.size < SWEEP_AT) return;
+    for (const id of [...this.local.keys()]) this.liveLocal(id);
+  }
+
+  private async takeAnswer(id: string, key: Bytes): Promise<KeptAnswer | null> {
+    const sealed = await this.redis.hget(this.answerKey(id), "a");
+    if (!sealed) return null;
+    // Counting the showing is a write: a Redis that refuses writes still shows the answer it holds.
+    const shown = await this.redis.hincrby(this.answerKey(id), "n", 1).catch(() => 0);
+    if (shown >= REPLAYS) await this.redis.del(this.answerKey(id)).catch(() => undefined);
+    return this.open(sealed, key);
+  }
+
   /** The first submission is done: keep its answer (encrypted) until the end of this hour; the claim stays until `claimUntil`. */
   async settle(claim: FirstClaim, answer: KeptAnswer, claimUntil: number): Promise<void> {
-    if (!claim.protected) return;
     const sealed = Buffer.from(wrapWithKey(utf8.encode(JSON.stringify(answer)), claim.key, LABEL)).toString("base64");
-    await this.redis
-      .multi()
-      .hset(this.answerKey(claim.id), "a", sealed, "n", "0")
-      .pexpireat(this.answerKey(claim.id), bucketEnd("hour").getTime())
-      .set(this.claimKey(claim.id), "d", "PXAT", Math.max(claimUntil, bucketEnd("minute").getTime()))
-      .exec()
-      .catch(() => undefined);
+    const answerUntil = bucketEnd("hour").getTime();
+    const doneUntil = Math.max(claimUntil, bucketEnd("minute").getTime());
+    if (claim.kept === "redis") {
+      const kept = await this.redis
+        .multi()
+        .hset(this.answerKey(claim.id), "a", sealed, "n", "0")
+        .pexpireat(this.answerKey(claim.id), answerUntil)
+        .set(this.claimKey(claim.id), "d", "PXAT", doneUntil)
+        .exec()
+        .then((results) => !!results && results.every(([err]) => !err), () => false);
+      if (kept) return;
+    }
+    // Kept in memory (or Redis failed since the claim): a repeat reaching this process still gets the answer.
+    this.local.set(claim.id, { claim: "d", claimUntil: doneUntil, answer: { sealed, shown: 0, until: answerUntil } });
   }
 
   /** Nothing was stored (refused or failed): the token may be used again. */
   async release(claim: FirstClaim): Promise<void> {
-    if (claim.protected) await this.redis.del(this.claimKey(claim.id)).catch(() => undefined);
+    this.local.delete(claim.id);
+    if (claim.kept === "redis") await this.redis.del(this.claimKey(claim.id)).catch(() => undefined);
   }
 }

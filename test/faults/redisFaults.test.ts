@@ -3,7 +3,9 @@
  * limits count in memory (same keys, same limits) instead of failing open,
  * intake keeps working, staff sessions answer 503 (not 500) and /readyz says
  * 503; a Redis that answers but refuses writes (maxmemory, noeviction) is
- * reported by /readyz too. Counters expire on their window's boundary.
+ * reported by /readyz too. Counters expire on their window's boundary. A
+ * double tap while Redis cannot be written still makes one tip (the claim
+ * and the answer are kept in the process's memory).
  */
 import assert from "node:assert/strict";
 import request from "supertest";
@@ -61,6 +63,35 @@ describe("Redis faults", function () {
     }
     assert.equal((await request(app.url).get("/readyz")).status, 200);
   });
+
+  for (const fault of ["refuses writes (maxmemory, noeviction)", "is gone"] as const) {
+    it(`when Redis ${fault}, then an Idempotency-Key sent twice at once and again later makes one tip and one receipt (kept in memory)`, async () => {
+      const r = new Redis(redis.url);
+      r.on("error", () => undefined); // Redis is stopped on purpose
+      const before = (await app.ctx.database.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM tips")).rows[0]!.n;
+      const key = `chaos-double-tap-${fault.length}-${Date.now()}`;
+      const post = (address: string) => request(app.url).post("/api/v1/tips").set("X-Forwarded-For", address).set("Idempotency-Key", key).send(aTip());
+      try {
+        if (fault === "is gone") await redis.stop();
+        else {
+          await r.config("SET", "maxmemory-policy", "noeviction");
+          await r.config("SET", "maxmemory", "1");
+        }
+        const [a, b] = await Promise.all([post("10.9.1.1"), post("10.9.1.2")]);
+        const c = await post("10.9.1.3");
+        assert.deepEqual([a.status, b.status, c.status], [201, 201, 201], JSON.stringify([a.body, b.body, c.body]));
+        assert.equal(b.body.receipt, a.body.receipt, "the second tap gets the first receipt");
+        assert.equal(c.body.receipt, a.body.receipt, "so does a later repeat");
+        const after = (await app.ctx.database.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM tips")).rows[0]!.n;
+        assert.equal(after - before, 1, "one tip");
+      } finally {
+        if (fault === "is gone") await redis.start();
+        else await r.config("SET", "maxmemory", "0");
+        r.disconnect();
+      }
+      await within(20_000, "ready again", async () => (await request(app.url).get("/readyz")).status === 200, 250);
+    });
+  }
 
   it("when Redis is gone, then the per-client limit still holds (in memory), tips are still taken, staff sessions answer 503 and /readyz says 503", async () => {
     await redis.stop();
