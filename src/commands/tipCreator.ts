@@ -133,7 +133,7 @@ async function insertTip(database: Database, row: TipInsert): Promise<boolean> {
   const ok = `SELECT 1 FROM cur JOIN recovery_key rk ON rk.id = 1 AND rk.public_key = ${p(buf(row.recoveryPublicKey), "bytea")}
                WHERE cur.ids = ${p(row.wraps.map((w) => w.userId), "uuid[]")} AND cur.pks = ${p(row.wraps.map((w) => buf(w.publicKey)), "bytea[]")}`;
   const tip = `INSERT INTO tips (id, received_at, category, district_code, commune_code, urgent, source, no_liaison, public_key, receipt_lookup, receipt_wrapped_key, recovery_sealed_key)
-               SELECT ${p(row.tipId, "uuid")}, ${p(row.receivedAt, "timestamptz")}, ${p(row.input.category, "text")}, ${p(row.input.districtCode, "text")}, ${p(row.input.communeCode, "text")},
+               SELECT ${p(row.tipId, "uuid")}, ${p(row.receivedAt.toISOString(), "timestamptz")}, ${p(row.input.category, "text")}, ${p(row.input.districtCode, "text")}, ${p(row.input.communeCode, "text")},
                       ${p(row.input.urgent, "boolean")}, ${p(row.source, "text")}, ${p(row.noLiaison, "boolean")}, ${p(buf(row.publicKey), "bytea")}, ${p(buf(row.lookup), "bytea")},
                       ${p(buf(row.receiptWrappedKey), "bytea")}, ${p(buf(row.recoverySealedKey), "bytea")}
                  FROM ok RETURNING id`;

@@ -15,6 +15,7 @@
  * with parameters from one options object (tests turn them down) and a bounded
  * number running at once so memory stays bounded under load.
  */
+import { randomFillSync } from "node:crypto";
 import argon2 from "argon2";
 import sodium from "libsodium-wrappers";
 import { Semaphore } from "./semaphore.js";
@@ -49,6 +50,7 @@ let argonGate = new Semaphore(argonOptions.maxConcurrent);
 /** Wait for libsodium's WebAssembly to load; call once at start-up before anything else here. */
 export async function ready(options?: Argon2Options): Promise<void> {
   await sodium.ready;
+  poolSodiumRandomness();
   if (options) {
     argonOptions = { ...options };
     argonGate = new Semaphore(options.maxConcurrent);
@@ -61,6 +63,44 @@ export function argon2Waiting(): number {
 }
 
 // ---------------------------------------------------------------- randomness
+
+/** 32-bit words of the pool (4 KiB). */
+const POOL_WORDS = 1024;
+
+/**
+ * libsodium's WebAssembly build asks JavaScript for randomness four bytes at a
+ * time: one `crypto.getRandomValues` call per word, so about 150 calls per
+ * tip (its key pair, the ephemeral key of every sealed box, item keys,
+ * nonces) took 13% of the web process's time besides argon2 in a CPU profile
+ * of intake (bench/results/intake-profile.md). The same source
+ * (`randomFillSync`, the OS CSPRNG behind Node's OpenSSL) now fills a 4 KiB
+ * pool in one call and libsodium takes its words from there; each word is
+ * zeroed once handed out. It reaches libsodium through the module object that
+ * libsodium-wrappers exposes, which the WebAssembly import reads on every call;
+ * a libsodium of another shape keeps its own source (test/unit/crypto.test.ts
+ * checks that this one is used).
+ */
+function poolSodiumRandomness(): void {
+  const module = (sodium as unknown as { libsodium?: { getRandomValue?: () => number; homthuPooled?: boolean } }).libsodium;
+  if (!module || typeof module.getRandomValue !== "function" || module.homthuPooled) return;
+  const pool = new Uint32Array(POOL_WORDS);
+  let next = POOL_WORDS;
+  module.getRandomValue = () => {
+    if (next === POOL_WORDS) {
+      randomFillSync(pool);
+      next = 0;
+    }
+    const word = pool[next]!;
+    pool[next++] = 0;
+    return word >>> 0;
+  };
+  module.homthuPooled = true;
+}
+
+/** Whether libsodium draws its randomness from the pool above (for the tests). */
+export function sodiumRandomnessPooled(): boolean {
+  return (sodium as unknown as { libsodium?: { homthuPooled?: boolean } }).libsodium?.homthuPooled === true;
+}
 
 /** CSPRNG bytes (randombytes_buf). */
 export function randomBytes(n: number): Bytes {

@@ -9,6 +9,7 @@
  * keys with the same limits in its own memory until Redis answers again: the
  * limits hold per process instead of failing open.
  */
+import { createHash } from "node:crypto";
 import type { ClientRateLimitInfo, Options, Store } from "express-rate-limit";
 import type { Redis } from "ioredis";
 import { bucketEnd, type Granularity } from "../time/coarse.js";
@@ -18,6 +19,8 @@ const INCREMENT = `
 local n = redis.call('INCR', KEYS[1])
 if n == 1 or redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIREAT', KEYS[1], ARGV[1]) end
 return n`;
+/** Sent as EVALSHA: Redis neither receives nor hashes the script's text on every tip (EVAL again after a SCRIPT FLUSH or a restart). */
+const INCREMENT_SHA = createHash("sha1").update(INCREMENT).digest("hex");
 
 /** Entries kept in memory before expired ones are swept out. */
 const SWEEP_AT = 10_000;
@@ -39,7 +42,7 @@ export class AlignedWindowStore implements Store {
   async increment(key: string): Promise<ClientRateLimitInfo> {
     const end = bucketEnd(this.window).getTime();
     try {
-      const hits = Number(await this.redis.eval(INCREMENT, 1, this.prefix + key, String(end)));
+      const hits = Number(await this.incr(this.prefix + key, String(end)));
       if (this.degraded) {
         this.degraded = false;
         this.local.clear();
@@ -52,6 +55,15 @@ export class AlignedWindowStore implements Store {
         this.onDegraded(true, err);
       }
       return { totalHits: this.countLocally(key, end), resetTime: new Date(end) };
+    }
+  }
+
+  private async incr(key: string, end: string): Promise<unknown> {
+    try {
+      return await this.redis.evalsha(INCREMENT_SHA, 1, key, end);
+    } catch (err) {
+      if (!String((err as Error)?.message).startsWith("NOSCRIPT")) throw err;
+      return this.redis.eval(INCREMENT, 1, key, end);
     }
   }
 

@@ -26,6 +26,30 @@ describe("src/crypto, export by export", () => {
     assert.notDeepEqual(c.randomBytes(32), c.randomBytes(32));
   });
 
+  it("ready: libsodium draws its randomness from the pool (4 KiB per OS call, not one call per 4 bytes); 5,000 key pairs, nonces and receipts never repeat", () => {
+    assert.equal(c.sodiumRandomnessPooled(), true);
+    const webcrypto = globalThis.crypto;
+    let calls = 0;
+    const original = webcrypto.getRandomValues.bind(webcrypto);
+    webcrypto.getRandomValues = ((a: ArrayBufferView) => (calls++, original(a as Uint8Array))) as typeof webcrypto.getRandomValues;
+    const seen = new Set<string>();
+    try {
+      for (let i = 0; i < 5000; i++) {
+        for (const b of [c.generateKeyPair().privateKey, c.randomBytes(24)]) seen.add(Buffer.from(b).toString("hex"));
+        seen.add(c.generateReceipt());
+      }
+    } finally {
+      webcrypto.getRandomValues = original as typeof webcrypto.getRandomValues;
+    }
+    assert.equal(calls, 0, "libsodium still asks crypto.getRandomValues word by word");
+    assert.equal(seen.size, 15_000);
+    // Every bit position of the key bytes is set about half the time.
+    const bits = new Array<number>(8).fill(0);
+    const keys = Array.from({ length: 2000 }, () => c.randomBytes(32));
+    for (const k of keys) for (const byte of k) for (let b = 0; b < 8; b++) bits[b]! += (byte >> b) & 1;
+    for (const n of bits) assert.ok(Math.abs(n / (2000 * 32) - 0.5) < 0.02, `bit frequency ${n / (2000 * 32)}`);
+  });
+
   it("generateReceipt / normalizeReceipt: 16 digits by four, typed back with spaces or dashes; anything else is null", () => {
     const r = c.generateReceipt();
     assert.match(r, /^\d{4} \d{4} \d{4} \d{4}$/);
