@@ -45,7 +45,11 @@ export async function reopenCase(ctx: AppContext, actor: Actor, tipId: string, r
     return {
       status: "assigned",
       // triagedAt keeps the first triage, so the time-to-triage statistics stay true.
-      set: { assigneeId, closedAt: null, resolvedAt: null, outcome: null, triageOutcome: null, referred: null, referralKind: null },
+      // The old result's quantities go with its outcome: a reopened case counts nothing until it has a new result.
+      set: {
+        assigneeId, closedAt: null, resolvedAt: null, outcome: null, triageOutcome: null, referred: null, referralKind: null,
+        plantsDestroyed: null, areaM2: null, peopleHandled: null, seizedGrams: null,
+      },
       deadline: triageDeadline(ctx.config, now, tip.urgent),
       notify: assigneeId ? [{ userId: assigneeId, tipId, kind: "case_reopened" as const, urgent: tip.urgent }] : [],
       also: async (tx) => void (await addEncryptedItem(tx, { tipId, tipPublicKey: tip.publicKey, kind: "note", author: "staff", authorId: actor.id, body: { text: reason.trim(), purpose: "reopen_reason" } })),

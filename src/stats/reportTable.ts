@@ -9,10 +9,16 @@ import { sql, type SQL } from "drizzle-orm";
 import { POLICE_OUTCOMES, TRIAGE_OUTCOMES } from "../cases/workflow.js";
 import type { Db } from "../db/client.js";
 import type { UnitTree } from "../units/directory.js";
-import { COLUMN_SQL, hiddenCommunes, SUPPRESSED, type Shown, type Suppression } from "./suppression.js";
+import { COLUMN_SQL, hiddenCommunes, QUANTITY_COLUMNS, QUANTITY_SQL, SUPPRESSED, type QuantityColumn, type Shown, type Suppression } from "./suppression.js";
 
-export const REPORT_COLUMNS = ["received", "urgent", "actionable", "forwarded", "resolved", "spot_eliminated", "plants_destroyed", "arrests_made", "nothing_found", "help_requests", "referred", "false_or_malicious"] as const;
+/** Columns that count tips (COLUMN_SQL's aggregates; small counts are hidden from supervisors). */
+export const COUNT_COLUMNS = ["received", "urgent", "actionable", "forwarded", "resolved", "spot_eliminated", "plants_destroyed", "arrests_made", "nothing_found", "help_requests", "referred", "false_or_malicious"] as const;
+/** Every column of the report: the counts, then what the police results add up to (plants, m², people, grams). */
+export const REPORT_COLUMNS = [...COUNT_COLUMNS, ...QUANTITY_COLUMNS] as const;
 export type ReportColumn = (typeof REPORT_COLUMNS)[number];
+
+/** The quantity columns' keys in the one set of quantity labels (`quantities.*`, also the police result form's). */
+const QUANTITY_KEYS: Record<QuantityColumn, string> = { qty_plants: "plantsDestroyed", qty_area_m2: "areaM2", qty_people: "peopleHandled", qty_seized_grams: "seizedGrams" };
 
 /**
  * The locale key of a column's heading. A column that counts one outcome is named by that
@@ -22,6 +28,7 @@ export type ReportColumn = (typeof REPORT_COLUMNS)[number];
 export function reportColumnKey(c: ReportColumn): string {
   if ((POLICE_OUTCOMES as readonly string[]).includes(c)) return `outcomes.${c}`;
   if ((TRIAGE_OUTCOMES as readonly string[]).includes(c)) return `triageOutcomes.${c}`;
+  if (c in QUANTITY_KEYS) return `quantities.${QUANTITY_KEYS[c as QuantityColumn]}`;
   return `reports.columns.${c}`;
 }
 
@@ -49,7 +56,7 @@ export async function reportRows(db: Db, tree: UnitTree, from: Date, to: Date, o
   if (opts.category) parts.push(sql`category = ${opts.category}`);
   const scope = sql.join(parts, sql` AND `);
   const r = await db.execute<Record<string, number | string>>(sql`
-    SELECT district_code, commune_code, ${COLUMN_SQL}
+    SELECT district_code, commune_code, ${COLUMN_SQL}, ${QUANTITY_SQL}
       FROM tips
      WHERE ${scope} AND received_at >= ${from.toISOString()} AND received_at < ${to.toISOString()}
      GROUP BY district_code, commune_code`);
@@ -60,7 +67,7 @@ export async function reportRows(db: Db, tree: UnitTree, from: Date, to: Date, o
     const d = byDistrict.get(String(row.district_code)) ?? zero();
     const c = zero();
     for (const col of REPORT_COLUMNS) {
-      d[col] += Number(row[col]);
+      d[col] = Math.round((d[col] + Number(row[col])) * 100) / 100;
       c[col] = Number(row[col]);
     }
     byDistrict.set(String(row.district_code), d);
@@ -69,9 +76,11 @@ export async function reportRows(db: Db, tree: UnitTree, from: Date, to: Date, o
   const threshold = opts.suppression?.threshold ?? 0;
   // Commune cells someone with a threshold may not see: the rule's hidden cells, and every one under a category filter.
   const hidden = districtCode && opts.suppression && threshold > 0 && !opts.category
-    ? await hiddenCommunes(db, tree, from, to, { districtCode, suppression: opts.suppression, columns: REPORT_COLUMNS })
+    ? await hiddenCommunes(db, tree, from, to, { districtCode, suppression: opts.suppression, columns: COUNT_COLUMNS })
     : null;
-  const hide = (col: ReportColumn, commune: string) => threshold > 0 && (!hidden || hidden.get(col)!.has(commune));
+  // A quantity is hidden wherever the count of the cases it adds up ("resolved") is.
+  const countOf = (col: ReportColumn) => ((QUANTITY_COLUMNS as readonly string[]).includes(col) ? "resolved" : (col as (typeof COUNT_COLUMNS)[number]));
+  const hide = (col: ReportColumn, commune: string) => threshold > 0 && (!hidden || hidden.get(countOf(col))!.has(commune));
   const rows: ReportRow[] = [];
   for (const d of tree.districts) {
     if (districtCode && d.code !== districtCode) continue;

@@ -9,6 +9,7 @@ import type { AppConfig } from "../../config/index.js";
 import type { Db } from "../db/client.js";
 import { helpFigures, type HelpFigures } from "../help/helpFigures.js";
 import { previousPeriod, sameLastYear } from "./periods.js";
+import { QUANTITY_SQL, type QuantityColumn } from "./suppression.js";
 
 export interface StatsQuery {
   from: Date;
@@ -27,10 +28,18 @@ export interface Timing {
 
 export interface Stats {
   period: { from: string; to: string };
-  received: { total: number; urgent: number; byCategory: Record<string, number>; bySource: Record<string, number>; byDistrict: Record<string, number>; byCommune: Record<string, number> };
+  received: {
+    total: number;
+    urgent: number;
+    byCategory: Record<string, number>;
+    bySource: Record<string, number>;
+    byDistrict: Record<string, number>;
+    byCommune: Record<string, number>;
+  };
   triage: { byOutcome: Record<string, number>; falseOrMalicious: number; misuseRate: number | null };
   forwarded: number;
-  resolved: { total: number; byOutcome: Record<string, number> };
+  /** Cases received in the period that have a result, by outcome, and the quantities their police results recorded. */
+  resolved: { total: number; byOutcome: Record<string, number>; quantities: ResultQuantities };
   timing: { receiptToTriage: Timing; forwardToAcknowledge: Timing };
   /** Cases overdue at some moment of the period (a deadline fell due before its end and was not met before its start). */
   overdueInPeriod: number;
@@ -39,6 +48,23 @@ export interface Stats {
   drugCommunes: { current: number; previousPeriod: number; sameLastYear: number; changeVsPrevious: number | null; changeVsLastYear: number | null; reductionTarget: number; targetMet: boolean | null };
   helpRequests: HelpFigures;
 }
+
+/** What the police results of the period's cases add up to (the plan's figures): plants, m², people, grams. */
+export interface ResultQuantities {
+  plantsDestroyed: number;
+  areaM2: number;
+  peopleHandled: number;
+  seizedGrams: number;
+}
+
+type Totals = { total: number; urgent: number; forwarded: number; resolved: number; false_reports: number; triaged: number; help: number; referred: number } & Record<QuantityColumn, number>;
+
+const quantitiesOf = (t: Totals): ResultQuantities => ({
+  plantsDestroyed: Number(t.qty_plants),
+  areaM2: Number(t.qty_area_m2),
+  peopleHandled: Number(t.qty_people),
+  seizedGrams: Number(t.qty_seized_grams),
+});
 
 const REDUCTION_TARGET = -5;
 
@@ -78,7 +104,7 @@ export async function computeStats(db: Db, config: AppConfig, q: StatsQuery): Pr
   const lastYear = sameLastYear(q.from, q.to);
 
   const [totals, byCategory, bySource, byDistrict, byCommune, byTriage, byOutcome, timing, overdue, overdueInPeriod, now, before, yearAgo] = await Promise.all([
-    db.execute<{ total: number; urgent: number; forwarded: number; resolved: number; false_reports: number; triaged: number; help: number; referred: number }>(sql`
+    db.execute<Totals>(sql`
       SELECT count(*)::int AS total,
              count(*) FILTER (WHERE urgent)::int AS urgent,
              count(*) FILTER (WHERE forwarded_at IS NOT NULL)::int AS forwarded,
@@ -86,7 +112,8 @@ export async function computeStats(db: Db, config: AppConfig, q: StatsQuery): Pr
              count(*) FILTER (WHERE not_actionable_reason = 'false_or_malicious')::int AS false_reports,
              count(*) FILTER (WHERE triage_outcome IS NOT NULL)::int AS triaged,
              count(*) FILTER (WHERE category = 'help_request')::int AS help,
-             count(*) FILTER (WHERE category = 'help_request' AND referred)::int AS referred
+             count(*) FILTER (WHERE category = 'help_request' AND referred)::int AS referred,
+             ${QUANTITY_SQL}
         FROM tips WHERE ${inPeriod}`),
     groupCount(db, inPeriod, sql`category`),
     groupCount(db, inPeriod, sql`source`),
@@ -130,7 +157,7 @@ export async function computeStats(db: Db, config: AppConfig, q: StatsQuery): Pr
     received: { total: t.total, urgent: t.urgent, byCategory, bySource, byDistrict, byCommune },
     triage: { byOutcome: byTriage, falseOrMalicious: t.false_reports, misuseRate: ratio(t.false_reports, t.triaged) },
     forwarded: t.forwarded,
-    resolved: { total: t.resolved, byOutcome },
+    resolved: { total: t.resolved, byOutcome, quantities: quantitiesOf(t) },
     timing: {
       receiptToTriage: { medianHours: hours(tm.t_pct, 0), p90Hours: hours(tm.t_pct, 1), withinDeadlineShare: ratio(tm.t_in, tm.t_n), count: tm.t_n },
       forwardToAcknowledge: { medianHours: hours(tm.a_pct, 0), p90Hours: hours(tm.a_pct, 1), withinDeadlineShare: ratio(tm.a_in, tm.a_n), count: tm.a_n },

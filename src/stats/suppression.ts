@@ -77,6 +77,19 @@ export function hiddenInGroup(cells: ReadonlyArray<{ key: string; value: number 
   return hidden;
 }
 
+/**
+ * The quantities the police results recorded, summed over the cases that have a result (the same cases the
+ * "resolved" count counts; a reopened case's old figures do not count). Shown for a commune only where its
+ * "resolved" count is shown: a sum is never smaller protection than the count of the cases it adds up.
+ */
+export const QUANTITY_COLUMNS = ["qty_plants", "qty_area_m2", "qty_people", "qty_seized_grams"] as const;
+export type QuantityColumn = (typeof QUANTITY_COLUMNS)[number];
+export const QUANTITY_SQL = sql.raw(`
+           coalesce(sum(plants_destroyed) FILTER (WHERE resolved_at IS NOT NULL), 0)::float8 AS qty_plants,
+           coalesce(sum(area_m2) FILTER (WHERE resolved_at IS NOT NULL), 0)::float8 AS qty_area_m2,
+           coalesce(sum(people_handled) FILTER (WHERE resolved_at IS NOT NULL), 0)::float8 AS qty_people,
+           round(coalesce(sum(seized_grams) FILTER (WHERE resolved_at IS NOT NULL), 0), 2)::float8 AS qty_seized_grams`);
+
 /** The counted columns of the report, as SQL aggregates over `tips`. */
 export const COLUMN_SQL = sql.raw(`
            count(*)::int AS received,

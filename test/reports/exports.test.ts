@@ -18,12 +18,17 @@ import { rowCells } from "../support/html.js";
 import { insertTips, type FixtureTip } from "../stats/tipFixture.js";
 import { rng } from "../support/random.js";
 
-const COLUMNS = ["received", "urgent", "actionable", "forwarded", "resolved", "spot_eliminated", "plants_destroyed", "arrests_made", "nothing_found", "help_requests", "referred", "false_or_malicious"] as const;
+const COLUMNS = [
+  "received", "urgent", "actionable", "forwarded", "resolved", "spot_eliminated", "plants_destroyed", "arrests_made", "nothing_found", "help_requests", "referred", "false_or_malicious",
+  // What the police results add up to (test/stats/quantities.test.ts checks them on data that has some).
+  "qty_plants", "qty_area_m2", "qty_people", "qty_seized_grams",
+] as const;
 type Column = (typeof COLUMNS)[number];
 const VI = JSON.parse(fs.readFileSync("src/i18n/locales/vi.json", "utf8"));
 const EN = JSON.parse(fs.readFileSync("src/i18n/locales/en.json", "utf8"));
-/** A column's words: the outcome's own label (one voice with the forms), else the report's. */
-const label = (l: typeof VI, c: Column): string => l.outcomes[c] ?? l.triageOutcomes[c] ?? l.reports.columns[c];
+const QUANTITY_KEYS: Record<string, string> = { qty_plants: "plantsDestroyed", qty_area_m2: "areaM2", qty_people: "peopleHandled", qty_seized_grams: "seizedGrams" };
+/** A column's words: the outcome's or quantity's own label (one voice with the forms), else the report's. */
+const label = (l: typeof VI, c: Column): string => l.outcomes[c] ?? l.triageOutcomes[c] ?? l.quantities[QUANTITY_KEYS[c] ?? ""] ?? l.reports.columns[c];
 const HEADER_VI = [VI.reports.columns.level, VI.reports.columns.code, VI.reports.columns.name, ...COLUMNS.map((c) => label(VI, c))];
 
 /** The day a moment falls on in Bến Tre, YYYY-MM-DD, from the platform's time zone data (not the code's +7 arithmetic). */
@@ -45,6 +50,10 @@ function columnsOf(t: FixtureTip): Record<Column, number> {
     help_requests: t.category === "help_request" ? 1 : 0,
     referred: t.category === "help_request" && t.referred ? 1 : 0,
     false_or_malicious: t.reason === "false_or_malicious" ? 1 : 0,
+    qty_plants: t.outcome ? (t.plantsDestroyed ?? 0) : 0,
+    qty_area_m2: t.outcome ? (t.areaM2 ?? 0) : 0,
+    qty_people: t.outcome ? (t.peopleHandled ?? 0) : 0,
+    qty_seized_grams: t.outcome ? (t.seizedGrams ?? 0) : 0,
   };
 }
 

@@ -140,14 +140,14 @@ describe("right numbers", function () {
       assert.equal(lines.length, 3, r.body);
       assert.match(lines[0]!, /quý 1 năm 2020 \(01\/01\/2020 – 31\/03\/2020\), Thị trấn Châu Thành, Huyện Châu Thành/, "the title line names the period and the commune");
       assert.match(lines[1]!, /^Loại đơn vị,Mã,Đơn vị,/);
-      assert.equal(lines[2], "Thị trấn,28801,Thị trấn Châu Thành,2,0,1,0,0,0,0,0,0,0,0,0");
+      assert.equal(lines[2], "Thị trấn,28801,Thị trấn Châu Thành,2,0,1,0,0,0,0,0,0,0,0,0,0,0,0,0");
     });
 
     it("when districts and communes are listed, then a city is a Thành phố, a ward a Phường, a township a Thị trấn", async () => {
       const r = await admin.agent.get("/api/v1/reports/2020-Q1.csv?scope=district:829&sep=comma").buffer(true).parse(readCsv);
       const lines = (r.body as string).split("\r\n");
-      assert.equal(lines[2], "Thành phố,829,Thành phố Bến Tre,2,0,0,0,0,0,0,0,0,0,0,0");
-      assert.ok(lines.includes("Phường,28756,Phường Phú Khương,2,0,0,0,0,0,0,0,0,0,0,0"), r.body);
+      assert.equal(lines[2], "Thành phố,829,Thành phố Bến Tre,2,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0");
+      assert.ok(lines.includes("Phường,28756,Phường Phú Khương,2,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0"), r.body);
       const province = (await admin.agent.get("/api/v1/reports/2020-Q1.csv?sep=comma").buffer(true).parse(readCsv)).body as string;
       assert.ok(province.includes("\r\nHuyện,831,Huyện Châu Thành,3,"));
       assert.ok(province.includes("\r\nThành phố,829,Thành phố Bến Tre,2,"));

@@ -27,7 +27,7 @@ const longAgo = () => new Date(Date.now() - 24 * HOUR);
  * Forwarding → acknowledgement hours: 10, 50, 20, 48 (T11 is not acknowledged yet).
  */
 const CURRENT: FixtureTip[] = [
-  /* T1  */ { received: "2020-04-10T09:00:00+07:00", category: "cultivation", district: "831", commune: "28801", triageH: 2, triage: "actionable", forwardH: 3, ackH: 10, outcome: "plants_destroyed" },
+  /* T1  */ { received: "2020-04-10T09:00:00+07:00", category: "cultivation", district: "831", commune: "28801", triageH: 2, triage: "actionable", forwardH: 3, ackH: 10, outcome: "plants_destroyed", plantsDestroyed: 120, areaM2: 250, peopleHandled: 3 },
   /* T2  */ { received: "2020-04-11T09:00:00+07:00", category: "selling", district: "831", commune: "28801", urgent: true, triageH: 1, triage: "actionable", forwardH: 1, ackH: 50, outcome: "spot_eliminated" },
   /* T3  */ { received: "2020-05-02T08:00:00+07:00", category: "storage", district: "831", commune: "28804", source: "mailbox", triageH: 30, triage: "actionable", forwardH: 2, ackH: 20, outcome: "nothing_found" },
   /* T4  */ { received: "2020-05-03T08:00:00+07:00", category: "using", district: "832", commune: "28870", source: "phone", triageH: 5, triage: "not_actionable", reason: "false_or_malicious", status: "closed" },
@@ -99,7 +99,12 @@ describe("statistics", function () {
       assert.equal(s.triage.falseOrMalicious, 2);
       assert.equal(s.triage.misuseRate, 2 / 9, "two false reports among nine triaged");
       assert.equal(s.forwarded, 5);
-      assert.deepEqual(s.resolved, { total: 7, byOutcome: { plants_destroyed: 1, spot_eliminated: 2, nothing_found: 1, referred_counselling: 1, not_referred: 1, referred_treatment: 1 } });
+      assert.deepEqual(s.resolved, {
+        total: 7,
+        byOutcome: { plants_destroyed: 1, spot_eliminated: 2, nothing_found: 1, referred_counselling: 1, not_referred: 1, referred_treatment: 1 },
+        // What T1's police result recorded.
+        quantities: { plantsDestroyed: 120, areaM2: 250, peopleHandled: 3, seizedGrams: 0 },
+      });
     });
 
     it("when the times are computed, then medians and 90th percentiles are those of the fixture's hours", async () => {
@@ -286,10 +291,10 @@ describe("statistics", function () {
         // ";" by default (Excel set to Vietnamese), a title line with the period and the scope, then the header.
         const lines = text.split("\r\n");
         assert.equal(lines[0], '"Số liệu hòm thư tố giác ma túy quý 2 năm 2020 (01/04/2020 – 30/06/2020), Huyện Châu Thành"', "one cell, quoted for its comma");
-        assert.equal(lines[1], 'Loại đơn vị;Mã;Đơn vị;Tin nhận được;Khẩn cấp;Có cơ sở xử lý;Đã chuyển công an;Đã xử lý xong;"Triệt phá điểm, tụ điểm ma túy";Nhổ bỏ cây có chất ma túy;Bắt giữ đối tượng;"Kiểm tra, không phát hiện vi phạm";Yêu cầu hỗ trợ cai nghiện;"Đã giới thiệu tư vấn, điều trị";"Tin sai sự thật, vu khống"');
-        assert.equal(lines[2], "Huyện;831;Huyện Châu Thành;5;1;4;4;4;1;1;0;1;1;1;0");
-        assert.ok(lines.includes("Thị trấn;28801;Thị trấn Châu Thành;3;1;3;3;2;1;1;0;0;0;0;0"), "a township is labelled as one");
-        assert.ok(lines.includes("Xã;28804;Xã Tân Thạch;1;0;1;1;1;0;0;0;1;0;0;0"));
+        assert.equal(lines[1], 'Loại đơn vị;Mã;Đơn vị;Tin nhận được;Khẩn cấp;Có cơ sở xử lý;Đã chuyển công an;Đã xử lý xong;"Triệt phá điểm, tụ điểm ma túy";Nhổ bỏ cây có chất ma túy;Bắt giữ đối tượng;"Kiểm tra, không phát hiện vi phạm";Yêu cầu hỗ trợ cai nghiện;"Đã giới thiệu tư vấn, điều trị";"Tin sai sự thật, vu khống";Số cây có chất ma túy đã nhổ bỏ;Diện tích trồng cây có chất ma túy đã xóa bỏ (m²);Số người bị xử lý;Ma túy thu giữ (gam)');
+        assert.equal(lines[2], "Huyện;831;Huyện Châu Thành;5;1;4;4;4;1;1;0;1;1;1;0;120;250;3;0");
+        assert.ok(lines.includes("Thị trấn;28801;Thị trấn Châu Thành;3;1;3;3;2;1;1;0;0;0;0;0;120;250;3;0"), "a township is labelled as one");
+        assert.ok(lines.includes("Xã;28804;Xã Tân Thạch;1;0;1;1;1;0;0;0;1;0;0;0;0;0;0;0"));
         assert.ok(lines.some((l) => l.startsWith("Xã;28807;Xã Qưới Sơn;1;")));
         const audited = await app.ctx.database.db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM audit_log WHERE action = 'report.exported' AND subject_id = '2020-Q2'`);
         assert.ok(audited.rows[0]!.n >= 1, "the export is audited");

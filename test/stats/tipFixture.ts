@@ -31,6 +31,11 @@ export interface FixtureTip {
   referred?: boolean;
   deadlineAt?: Date;
   closedAt?: Date;
+  /** What a police result recorded (migration 0004). */
+  plantsDestroyed?: number;
+  areaM2?: number;
+  peopleHandled?: number;
+  seizedGrams?: number;
 }
 
 /**
@@ -50,12 +55,13 @@ export async function insertTip(db: Db, t: FixtureTip): Promise<string> {
   await db.execute(sql`
     INSERT INTO tips (id, received_at, category, district_code, commune_code, urgent, status, source,
                       triaged_at, triage_outcome, not_actionable_reason, forwarded_at, acknowledged_at,
-                      resolved_at, outcome, closed_at, deadline_at, referred,
+                      resolved_at, outcome, closed_at, deadline_at, referred, plants_destroyed, area_m2, people_handled, seized_grams,
                       public_key, receipt_lookup, receipt_wrapped_key, recovery_sealed_key)
     VALUES (${id}, ${received.toISOString()}, ${t.category}, ${t.district}, ${t.commune}, ${t.urgent ?? false},
             ${t.status ?? (t.outcome ? "resolved" : t.triage ? "triaged" : "needs_info")}, ${t.source ?? "web"},
             ${iso(triaged)}, ${t.triage ?? null}, ${t.reason ?? null}, ${iso(forwarded)}, ${iso(acknowledged)},
             ${iso(resolved)}, ${t.outcome ?? null}, ${iso(t.closedAt)}, ${iso(t.deadlineAt)}, ${t.referred ?? null},
+            ${t.plantsDestroyed ?? null}, ${t.areaM2 ?? null}, ${t.peopleHandled ?? null}, ${t.seizedGrams ?? null},
             ${randomBytes(32)}, ${randomBytes(32)}, ${randomBytes(72)}, ${randomBytes(80)})`);
   return id;
 }
