@@ -24,6 +24,7 @@ import type { Locale } from "../../i18n/index.js";
 import { TIPSTER_COOKIE } from "../../sessions/sessionStore.js";
 import { tipsterPhoto, tipsterView } from "../../tipster/tipsterView.js";
 import { runUpload } from "../../flows/tipIntake.js";
+import { sendPhoto } from "../../flows/photoDownload.js";
 import { postTipsterMessage, receiptSignIn } from "../../flows/tipsterFlow.js";
 
 type T = (k: string, p?: Record<string, string | number>) => string;
@@ -81,10 +82,7 @@ export function followUpPages(ctx: AppContext): Router {
     const id = uuidOr404(req.params.id);
     const s = tipsterOf(res);
     if (!s.privateKey) throw notFound();
-    const bytes = await tipsterPhoto(ctx, s.tipId, s.privateKey, id);
-    res.setHeader("Content-Type", "image/jpeg");
-    res.setHeader("Content-Disposition", "inline");
-    res.end(Buffer.from(bytes));
+    sendPhoto(res, await tipsterPhoto(ctx, s.tipId, s.privateKey, id));
   });
 
   router.post("/follow-up/messages", requireTipster, ...messageLimits(ctx), async (req: Request, res: Response) => {

@@ -10,7 +10,7 @@
  * Each step: session → form body → CSRF (field _csrf) → policy (in the command) → redirect 303.
  */
 import { Router, type Request, type Response } from "express";
-import { caseHistory, loadCase, openCaseContent, openCasePhoto, allowedTransitions } from "../../cases/caseView.js";
+import { caseHistory, loadCase, openCaseContent, allowedTransitions } from "../../cases/caseView.js";
 import { duplicateSuggestions, listCases, unreadAmong, unreadCases } from "../../cases/caseQueries.js";
 import { unitForCase } from "../../cases/coverageRules.js";
 import { HELP_OUTCOMES, POLICE_OUTCOMES, RULES, STATUSES, TRIAGE_OUTCOMES } from "../../cases/workflow.js";
@@ -32,6 +32,7 @@ import { caseListSchema, caseNoteSchema, revealContactSchema, staffMessageSchema
 import { parseOrThrow, textOf, uuidOr404, validate } from "../../validation/parse.js";
 import { CATEGORIES } from "../../validation/tip.js";
 import { runTransition } from "../../flows/caseTransitions.js";
+import { sendCasePhoto } from "../../flows/photoDownload.js";
 import { formBody, pageLocals, placeNames, seeOther } from "./forms.js";
 import { sendStaffMessage } from "../../commands/staffMessageCreator.js";
 import { revealContact } from "../../commands/contactRevealer.js";
@@ -189,12 +190,7 @@ export function staffCasePages(ctx: AppContext): Router {
   router.get("/staff/cases/:id", (req: Request, res: Response) => renderCase(ctx, res, uuidOr404(req.params.id), 200, undefined, undefined, textOf(req.query.done) || undefined));
 
   router.get("/staff/cases/:id/photos/:photoId", async (req: Request, res: Response) => {
-    const staff = staffOf(res);
-    const tip = await loadCase(ctx, uuidOr404(req.params.id));
-    const bytes = await openCasePhoto(ctx, staff.actor, staff.session.privateKey, tip, uuidOr404(req.params.photoId));
-    res.setHeader("Content-Type", "image/jpeg");
-    res.setHeader("Content-Disposition", "inline");
-    res.end(Buffer.from(bytes));
+    await sendCasePhoto(ctx, res, uuidOr404(req.params.id), uuidOr404(req.params.photoId));
   });
 
   router.post("/staff/cases/:id/:action", async (req: Request, res: Response, next) => {

@@ -11,7 +11,7 @@
  */
 import { Router, type Request, type Response } from "express";
 import { z } from "zod";
-import { caseHistory, loadCase, openCaseContent, openCasePhoto, allowedTransitions } from "../../../cases/caseView.js";
+import { caseHistory, loadCase, openCaseContent, allowedTransitions } from "../../../cases/caseView.js";
 import { duplicateSuggestions, listCases } from "../../../cases/caseQueries.js";
 import { markNotificationsRead } from "../../../commands/notificationsReader.js";
 import { grantCaseAccess } from "../../../commands/accessGranter.js";
@@ -20,6 +20,7 @@ import type { AppContext } from "../../../context.js";
 import { recentNotifications } from "../../../notifications/notificationQueries.js";
 import { invalidInput } from "../../../errors.js";
 import { runTransition } from "../../../flows/caseTransitions.js";
+import { sendCasePhoto } from "../../../flows/photoDownload.js";
 import { noStore } from "../../../middlewares/securityHeaders.js";
 import { requireCsrf, requireStaff, staffOf } from "../../../middlewares/staffSession.js";
 import { authorize } from "../../../policies/index.js";
@@ -65,13 +66,8 @@ export function casesApi(ctx: AppContext): Router {
   });
 
   router.get("/api/v1/cases/:id/photos/:photoId", async (req: Request, res: Response) => {
-    const staff = staffOf(res);
     const { id, photoId } = parseOrThrow(idParams, req.params, "not_found");
-    const tip = await loadCase(ctx, id);
-    const bytes = await openCasePhoto(ctx, staff.actor, staff.session.privateKey, tip, photoId!);
-    res.setHeader("Content-Type", "image/jpeg");
-    res.setHeader("Content-Disposition", "inline");
-    res.end(Buffer.from(bytes));
+    await sendCasePhoto(ctx, res, id, photoId!);
   });
 
   router.post("/api/v1/cases/:id/messages", async (req: Request, res: Response) => {
