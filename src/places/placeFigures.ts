@@ -23,11 +23,8 @@ import type { Db } from "../db/client.js";
 import { places, placeStates } from "../db/schema.js";
 import { hiddenInGroup, isSmall, SUPPRESSED, type Shown, type Suppression } from "../stats/suppression.js";
 import type { UnitTree } from "../units/directory.js";
-import type { PlaceKind, PlaceState } from "./register.js";
+import { vietnamDate, type PlaceKind, type PlaceState } from "./register.js";
 
-const OFFSET_MS = 7 * 3_600_000;
-/** The Vietnam date (YYYY-MM-DD) of an instant. */
-export const vietnamDate = (d: Date) => new Date(d.getTime() + OFFSET_MS).toISOString().slice(0, 10);
 
 export const PLACE_COLUMNS = ["detected", "eliminated", "reEmerged", "replanted", "toHandle", "handled", "yearEliminated", "yearPresent"] as const;
 export type PlaceColumn = (typeof PLACE_COLUMNS)[number];

@@ -30,8 +30,10 @@ export const KIND_OF_CATEGORY: Record<string, PlaceKind | undefined> = {
 };
 
 const OFFSET_MS = 7 * 3_600_000;
-/** Today's date in Vietnam (UTC+7), YYYY-MM-DD. */
-export const vietnamToday = (now = new Date()) => new Date(now.getTime() + OFFSET_MS).toISOString().slice(0, 10);
+/** The Vietnam date (UTC+7, no daylight saving) of an instant, YYYY-MM-DD. */
+export const vietnamDate = (d: Date) => new Date(d.getTime() + OFFSET_MS).toISOString().slice(0, 10);
+/** Today's date in Vietnam. */
+export const vietnamToday = (now = new Date()) => vietnamDate(now);
 
 /** What a place's encrypted item holds. */
 export interface PlaceDetails {

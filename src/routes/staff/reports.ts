@@ -125,7 +125,13 @@ export function exportLinks(f: { period: Period; scope: { districtCode?: string 
   }
   const comma = new URLSearchParams(q);
   comma.set("sep", "comma");
-  return { csv: `/api/v1/reports/${name}.csv?${q}`, csvComma: `/api/v1/reports/${name}.csv?${comma}`, xlsx: `/api/v1/reports/${name}.xlsx?${q}` };
+  return {
+    csv: `/api/v1/reports/${name}.csv?${q}`,
+    csvComma: `/api/v1/reports/${name}.csv?${comma}`,
+    xlsx: `/api/v1/reports/${name}.xlsx?${q}`,
+    placesCsv: `/api/v1/places/figures/${name}.csv?${q}`,
+    placesXlsx: `/api/v1/places/figures/${name}.xlsx?${q}`,
+  };
 }
 
 /** Everything the dashboard and the printed report show, in the page's language. */
