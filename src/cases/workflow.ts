@@ -74,3 +74,17 @@ export function publicStatus(status: string, triaged = false): "received" | "in_
   if (status === "forwarded" || status === "acknowledged" || status === "verifying") return "forwarded";
   return "done";
 }
+
+export type PublicStatus = ReturnType<typeof publicStatus>;
+const PUBLIC_ORDER: readonly PublicStatus[] = ["received", "in_review", "forwarded", "done"];
+
+/**
+ * The furthest of the words the tipster has had reason to read: the current state's and those of
+ * every state the case reached before (from its history). A reopened case that was done stays
+ * "done", one forwarded and sent back stays "forwarded": what they were told is never taken back.
+ */
+export function furthestPublicStatus(current: PublicStatus, reached: ReadonlyArray<string | null>, triaged = false): PublicStatus {
+  let best = PUBLIC_ORDER.indexOf(current);
+  for (const s of reached) if (s) best = Math.max(best, PUBLIC_ORDER.indexOf(publicStatus(s, triaged)));
+  return PUBLIC_ORDER[best]!;
+}

@@ -4,12 +4,12 @@
  * conversation — never internal states, names of staff or of police units.
  * A purged case shows only that it is closed.
  */
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { AppContext } from "../context.js";
 import * as crypto from "../crypto/index.js";
-import { tipItems, tips } from "../db/schema.js";
+import { auditLog, tipItems, tips } from "../db/schema.js";
 import { notFound } from "../errors.js";
-import { publicStatus } from "../cases/workflow.js";
+import { furthestPublicStatus, publicStatus } from "../cases/workflow.js";
 import { listHelpServices } from "../help/directory.js";
 import { getSetting } from "../settings/settings.js";
 import type { Locale } from "../i18n/index.js";
@@ -51,7 +51,13 @@ export async function tipsterView(ctx: AppContext, tipId: string, privateKey: cr
   const [tip] = await ctx.database.db.select().from(tips).where(eq(tips.id, tipId));
   if (!tip) throw notFound();
   // A question asked (needs_info) or an earlier triage means the case was already looked at.
-  const status = publicStatus(tip.status, !!tip.triagedAt || (await askedBefore(ctx, tipId)));
+  const triaged = !!tip.triagedAt || (await askedBefore(ctx, tipId));
+  // Every state the case reached (its history's "to"), so the words never go back after a reopening.
+  const reached = await ctx.database.db
+    .selectDistinct({ to: sql<string | null>`${auditLog.details}->>'to'` })
+    .from(auditLog)
+    .where(and(eq(auditLog.subjectType, "case"), eq(auditLog.subjectId, tipId)));
+  const status = furthestPublicStatus(publicStatus(tip.status, triaged), reached.map((r) => r.to), triaged);
   const wordings = await getSetting(ctx.database.db, "outcomeWordings");
   const outcomeText = status === "done" && tip.outcome ? (wordings[tip.outcome]?.[lang] || null) : null;
   const figures = await getSetting(ctx.database.db, "publicFigures");

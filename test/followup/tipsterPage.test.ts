@@ -10,15 +10,19 @@ import { startTestApp, resetData, type TestApp } from "../support/app.js";
 import { anAdministrator, aStaffMember, aTip } from "../support/factories.js";
 import { eventually, signedIn } from "../support/staffAgent.js";
 import { photoWithGps } from "../support/photos.js";
+import { triageCase } from "../../src/commands/caseTriager.js";
+import { reopenCase } from "../../src/commands/caseClosure.js";
 
 describe("the tipster's follow-up page", function () {
   this.timeout(120_000);
   let app: TestApp;
+  let adminId: string;
+  let liaisonId: string;
   before(async () => {
     app = await startTestApp();
     await resetData(app);
-    await anAdministrator(app.ctx);
-    await aStaffMember(app.ctx, "liaison", "831", "lien.lac.trang@example.org");
+    adminId = (await anAdministrator(app.ctx)).id;
+    liaisonId = (await aStaffMember(app.ctx, "liaison", "831", "lien.lac.trang@example.org")).id;
   });
   after(async () => app?.stop());
 
@@ -85,5 +89,23 @@ describe("the tipster's follow-up page", function () {
     assert.match(after, /class="status-word status-in_review"/, "the tipster's word does not go backwards");
     await app.ctx.database.pool.query(`INSERT INTO settings (key, value) VALUES ('publicFigures', 'true') ON CONFLICT (key) DO UPDATE SET value = 'true'`);
     assert.match((await agent.get("/follow-up/tip")).text, /id="figures-link"><a href="\/figures">/);
+  });
+
+  it("when a closed case is reopened, then the tipster still reads \"Đã xử lý xong\": what they were told is never taken back", async () => {
+    const receipt = await sendWithPhoto("Tin sẽ được mở lại: có người tụ tập hút chích ở bãi cát.");
+    const staff = await signedIn(app.url, "lien.lac.trang@example.org");
+    const caseId = await eventually(async () => {
+      for (const c of (await staff.agent.get("/api/v1/cases?pageSize=100")).body.cases as Array<{ id: string }>) {
+        if (JSON.stringify((await staff.agent.get(`/api/v1/cases/${c.id}`)).body).includes("Tin sẽ được mở lại")) return c.id;
+      }
+      return undefined;
+    });
+    const agent = await signInWith(receipt);
+    await triageCase(app.ctx, { id: liaisonId, role: "liaison", districtCode: "831", policeUnitId: null }, caseId, { outcome: "not_actionable", reasonCode: "insufficient", text: "Chưa đủ thông tin." });
+    assert.match((await agent.get("/follow-up/tip")).text, /class="status-word status-done"/);
+    await reopenCase(app.ctx, { id: adminId, role: "admin", districtCode: null, policeUnitId: null }, caseId, "Có thêm thông tin từ nơi khác.");
+    assert.equal((await staff.agent.get(`/api/v1/cases/${caseId}`)).body.case.status, "assigned", "the staff see it open again");
+    assert.match((await agent.get("/follow-up/tip")).text, /class="status-word status-done"/, "the tipster's word does not go back");
+    assert.equal((await agent.get("/api/v1/tipster/tip")).body.status, "done", "nor through the API");
   });
 });
