@@ -1,18 +1,17 @@
 /**
- * Opening a case for a staff member: plaintext fields, and — when the policy
- * allows content and the person holds a key wrap — the decrypted report,
- * messages and notes (photos are listed; their bytes are served one by one).
- * Viewing content is audited in the same transaction as reading it.
+ * Reading a case for a staff member: its row, the transitions this person may
+ * make, its history, and the tip key pair the person holds. Opening the
+ * content or a photo writes an audit row, so it is a command
+ * (commands/caseContentOpener.ts).
  */
 import { and, asc, eq, notInArray, sql } from "drizzle-orm";
-import { appendAudit } from "../audit/auditLog.js";
 import type { TipRow } from "../db/rows.js";
 import type { ReportContent } from "../tips/reportContent.js";
 import type { AppContext } from "../context.js";
 import * as crypto from "../crypto/index.js";
-import { auditLog, staffUsers, tipItems, tips } from "../db/schema.js";
+import { auditLog, staffUsers, tips } from "../db/schema.js";
 import { notFound } from "../errors.js";
-import { authorizeCase, canOnCase, type Actor, type CaseAction } from "../policies/index.js";
+import { canOnCase, type Actor } from "../policies/index.js";
 import { NoAccessError, tipKeysForStaff } from "../tips/tipReader.js";
 import { RULES, type Transition } from "./workflow.js";
 
@@ -63,45 +62,6 @@ export async function tipKeyPairFor(ctx: AppContext, actor: Actor, privateKey: c
     if (e instanceof NoAccessError) return null;
     throw e;
   });
-}
-
-function decryptJson<T>(item: typeof tipItems.$inferSelect, tipId: string, keys: crypto.KeyPair): T {
-  return JSON.parse(crypto.utf8.decode(crypto.decryptItem(item, tipId, item.id, keys))) as T;
-}
-
-/** Decrypted content, or null when the person holds no key for this tip. */
-export async function openCaseContent(ctx: AppContext, actor: Actor, privateKey: crypto.Bytes, tip: TipRow, action: CaseAction = "case.viewContent"): Promise<CaseContent | null> {
-  authorizeCase(actor, action, tip);
-  const keys = await tipKeyPairFor(ctx, actor, privateKey, tip.id);
-  if (!keys) return null;
-  // In the order of events: the tip's own item positions; the stored hour only breaks ties of older rows.
-  const items = await ctx.database.db.select().from(tipItems).where(eq(tipItems.tipId, tip.id)).orderBy(asc(tipItems.position), asc(tipItems.createdHour));
-  const report = items.find((i) => i.kind === "report");
-  if (!report) return null;
-  const asMessage = (i: typeof tipItems.$inferSelect): CaseMessage => {
-    const body = decryptJson<{ text: string; purpose?: string; photoIds?: string[] }>(i, tip.id, keys);
-    return { id: i.id, author: i.author ?? "staff", authorId: i.authorId, hour: i.createdHour.toISOString(), text: body.text, purpose: body.purpose, photoIds: body.photoIds ?? [] };
-  };
-  const content: CaseContent = {
-    report: decryptJson<ReportContent>(report, tip.id, keys),
-    photoIds: items.filter((i) => i.kind === "photo").map((i) => i.id),
-    messages: items.filter((i) => i.kind === "message").map(asMessage),
-    notes: items.filter((i) => i.kind === "note").map(asMessage),
-    hasContact: items.some((i) => i.kind === "contact"),
-  };
-  await ctx.database.db.transaction((tx) => appendAudit(tx, { actorId: actor.id, action: "case.content_viewed", subjectType: "case", subjectId: tip.id, districtCode: tip.districtCode }));
-  return content;
-}
-
-/** One photo's bytes (a metadata-free JPEG). */
-export async function openCasePhoto(ctx: AppContext, actor: Actor, privateKey: crypto.Bytes, tip: TipRow, photoId: string): Promise<Uint8Array> {
-  authorizeCase(actor, "case.downloadPhoto", tip);
-  const keys = await tipKeyPairFor(ctx, actor, privateKey, tip.id);
-  const [item] = await ctx.database.db.select().from(tipItems).where(and(eq(tipItems.id, photoId), eq(tipItems.tipId, tip.id), eq(tipItems.kind, "photo")));
-  if (!keys || !item) throw notFound();
-  const bytes = crypto.decryptFile(item, tip.id, item.id, keys);
-  await ctx.database.db.transaction((tx) => appendAudit(tx, { actorId: actor.id, action: "case.photo_downloaded", subjectType: "case", subjectId: tip.id, districtCode: tip.districtCode, details: { photoId } }));
-  return bytes;
 }
 
 /** The case's history: its audit rows in the order they were written (by id: a tipster's rows keep only the hour). */

@@ -3,10 +3,11 @@
  * the tipster's follow-up page: every photo was re-encoded as a JPEG without
  * metadata at intake, is shown inline, and is never cached (the routers send
  * no-store). For staff, opening it checks the policy and writes the
- * case.photo_downloaded audit row (cases/caseView.ts openCasePhoto).
+ * case.photo_downloaded audit row (commands/caseContentOpener.ts openCasePhoto).
  */
 import type { Response } from "express";
-import { loadCase, openCasePhoto } from "../cases/caseView.js";
+import { loadCase } from "../cases/caseView.js";
+import { openCasePhoto } from "../commands/caseContentOpener.js";
 import type { AppContext } from "../context.js";
 import type { Bytes } from "../crypto/index.js";
 import { staffOf } from "../middlewares/staffSession.js";

@@ -10,7 +10,8 @@
  * Each step: session → form body → CSRF (field _csrf) → policy (in the command) → redirect 303.
  */
 import { Router, type Request, type Response } from "express";
-import { caseHistory, loadCase, openCaseContent, allowedTransitions } from "../../cases/caseView.js";
+import { caseHistory, loadCase, allowedTransitions } from "../../cases/caseView.js";
+import { openCaseContent } from "../../commands/caseContentOpener.js";
 import { duplicateSuggestions, listCases, unreadAmong, unreadCases } from "../../cases/caseQueries.js";
 import { unitForCase } from "../../cases/coverageRules.js";
 import { HELP_OUTCOMES, POLICE_OUTCOMES, RULES, STATUSES, TRIAGE_OUTCOMES } from "../../cases/workflow.js";

@@ -11,7 +11,8 @@
  */
 import { Router, type Request, type Response } from "express";
 import { z } from "zod";
-import { caseHistory, loadCase, openCaseContent, allowedTransitions } from "../../../cases/caseView.js";
+import { caseHistory, loadCase, allowedTransitions } from "../../../cases/caseView.js";
+import { openCaseContent } from "../../../commands/caseContentOpener.js";
 import { duplicateSuggestions, listCases } from "../../../cases/caseQueries.js";
 import { markNotificationsRead } from "../../../commands/notificationsReader.js";
 import { grantCaseAccess } from "../../../commands/accessGranter.js";
