@@ -26,5 +26,5 @@ export interface ExportedFile {
 export async function exportFile(t: Translate, table: ExportTable, format: ExportFormat, separator: CsvSeparatorName): Promise<ExportedFile> {
   if (format === "csv") return { type: "text/csv; charset=utf-8", fileName: `${table.fileName}.csv`, body: reportCsv(table, separator) };
   const legend = t("dashboard.districts.smallNumbers", { threshold: table.threshold });
-  return { type: XLSX_TYPE, fileName: `${table.fileName}.xlsx`, body: await reportXlsx(table, { sheetName: t("reports.export.sheet"), legend }) };
+  return { type: XLSX_TYPE, fileName: `${table.fileName}.xlsx`, body: await reportXlsx(table, { sheetName: t("reports.export.sheet"), communesSheetName: t("reports.export.communesSheet"), legend }) };
 }

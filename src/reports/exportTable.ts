@@ -31,6 +31,8 @@ export interface ExportTable {
   rows: Array<{ level: ReportRow["level"]; cells: Cell[] }>;
   /** The sum of the top-level rows (districts; a single commune for a commune scope). */
   total: Cell[];
+  /** The province's table: every district (its row) followed by its communes, for a second XLSX sheet; empty otherwise. */
+  communes?: Array<{ level: ReportRow["level"]; cells: Cell[] }>;
   /** The small-number threshold the cells follow (0: exact). */
   threshold: number;
   /** A file name without its extension. */
@@ -43,6 +45,8 @@ export interface ExportSource {
   communeCode?: string | null;
   category?: string | null;
   rows: ReportRow[];
+  /** The province's communes by district (the printed report's tables), for the XLSX's second sheet. */
+  communeTables?: ReportData["communeTables"];
   threshold: number;
   /** A filed report: its number, the date written on it and the day it was filed. */
   filed?: { id: string; number: string; issuedOn: string; savedOn: Date };
@@ -70,17 +74,20 @@ export function exportTable(t: Translate, tree: UnitTree, src: ExportSource): Ex
     ? [t("reports.export.filed", { number: src.filed.number || "…", date: formatIsoDay(src.filed.issuedOn), savedOn: formatDate(src.filed.savedOn) })]
     : [];
   const header = [t("reports.columns.level"), t("reports.columns.code"), t("reports.columns.name"), ...REPORT_COLUMNS.map((c) => t(reportColumnKey(c)))];
-  const rows = src.rows.map((r) => ({ level: r.level, cells: [unitTypeLabel(t, r.type), r.code, r.name, ...REPORT_COLUMNS.map((c) => r.values[c])] }));
+  const line = (r: ReportRow) => ({ level: r.level, cells: [unitTypeLabel(t, r.type), r.code, r.name, ...REPORT_COLUMNS.map((c) => r.values[c])] });
+  const rows = src.rows.map(line);
+  const communes = (src.communeTables ?? []).flatMap((d) => [...src.rows.filter((r) => r.code === d.code), ...d.rows].map(line));
   // District rows are the scope's exact totals; the communes below a district are its detail, not added again.
   const top = src.rows.some((r) => r.level === "district") ? src.rows.filter((r) => r.level === "district") : src.rows;
   const total: Cell[] = [t("reports.export.total"), "", where, ...REPORT_COLUMNS.map((c) => sum(top.map((r) => r.values[c])))];
   const base = `homthu-${period.label.replace("..", "_")}`;
-  return { title, notes, header, rows, total, threshold: src.threshold, fileName: src.filed ? `${base}-${src.filed.id.slice(0, 8)}` : base };
+  return { title, notes, header, rows, total, communes, threshold: src.threshold, fileName: src.filed ? `${base}-${src.filed.id.slice(0, 8)}` : base };
 }
 
 /** A filed report's table: the snapshot as this person may read it, with the report's number and filing day. */
 export function filedExportTable(t: Translate, tree: UnitTree, r: Pick<SavedReport, "id" | "number" | "issuedOn" | "createdAt">, data: ReportData): ExportTable {
   const period = { from: new Date(data.period.from), to: new Date(data.period.to), label: data.period.label, kind: data.period.kind };
   const filed = { id: r.id, number: r.number, issuedOn: r.issuedOn, savedOn: r.createdAt };
-  return exportTable(t, tree, { period, districtCode: data.districtCode, category: data.category, rows: data.rows, threshold: data.threshold, filed });
+  const { districtCode, category, rows, communeTables, threshold } = data;
+  return exportTable(t, tree, { period, districtCode, category, rows, communeTables, threshold, filed });
 }

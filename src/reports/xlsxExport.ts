@@ -4,7 +4,8 @@
  * language (wrapped, frozen), one row per unit — numbers as numbers, a hidden
  * cell as the same "x" every other export shows — a bold total row, column
  * widths that fit the names, and the small-number legend when cells follow
- * the rule. A4 landscape, one page wide, when printed from Excel.
+ * the rule. A4 landscape, one page wide, when printed from Excel. The
+ * province's workbook has a second sheet with every district's communes.
  */
 import ExcelJS from "exceljs";
 import { LEAD_COLUMNS, type ExportTable } from "./exportTable.js";
@@ -17,12 +18,19 @@ const BORDER = { top: THIN, left: THIN, bottom: THIN, right: THIN };
 /** Characters a column needs: its longest cell, within bounds (headers wrap instead of widening). */
 const widthOf = (cells: Array<string | number>, min: number, max: number) => Math.min(max, Math.max(min, ...cells.map((c) => String(c).length + 2)));
 
-export async function reportXlsx(table: ExportTable, opts: { sheetName: string; legend?: string }): Promise<Buffer> {
+export async function reportXlsx(table: ExportTable, opts: { sheetName: string; communesSheetName: string; legend?: string }): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = "homthu";
+  addSheet(wb, opts.sheetName, table, table.rows, table.total, opts.legend);
+  // The province: its communes, district by district, on a second sheet (the printed report's commune tables).
+  if (table.communes?.length) addSheet(wb, opts.communesSheetName, table, table.communes, null, opts.legend);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+function addSheet(wb: ExcelJS.Workbook, name: string, table: ExportTable, rows: ExportTable["rows"], totalRow: ExportTable["total"] | null, legend?: string): void {
   const columns = table.header.length;
   const headerRow = 2 + table.notes.length;
-  const ws = wb.addWorksheet(opts.sheetName.slice(0, 31), {
+  const ws = wb.addWorksheet(name.slice(0, 31), {
     pageSetup: { paperSize: 9, orientation: "landscape", fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
     views: [{ state: "frozen", ySplit: headerRow, xSplit: LEAD_COLUMNS }],
   });
@@ -38,6 +46,7 @@ export async function reportXlsx(table: ExportTable, opts: { sheetName: string; 
   const header = ws.addRow(table.header);
   header.font = { bold: true };
   header.alignment = { wrapText: true, vertical: "middle", horizontal: "center" };
+  header.height = 60;
   header.eachCell((c) => {
     c.border = BORDER;
     c.fill = { type: "pattern", pattern: "solid", fgColor: { argb: "FFE8E8E8" } };
@@ -48,28 +57,29 @@ export async function reportXlsx(table: ExportTable, opts: { sheetName: string; 
       c.border = BORDER;
       if (col > LEAD_COLUMNS) c.alignment = { horizontal: "right" };
     });
-  for (const r of table.rows) {
+  const nested = rows.some((x) => x.level === "commune");
+  for (const r of rows) {
     const row = ws.addRow(r.cells);
-    if (r.level === "district" && table.rows.some((x) => x.level === "commune")) row.font = { bold: true };
+    if (r.level === "district" && nested) row.font = { bold: true };
     figure(row);
   }
-  const total = ws.addRow(table.total);
-  total.font = { bold: true };
-  figure(total);
-  total.eachCell((c) => (c.border = { ...BORDER, top: { style: "double" } }));
+  if (totalRow) {
+    const total = ws.addRow(totalRow);
+    total.font = { bold: true };
+    figure(total);
+    total.eachCell((c) => (c.border = { ...BORDER, top: { style: "double" } }));
+  }
 
-  if (opts.legend && table.threshold > 0) {
+  if (legend && table.threshold > 0) {
     ws.addRow([]);
-    ws.addRow([opts.legend]).alignment = { wrapText: true, vertical: "top" };
+    ws.addRow([legend]).alignment = { wrapText: true, vertical: "top" };
     ws.mergeCells(ws.rowCount, 1, ws.rowCount, columns);
     ws.getRow(ws.rowCount).height = 45;
   }
 
-  const body = [...table.rows.map((r) => r.cells), table.total];
+  const body = [...rows.map((r) => r.cells), ...(totalRow ? [totalRow] : [])];
   ws.getColumn(1).width = widthOf(body.map((r) => r[0]!), 10, 16);
   ws.getColumn(2).width = widthOf(body.map((r) => r[1]!), 7, 12);
   ws.getColumn(3).width = widthOf(body.map((r) => r[2]!), 18, 36);
   for (let c = LEAD_COLUMNS + 1; c <= columns; c++) ws.getColumn(c).width = 12;
-  header.height = 60;
-  return Buffer.from(await wb.xlsx.writeBuffer());
 }

@@ -5,6 +5,8 @@
  * the printed report render it live; a filed report keeps it as its snapshot.
  */
 import type { AppContext } from "../context.js";
+import type { Db } from "../db/client.js";
+import type { UnitTree } from "../units/directory.js";
 import { reportingDb } from "../db/readReplica.js";
 import { placeFigures, type PlaceFigures } from "../places/placeFigures.js";
 import { KIND_OF_CATEGORY } from "../places/register.js";
@@ -61,15 +63,7 @@ export async function reportData(
     category && !kind ? null : placeFigures(db, tree, period, { districtCode, kind, suppression }),
   ]);
   // The printed report of the province also tabulates every district's communes.
-  const communeTables = q.communeTables && !districtCode
-    ? await Promise.all(
-        tree.districts.map(async (d) => ({
-          code: d.code,
-          name: d.name,
-          rows: (await reportRows(db, tree, period.from, period.to, { districtCode: d.code, category, suppression })).filter((r) => r.level === "commune"),
-        })),
-      )
-    : [];
+  const communeTables = q.communeTables && !districtCode ? await communeTablesOf(db, tree, period, { category, suppression }) : [];
   return {
     period: { from: period.from.toISOString(), to: period.to.toISOString(), label: period.label, kind: period.kind },
     districtCode: districtCode ?? null,
@@ -91,3 +85,14 @@ export const periodOfData = (d: ReportData): Period => ({
   label: d.period.label,
   kind: d.period.kind,
 });
+
+/** Every district's communes, one table each, under the suppression rule (the province's printed report and XLSX). */
+export async function communeTablesOf(db: Db, tree: UnitTree, period: Pick<Period, "from" | "to">, q: { category?: string; suppression: Suppression }): Promise<ReportData["communeTables"]> {
+  return Promise.all(
+    tree.districts.map(async (d) => ({
+      code: d.code,
+      name: d.name,
+      rows: (await reportRows(db, tree, period.from, period.to, { districtCode: d.code, category: q.category, suppression: q.suppression })).filter((r) => r.level === "commune"),
+    })),
+  );
+}

@@ -109,11 +109,16 @@ const binary = (res: request.Response, cb: (err: Error | null, body: Buffer) => 
   res.on("end", () => cb(null, Buffer.concat(chunks)));
 };
 
-async function openXlsx(body: Buffer): Promise<ExcelJS.Worksheet> {
+/** The workbook's first sheet; `sheets`: how many it must have (the province's has its communes on a second one). */
+async function openXlsx(body: Buffer, sheets = 1): Promise<ExcelJS.Worksheet> {
+  return (await openWorkbook(body, sheets))[0]!;
+}
+
+async function openWorkbook(body: Buffer, sheets: number): Promise<ExcelJS.Worksheet[]> {
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load(body as unknown as ArrayBuffer);
-  assert.equal(wb.worksheets.length, 1);
-  return wb.worksheets[0]!;
+  assert.equal(wb.worksheets.length, sheets);
+  return wb.worksheets;
 }
 
 /** A worksheet's values as rows of strings and numbers (merged title cells read once). */
@@ -216,9 +221,18 @@ describe("report exports: CSV (; and ,), XLSX and print, live and filed", functi
       assert.equal(r.status, 200);
       assert.equal(r.headers["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
       assert.match(String(r.headers["content-disposition"]), /attachment; filename="homthu-[0-9QH_-]+\.xlsx"/);
-      const ws = await openXlsx(r.body as Buffer);
-      const rows = sheetRows(ws);
+      const [ws, communes] = await openWorkbook(r.body as Buffer, c.district ? 1 : 2);
+      const rows = sheetRows(ws!);
       assert.match(String(rows[0]![0]), c.title);
+      if (communes) {
+        // The province's second sheet: each district's row, then its communes, as the calculation has them.
+        const all = [...communesOf.keys()].flatMap((d) => expectedRows(expected(tips, c.from, c.to, c.category), d));
+        const crows = sheetRows(communes);
+        assert.equal(communes.name, "Theo xã, phường");
+        assert.match(String(crows[0]![0]), c.title);
+        assert.deepEqual(crows[1], HEADER_VI);
+        assert.deepEqual(crows.slice(2).map((x) => [x[1], x.slice(3)]), all);
+      }
       assert.deepEqual(rows[1], HEADER_VI);
       const exp = expectedRows(expected(tips, c.from, c.to, c.category), c.district);
       const body = rows.slice(2, 2 + exp.length);
@@ -228,8 +242,8 @@ describe("report exports: CSV (; and ,), XLSX and print, live and filed", functi
       assert.equal(total[0], "Tổng cộng");
       const tops = exp.filter(([code]) => communesOf.has(code)).map(([, v]) => v);
       assert.deepEqual(total.slice(3), COLUMNS.map((_, i) => tops.reduce((a, v) => a + v[i]!, 0)));
-      assert.ok(ws.getRow(2 + exp.length + 1).font?.bold, "the total row is bold");
-      assert.ok(ws.getColumn(3).width! >= 18 && ws.getColumn(4).width! >= 10, "column widths are set");
+      assert.ok(ws!.getRow(2 + exp.length + 1).font?.bold, "the total row is bold");
+      assert.ok(ws!.getColumn(3).width! >= 18 && ws!.getColumn(4).width! >= 10, "column widths are set");
     }
     const en = await openXlsx((await admin.agent.get("/api/v1/reports/2020-Q1.xlsx?scope=district:831&lang=en").buffer(true).parse(binary)).body as Buffer);
     const enRows = sheetRows(en);
@@ -258,6 +272,20 @@ describe("report exports: CSV (; and ,), XLSX and print, live and filed", functi
     const exact = expected(tips, "2020-01-01", "2020-03-31").get("831")!;
     assert.deepEqual(rows.find((x) => x[0] === "Tổng cộng")!.slice(3), exact, "the total row is the district's exact total, not a sum of hidden cells");
     assert.ok(rows.some((x) => String(x[0]).includes("ô ghi “x” là số bị ẩn")), "the legend explains x");
+
+    // The province's workbook: its commune sheet hides what the printed report's commune tables hide.
+    const [, communes] = await openWorkbook((await supervisor.agent.get("/api/v1/reports/2020-Q1.xlsx").buffer(true).parse(binary)).body as Buffer, 2);
+    const print = (await supervisor.agent.get("/staff/reports/print?period=2020-Q1&allCommunes=1")).text;
+    let district = "";
+    let compared = 0;
+    for (const x of sheetRows(communes!).slice(2)) {
+      if (communesOf.has(String(x[1]))) district = String(x[1]);
+      else if (/^\d+$/.test(String(x[1]))) {
+        assert.deepEqual(x.slice(3).map(String), rowCells(print, `doc-communes-${district}`, String(x[2])), `${x[2]}`);
+        compared++;
+      }
+    }
+    assert.equal(compared, [...communesOf.values()].flat().length);
   });
 
   it("when a filed report is exported and a late tip arrives, then its CSV and XLSX do not change, while the live export counts the tip", async () => {
