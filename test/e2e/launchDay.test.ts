@@ -21,6 +21,7 @@ import { startTestApp, resetData, type TestApp } from "../support/app.js";
 import { browserAvailable, launch, screenshot, scrollsSideways, type Browser } from "../support/browser.js";
 import { anAdministrator, PASSWORD } from "../support/factories.js";
 import { photoWithGps } from "../support/photos.js";
+import { within } from "../support/caseDesk.js";
 
 const LIAISON_PASSWORD = "Cầu Hàm Luông lúc hoàng hôn 2026";
 
@@ -108,7 +109,12 @@ describe("launch day in a real browser", function () {
     await signInWithTotp(liaison, "lien.lac.ct@example.org", LIAISON_PASSWORD);
     const caseLink = (await liaison.locator('#new-cases a[href^="/staff/cases/"]').first().getAttribute("href"))!;
     assert.ok(caseLink, "the tip of Châu Thành is new to the liaison");
+    // The routing sweep gave the waiting tip to the new liaison (it waited "received", never "assigned" to nobody).
+    await within(10_000, "the tip routed to the new liaison", async () =>
+      (await app.ctx.database.pool.query("SELECT 1 FROM tips t JOIN staff_users u ON u.id = t.assignee_id WHERE t.status = 'assigned' AND u.email = 'lien.lac.ct@example.org'")).rowCount === 1);
     await liaison.goto(app.url + caseLink);
+    assert.match((await liaison.textContent("#case-summary"))!, /Đã giao cán bộ/);
+    assert.ok(!(await liaison.content()).includes("Chưa giao"), "the page never says assigned and nobody in charge at once");
     assert.match((await liaison.textContent("#no-key-who"))!, /quan\.tri@example\.org/);
     assert.equal(await liaison.locator("#action-triage-forward").count(), 0, "no action without the key");
     await screenshot(liaison, "22-liaison-case-locked-phone");
