@@ -10,8 +10,9 @@ import { randomBytes } from "node:crypto";
 import request from "supertest";
 import sharp from "sharp";
 import { NoAccessError, openTipAsStaff, openTipByReceipt } from "../src/tips/tipReader.js";
-import { startTestApp, resetData, type TestApp } from "./support/app.js";
+import { useTestApp, resetData } from "./support/app.js";
 import { anAdministrator, aStaffMember, aTip } from "./support/factories.js";
+import { within } from "./support/poll.js";
 import { decodeHexRuns, dumpDatabase, dumpRedis, findEverywhere } from "./support/leakScan.js";
 import { CANARY_CAMERA, CANARY_GPS, gpsRationalBytes, photoWithGps } from "./support/photos.js";
 import { services } from "./support/services.js";
@@ -21,12 +22,10 @@ const CLIENT_IP = "198.51.100.173";
 
 describe("anonymity: nothing identifying is stored or logged", function () {
   this.timeout(120_000);
-  let app: TestApp;
+  const app = useTestApp();
   before(async () => {
-    app = await startTestApp();
     await resetData(app);
   });
-  after(async () => app?.stop());
 
   it("when a tipster submits a marked tip with a GPS-tagged photo, then the marker, address, receipt and GPS appear nowhere, yet the readers can decrypt it", async () => {
     const admin = await anAdministrator(app.ctx);
@@ -49,7 +48,7 @@ describe("anonymity: nothing identifying is stored or logged", function () {
     const receipt: string = res.body.receipt;
 
     // Let the routing job run, so its traces in Redis and the logs are searched too.
-    await waitFor(async () => (await app.ctx.database.pool.query("SELECT status FROM tips")).rows[0]?.status === "assigned");
+    await within(10_000, "the tip assigned", async () => (await app.ctx.database.pool.query("SELECT status FROM tips")).rows[0]?.status === "assigned");
 
     const dump = await dumpDatabase(services().databaseUrl);
     const places = {
@@ -103,12 +102,3 @@ describe("anonymity: nothing identifying is stored or logged", function () {
     assert.ok(liaison.id);
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error("condition not met in time");
-}

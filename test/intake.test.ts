@@ -1,14 +1,10 @@
 import assert from "node:assert/strict";
 import request from "supertest";
-import { startTestApp, resetData, type TestApp } from "./support/app.js";
+import { useTestApp, resetData } from "./support/app.js";
 import { anAdministrator, aStaffMember, aTip } from "./support/factories.js";
 
 describe("tip intake (JSON API)", () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp();
-  });
-  after(async () => app?.stop());
+  const app = useTestApp();
   beforeEach(async () => resetData(app));
 
   it("when no recovery key exists yet, then a tip is refused with 503 not_ready", async () => {

@@ -15,7 +15,7 @@ import { randomBytes } from "node:crypto";
 import { openSealed } from "../src/crypto/index.js";
 import { openTipByReceipt } from "../src/tips/tipReader.js";
 import { invalidateIntakeRecipients } from "../src/tips/intakeRecipients.js";
-import { resetData, startTestApp, type TestApp } from "./support/app.js";
+import { useTestApp, resetData, type TestApp } from "./support/app.js";
 import { anAdministrator, aStaffMember, aTip } from "./support/factories.js";
 
 /** Run `fn` and return how many queries pg clients sent meanwhile, with their first words. */
@@ -49,11 +49,7 @@ async function tipIdOf(app: TestApp, receipt: string): Promise<string> {
 }
 
 describe("intake round trips to PostgreSQL", () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp({ role: "web" });
-  });
-  after(async () => app?.stop());
+  const app = useTestApp({ role: "web" });
   beforeEach(async () => {
     await resetData(app);
     invalidateIntakeRecipients();

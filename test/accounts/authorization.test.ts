@@ -16,6 +16,7 @@ import { STATUSES } from "../../src/cases/workflow.js";
 import { CATEGORIES } from "../../src/validation/tip.js";
 import { can, canOnCase, type Actor, type CaseAction, type CaseSubject, type GeneralAction } from "../../src/policies/index.js";
 import { resetData, startTestApp, type TestApp } from "../support/app.js";
+import { within } from "../support/poll.js";
 import { anAdministrator, aStaffMember, aTip, PASSWORD } from "../support/factories.js";
 import { signIn, type SignedIn } from "../support/accountsApi.js";
 
@@ -121,11 +122,7 @@ describe("authorization", function () {
       await submit({ districtCode: "832", communeCode: commune832, description: "Một ca của huyện 832, nằm ngoài địa bàn 831." });
       const tipsOf = async () => (await ctx.database.pool.query<{ id: string; district_code: string; status: string }>("SELECT id, district_code, status FROM tips ORDER BY received_at, id")).rows;
       // Wait for the routing job to assign every tip, so the triage below does not race it.
-      const until = Date.now() + 15_000;
-      while ((await tipsOf()).some((t) => t.status !== "assigned")) {
-        assert.ok(Date.now() < until, `tips not routed in time: ${JSON.stringify(await tipsOf())}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await within(15_000, async () => `tips not routed in time: ${JSON.stringify(await tipsOf())}`, async () => (await tipsOf()).every((t) => t.status === "assigned"));
       const rows = await tipsOf();
       const of831 = rows.filter((t) => t.district_code === "831").map((t) => t.id);
       [f.forwardedTip, f.tip831] = [of831[0]!, of831[1]!];

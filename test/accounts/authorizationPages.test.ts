@@ -20,6 +20,7 @@ import { createPoliceUnit } from "../../src/commands/policeUnitCreator.js";
 import { createStaff } from "../../src/commands/staffCreator.js";
 import type { Actor } from "../../src/policies/index.js";
 import { resetData, startTestApp, type TestApp } from "../support/app.js";
+import { within } from "../support/poll.js";
 import { anAdministrator, aStaffMember, aTip, PASSWORD } from "../support/factories.js";
 import { signIn, type SignedIn } from "../support/accountsApi.js";
 
@@ -108,11 +109,7 @@ describe("authorization of the staff pages", function () {
       const r = await request(app.url).post("/api/v1/tips").set("X-Forwarded-For", IP).send(aTip({ description: "Một ca của huyện 831 cho ma trận các trang." }));
       assert.equal(r.status, 201, JSON.stringify(r.body));
       const tips = async () => (await ctx.database.pool.query<{ id: string; district_code: string; status: string }>("SELECT id, district_code, status FROM tips")).rows;
-      const until = Date.now() + 15_000;
-      while ((await tips()).some((t) => t.status !== "assigned")) {
-        assert.ok(Date.now() < until, `tip not routed in time: ${JSON.stringify(await tips())}`);
-        await new Promise((res) => setTimeout(res, 50));
-      }
+      await within(15_000, async () => `tip not routed in time: ${JSON.stringify(await tips())}`, async () => (await tips()).every((t) => t.status === "assigned"));
       const rows = await tips();
       assert.equal(rows.length, 1);
       assert.equal(rows[0]!.district_code, "831");

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import argon2 from "argon2";
 import request, { type Response } from "supertest";
-import { resetData, startTestApp, type TestApp } from "../support/app.js";
+import { useTestApp, startTestApp, resetData } from "../support/app.js";
 import { startChildApp, type ChildApp } from "../support/childApp.js";
 import { anAdministrator, aStaffMember, PASSWORD } from "../support/factories.js";
 import { signIn, type SignedIn } from "../support/accountsApi.js";
@@ -32,20 +32,18 @@ function observed(r: Response) {
 
 describe("login throttling and lockout", function () {
   this.timeout(120_000);
-  let app: TestApp;
+  const app = useTestApp({ env: { LOGIN_LOCK_AFTER: String(LOCK_AFTER), LOGIN_RATE_LIMIT_PER_HOUR: "10000" } });
   let admin: SignedIn;
   let known: { id: string; email: string };
 
   const attempt = (email: string, password: string, ip = IP) => request(app.url).post("/api/v1/auth/login").set("X-Forwarded-For", ip).send({ email, password });
 
   before(async () => {
-    app = await startTestApp({ env: { LOGIN_LOCK_AFTER: String(LOCK_AFTER), LOGIN_RATE_LIMIT_PER_HOUR: "10000" } });
     await resetData(app);
     await anAdministrator(app.ctx, "admin.lockout@example.org");
     admin = await signIn(app, "admin.lockout@example.org", PASSWORD, { ip: IP });
     known = await aStaffMember(app.ctx, "liaison", "831", "known.lockout@example.org");
   });
-  after(async () => app?.stop());
 
   it(`when a known address keeps failing, then it is slowed after 3 failures and locked after ${LOCK_AFTER}, and an unknown address gets exactly the same answers`, async () => {
     /** Three failures, one try too soon, the wait, the locking failure, one try while locked. */

@@ -5,17 +5,15 @@
  */
 import assert from "node:assert/strict";
 import request from "supertest";
-import { startTestApp, resetData, type TestApp } from "../support/app.js";
+import { useTestApp, resetData } from "../support/app.js";
 import { aStaffMember } from "../support/factories.js";
 
 describe("login throttling under parallel guessing", function () {
   this.timeout(60_000);
-  let app: TestApp;
+  const app = useTestApp({ env: { LOGIN_LOCK_AFTER: "6", LOGIN_RATE_LIMIT_PER_HOUR: "10000" } });
   before(async () => {
-    app = await startTestApp({ env: { LOGIN_LOCK_AFTER: "6", LOGIN_RATE_LIMIT_PER_HOUR: "10000" } });
     await resetData(app);
   });
-  after(async () => app?.stop());
 
   it("when 12 wrong passwords are sent at once, then only the 3 free attempts are checked and the rest wait (429)", async () => {
     await aStaffMember(app.ctx, "liaison", "831", "song-song@example.org");

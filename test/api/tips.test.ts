@@ -9,7 +9,7 @@ import request from "supertest";
 import sharp from "sharp";
 import { translator } from "../../src/i18n/index.js";
 import { openTipByReceipt } from "../../src/tips/tipReader.js";
-import { resetData, startTestApp, type TestApp } from "../support/app.js";
+import { useTestApp, startTestApp, resetData, type TestApp } from "../support/app.js";
 import { anAdministrator, aStaffMember, aTip } from "../support/factories.js";
 import { CANARY_GPS, photoWithGps } from "../support/photos.js";
 
@@ -65,12 +65,8 @@ const someAddress = () => `203.0.113.${1 + Math.floor(Math.random() * 250)}`;
 
 describe("POST /api/v1/tips", function () {
   this.timeout(60_000);
-  let app: TestApp;
+  const app = useTestApp();
 
-  before(async () => {
-    app = await startTestApp();
-  });
-  after(async () => app?.stop());
   beforeEach(async () => {
     await resetData(app);
     await anAdministrator(app.ctx);

@@ -1,13 +1,11 @@
 import assert from "node:assert/strict";
 import request from "supertest";
 import { generateSync } from "otplib";
-import { startTestApp, resetData, type TestApp } from "../support/app.js";
+import { useTestApp, resetData } from "../support/app.js";
 import { anAdministrator, PASSWORD } from "../support/factories.js";
 
 describe("staff sign-in (smoke)", () => {
-  let app: TestApp;
-  before(async () => (app = await startTestApp()));
-  after(async () => app?.stop());
+  const app = useTestApp();
   beforeEach(async () => resetData(app));
 
   it("when an administrator signs in for the first time, then TOTP enrolment is required, and after it /me answers", async () => {

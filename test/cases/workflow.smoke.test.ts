@@ -1,37 +1,14 @@
 import assert from "node:assert/strict";
 import request from "supertest";
-import { generateSync } from "otplib";
-import { startTestApp, resetData, type TestApp } from "../support/app.js";
+import { useTestApp, resetData } from "../support/app.js";
+import { signIn } from "../support/accountsApi.js";
+import { within } from "../support/poll.js";
 import { anAdministrator, aStaffMember, aTip, PASSWORD } from "../support/factories.js";
 import { createPoliceUnit } from "../../src/commands/policeUnitCreator.js";
 import { createStaff } from "../../src/commands/staffCreator.js";
 
-async function signIn(app: TestApp, email: string) {
-  const agent = request.agent(app.url);
-  const r = await agent.post("/api/v1/auth/login").send({ email, password: PASSWORD });
-  let csrf: string = r.body.csrfToken;
-  if (r.body.status === "totp_enrollment_required") {
-    const secret = new URL(r.body.otpauthUrl).searchParams.get("secret")!;
-    const e = await agent.post("/api/v1/auth/totp/enroll").set("X-CSRF-Token", csrf).send({ code: generateSync({ secret }) });
-    csrf = e.body.csrfToken;
-  }
-  return { agent, csrf };
-}
-
-async function waitFor<T>(fn: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe("case workflow (smoke)", () => {
-  let app: TestApp;
-  before(async () => (app = await startTestApp()));
-  after(async () => app?.stop());
+  const app = useTestApp();
   beforeEach(async () => resetData(app));
 
   it("when a tip is submitted, then it is routed to the liaison, triaged, forwarded, acknowledged and resolved", async () => {
@@ -43,7 +20,7 @@ describe("case workflow (smoke)", () => {
     assert.equal(sent.status, 201);
 
     const l = await signIn(app, "liaison831@example.org");
-    const listed = await waitFor(async () => {
+    const listed = await within(10_000, "the case assigned to the liaison, in their list", async () => {
       const r = await l.agent.get("/api/v1/cases");
       return r.body.cases?.[0]?.assigneeId === liaison.id ? r.body.cases[0] : undefined;
     });

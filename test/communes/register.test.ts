@@ -9,9 +9,9 @@
 import assert from "node:assert/strict";
 import type { Response } from "supertest";
 import { sql } from "drizzle-orm";
-import { resetData, startTestApp, type TestApp } from "../support/app.js";
+import { useTestApp, resetData } from "../support/app.js";
 import { anAdministrator, aStaffMember } from "../support/factories.js";
-import { signedIn } from "../support/staffAgent.js";
+import { signIn } from "../support/accountsApi.js";
 import { translator } from "../../src/i18n/index.js";
 import { rng } from "../support/random.js";
 
@@ -24,8 +24,8 @@ const csvLine = (cells: string[]) => cells.map((c) => (/[",\n]/.test(c) ? `"${c.
 
 describe("commune drug-situation register", function () {
   this.timeout(180_000);
-  let app: TestApp;
-  let admin: Awaited<ReturnType<typeof signedIn>>;
+  const app = useTestApp();
+  let admin: Awaited<ReturnType<typeof signIn>>;
   /** district code → its commune codes, read from the units table (not from the app's tree code). */
   const districts = new Map<string, string[]>();
   const names = new Map<string, string>();
@@ -33,12 +33,11 @@ describe("commune drug-situation register", function () {
   const truth = new Map<number, Map<string, Level>>();
 
   before(async () => {
-    app = await startTestApp();
     await resetData(app);
     const units = await app.ctx.database.db.execute<{ code: string; parent_code: string | null; level: string; name: string }>(sql`SELECT code, parent_code, level, name FROM units`);
     for (const u of units.rows) if (u.level === "commune") (districts.has(u.parent_code!) || districts.set(u.parent_code!, []), districts.get(u.parent_code!)!.push(u.code), names.set(u.code, u.name));
     await anAdministrator(app.ctx);
-    admin = await signedIn(app.url, "admin@example.org");
+    admin = await signIn(app, "admin@example.org");
     // 2019, 2020, 2021: each commune classified with probability 0.9; drug-free more likely each year.
     const random = rng(20200426);
     for (const [year, freeChance] of [[2019, 0.3], [2020, 0.4], [2021, 0.5]] as const) {
@@ -51,7 +50,6 @@ describe("commune drug-situation register", function () {
       truth.set(year, m);
     }
   });
-  after(async () => app?.stop());
 
   it("when a year is imported from CSV, then every commune in the file has its level and the rest stay unclassified", async () => {
     for (const year of [2019, 2020]) {
@@ -207,18 +205,18 @@ describe("commune drug-situation register", function () {
     const unit = await app.ctx.database.db.execute<{ id: string }>(sql`INSERT INTO police_units (name, district_code) VALUES ('Công an huyện', ${d1!}) RETURNING id`);
     const police = await aStaffMember(app.ctx, "police", d1!);
     await app.ctx.database.db.execute(sql`UPDATE staff_users SET police_unit_id = ${unit.rows[0]!.id} WHERE email = ${police.email}`);
-    const p = await signedIn(app.url, police.email);
+    const p = await signIn(app, police.email);
     assert.equal((await p.agent.put(`/api/v1/communes/${c1}/classification/2022`).set("X-CSRF-Token", p.csrf).send({ level: "key_type_2" })).status, 200);
     assert.equal((await p.agent.put(`/api/v1/communes/${c2}/classification/2022`).set("X-CSRF-Token", p.csrf).send({ level: "key_type_2" })).status, 403);
     const liaison = await aStaffMember(app.ctx, "liaison", d1!);
-    const l = await signedIn(app.url, liaison.email);
+    const l = await signIn(app, liaison.email);
     assert.equal((await l.agent.put(`/api/v1/communes/${c1}/classification/2022`).set("X-CSRF-Token", l.csrf).send({ level: "drug_free" })).status, 403);
     const mine = await l.agent.get("/api/v1/communes/classification?year=2022");
     assert.equal(mine.status, 200);
     assert.deepEqual(new Set(mine.body.communes.map((c: { districtCode: string }) => c.districtCode)), new Set([d1]));
     assert.equal((await l.agent.get(`/api/v1/communes/classification?year=2022&scope=district:${d2}`)).status, 403);
     const sup = await aStaffMember(app.ctx, "supervisor", d2!);
-    const s = await signedIn(app.url, sup.email);
+    const s = await signIn(app, sup.email);
     assert.equal((await s.agent.get(`/api/v1/communes/figures?year=2022`)).body.communes, districts.get(d2!)!.length);
     assert.equal((await s.agent.post("/api/v1/communes/classification/2022.csv").set("X-CSRF-Token", s.csrf).set("Content-Type", "text/csv").send(`commune_code,level\r\n${c2},drug_free\r\n`)).status, 403);
     assert.equal((await s.agent.post("/staff/communes/targets").type("form").send({ _csrf: s.csrf, year: "2022", baselineYear: "2020", reductionTarget: "-5", drugFreePercent: "50", drugFreeYear: "2030" })).status, 403);

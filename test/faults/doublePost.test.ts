@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import request from "supertest";
-import { resetData, startTestApp, type TestApp } from "../support/app.js";
+import { useTestApp, resetData } from "../support/app.js";
 import { anAdministrator, aTip } from "../support/factories.js";
 import { UNLIMITED } from "../support/caseDesk.js";
 import { services } from "../support/services.js";
@@ -15,7 +15,7 @@ const receiptOf = (html: string) => /class="receipt-code"[^>]*>([^<]+)</.exec(ht
 
 describe("a submission sent twice", function () {
   this.timeout(120_000);
-  let app: TestApp;
+  const app = useTestApp({ role: "web", env: UNLIMITED });
   const tipCount = async () => (await app.ctx.database.pool.query("SELECT count(*)::int AS n FROM tips")).rows[0].n as number;
   const keysNow = async () => {
     const prefix = services().redisPrefix;
@@ -30,11 +30,9 @@ describe("a submission sent twice", function () {
   };
 
   before(async () => {
-    app = await startTestApp({ role: "web", env: UNLIMITED });
     await resetData(app);
     await anAdministrator(app.ctx);
   });
-  after(async () => app?.stop());
 
   it("when the same form is posted twice at once and again later, then every answer is the same receipt page, one tip is stored, and the third repeat finds the form used", async () => {
     // Answers kept by other files of the same run share the key prefix; only the ones this test makes count.

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import request from "supertest";
-import { resetData, startTestApp, type TestApp } from "../support/app.js";
+import { useTestApp, resetData } from "../support/app.js";
 import { anAdministrator, aTip } from "../support/factories.js";
 import { UNLIMITED } from "../support/caseDesk.js";
 import { rawInputProblems } from "../../src/validation/fields.js";
@@ -13,15 +13,13 @@ import { bucketEnd } from "../../src/time/coarse.js";
 
 describe("hostile input", function () {
   this.timeout(120_000);
-  let app: TestApp;
+  const app = useTestApp({ role: "web", env: UNLIMITED });
   const tipCount = async () => (await app.ctx.database.pool.query("SELECT count(*)::int AS n FROM tips")).rows[0].n as number;
 
   before(async () => {
-    app = await startTestApp({ role: "web", env: UNLIMITED });
     await resetData(app);
     await anAdministrator(app.ctx);
   });
-  after(async () => app?.stop());
 
   it("when a field holds 30,000 nested arrays (64 KB), then every JSON route answers 400 with a field error, not 500", async () => {
     const deep = "[".repeat(30_000) + "]".repeat(30_000);

@@ -8,15 +8,14 @@
 import assert from "node:assert/strict";
 import request from "supertest";
 import { sql } from "drizzle-orm";
-import { startTestApp, resetData, type TestApp } from "../support/app.js";
+import { useTestApp, resetData } from "../support/app.js";
 import { anAdministrator, aStaffMember, aTip } from "../support/factories.js";
-import { eventually, signedIn } from "../support/staffAgent.js";
+import { signIn } from "../support/accountsApi.js";
+import { within } from "../support/poll.js";
 
 describe("conversation and case history in the order of events", function () {
   this.timeout(120_000);
-  let app: TestApp;
-  before(async () => (app = await startTestApp()));
-  after(async () => app?.stop());
+  const app = useTestApp();
   beforeEach(async () => resetData(app));
 
   it("when a question, the tipster's answer and a reply fall in the same hour, then every view lists them in the order they were written, whatever the rounded times", async () => {
@@ -24,8 +23,8 @@ describe("conversation and case history in the order of events", function () {
     await aStaffMember(app.ctx, "liaison", "831", "thu.tu@example.org");
     const sent = await request(app.url).post("/api/v1/tips").send(aTip());
     assert.equal(sent.status, 201);
-    const staff = await signedIn(app.url, "thu.tu@example.org");
-    const caseId: string = (await eventually(async () => (await staff.agent.get("/api/v1/cases")).body.cases?.[0])).id;
+    const staff = await signIn(app, "thu.tu@example.org");
+    const caseId: string = (await within(10_000, "the case in the liaison's list", async () => (await staff.agent.get("/api/v1/cases")).body.cases?.[0])).id;
 
     // 1. A staff question (exact time in the audit log), 2. the tipster's answer (hour only), 3. a staff reply.
     const ask = await staff.agent.post(`/api/v1/cases/${caseId}/messages`).set("X-CSRF-Token", staff.csrf).send({ text: "MỘT: nhà số mấy?", purpose: "question" });

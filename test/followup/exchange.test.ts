@@ -7,9 +7,10 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import request from "supertest";
 import sharp from "sharp";
-import { startTestApp, resetData, type TestApp } from "../support/app.js";
+import { useTestApp, resetData } from "../support/app.js";
 import { anAdministrator, aStaffMember, aTip } from "../support/factories.js";
-import { eventually, signedIn } from "../support/staffAgent.js";
+import { signIn } from "../support/accountsApi.js";
+import { within } from "../support/poll.js";
 import { dumpDatabase, dumpRedis, decodeHexRuns, findEverywhere } from "../support/leakScan.js";
 import { photoWithGps, CANARY_CAMERA } from "../support/photos.js";
 import { services } from "../support/services.js";
@@ -17,9 +18,7 @@ import { registerCanary } from "../support/canaries.js";
 
 describe("tipster follow-up with the receipt", function () {
   this.timeout(120_000);
-  let app: TestApp;
-  before(async () => (app = await startTestApp()));
-  after(async () => app?.stop());
+  const app = useTestApp();
   beforeEach(async () => resetData(app));
 
   async function submitted() {
@@ -27,8 +26,8 @@ describe("tipster follow-up with the receipt", function () {
     const liaison = await aStaffMember(app.ctx, "liaison", "831", "lien.lac@example.org");
     const res = await request(app.url).post("/api/v1/tips").send(aTip());
     assert.equal(res.status, 201);
-    const staff = await signedIn(app.url, "lien.lac@example.org");
-    const item = await eventually(async () => (await staff.agent.get("/api/v1/cases")).body.cases?.[0]);
+    const staff = await signIn(app, "lien.lac@example.org");
+    const item = await within(10_000, "the case in the liaison's list", async () => (await staff.agent.get("/api/v1/cases")).body.cases?.[0]);
     return { receipt: res.body.receipt as string, staff, caseId: item.id as string, liaison };
   }
 

@@ -6,25 +6,24 @@
  */
 import assert from "node:assert/strict";
 import request from "supertest";
-import { startTestApp, resetData, type TestApp } from "../support/app.js";
+import { useTestApp, resetData } from "../support/app.js";
 import { anAdministrator, aStaffMember, aTip } from "../support/factories.js";
-import { eventually, signedIn } from "../support/staffAgent.js";
+import { signIn } from "../support/accountsApi.js";
+import { within } from "../support/poll.js";
 import { photoWithGps } from "../support/photos.js";
 import { triageCase } from "../../src/commands/caseTriager.js";
 import { reopenCase } from "../../src/commands/caseClosure.js";
 
 describe("the tipster's follow-up page", function () {
   this.timeout(120_000);
-  let app: TestApp;
+  const app = useTestApp();
   let adminId: string;
   let liaisonId: string;
   before(async () => {
-    app = await startTestApp();
     await resetData(app);
     adminId = (await anAdministrator(app.ctx)).id;
     liaisonId = (await aStaffMember(app.ctx, "liaison", "831", "lien.lac.trang@example.org")).id;
   });
-  after(async () => app?.stop());
 
   async function sendWithPhoto(description: string) {
     let req = request(app.url).post("/api/v1/tips");
@@ -68,8 +67,8 @@ describe("the tipster's follow-up page", function () {
 
   it("when the liaison asked a question and the tipster answered, then the status stays \"Đang xem xét\", never back to \"Đã tiếp nhận\"; the figures are linked once on", async () => {
     const receipt = await sendWithPhoto("Tin để hỏi thêm: có người lạ bán hàng ở bến đò.");
-    const staff = await signedIn(app.url, "lien.lac.trang@example.org");
-    const caseId = await eventually(async () => {
+    const staff = await signIn(app, "lien.lac.trang@example.org");
+    const caseId = await within(10_000, "the asked case in the liaison's list", async () => {
       const cases = (await staff.agent.get("/api/v1/cases?status=assigned&pageSize=100")).body.cases as Array<{ id: string }>;
       for (const c of cases) {
         const d = await staff.agent.get(`/api/v1/cases/${c.id}`);
@@ -93,8 +92,8 @@ describe("the tipster's follow-up page", function () {
 
   it("when a closed case is reopened, then the tipster still reads \"Đã xử lý xong\": what they were told is never taken back", async () => {
     const receipt = await sendWithPhoto("Tin sẽ được mở lại: có người tụ tập hút chích ở bãi cát.");
-    const staff = await signedIn(app.url, "lien.lac.trang@example.org");
-    const caseId = await eventually(async () => {
+    const staff = await signIn(app, "lien.lac.trang@example.org");
+    const caseId = await within(10_000, "the case to reopen in the liaison's list", async () => {
       for (const c of (await staff.agent.get("/api/v1/cases?pageSize=100")).body.cases as Array<{ id: string }>) {
         if (JSON.stringify((await staff.agent.get(`/api/v1/cases/${c.id}`)).body).includes("Tin sẽ được mở lại")) return c.id;
       }

@@ -9,9 +9,9 @@
 import assert from "node:assert/strict";
 import request from "supertest";
 import { sql } from "drizzle-orm";
-import { resetData, startTestApp, type TestApp } from "../support/app.js";
+import { useTestApp, resetData } from "../support/app.js";
 import { anAdministrator, aStaffMember, aTip } from "../support/factories.js";
-import { signedIn } from "../support/staffAgent.js";
+import { signIn } from "../support/accountsApi.js";
 import { computeStats } from "../../src/stats/statistics.js";
 import { parsePeriod } from "../../src/stats/periods.js";
 import { insertTip } from "../stats/tipFixture.js";
@@ -22,17 +22,15 @@ const KINDS = ["counselling", "methadone", "voluntary_rehab", "community_rehab"]
 
 describe("help services and the help-request figures", function () {
   this.timeout(180_000);
-  let app: TestApp;
-  let admin: Awaited<ReturnType<typeof signedIn>>;
+  const app = useTestApp();
+  let admin: Awaited<ReturnType<typeof signIn>>;
 
   before(async () => {
-    app = await startTestApp();
     await resetData(app);
     const a = await anAdministrator(app.ctx);
     void a;
-    admin = await signedIn(app.url, "admin@example.org");
+    admin = await signIn(app, "admin@example.org");
   });
-  after(async () => app?.stop());
 
   const service = (over: Record<string, unknown> = {}) => ({ name: "Phòng tư vấn Bến Tre", districtCode: "829", address: "12 Đường Hùng Vương, Phường 5", phone: "0275 3822 111", hours: "7:00–17:00, thứ Hai – thứ Sáu", kind: "counselling", active: true, ...over });
 
@@ -61,7 +59,7 @@ describe("help services and the help-request figures", function () {
     const audit = await app.ctx.database.db.execute<{ action: string }>(sql`SELECT action FROM audit_log WHERE subject_type = 'help_service' ORDER BY id`);
     assert.deepEqual(audit.rows.map((r) => r.action), ["help_service.created", "help_service.created", "help_service.created", "help_service.created", "help_service.updated"]);
     const liaison = await aStaffMember(app.ctx, "liaison", "829");
-    const l = await signedIn(app.url, liaison.email);
+    const l = await signIn(app, liaison.email);
     assert.equal((await l.agent.post("/api/v1/help-services").set("X-CSRF-Token", l.csrf).send(service())).status, 403);
     assert.equal((await l.agent.get("/staff/admin/help-services")).status, 403);
     const listed = await l.agent.get("/api/v1/help-services?all=true");

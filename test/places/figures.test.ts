@@ -14,11 +14,11 @@ import { sql } from "drizzle-orm";
 import { createPlace } from "../../src/commands/placeCreator.js";
 import { recordPlaceState } from "../../src/commands/placeStateRecorder.js";
 import { vietnamDate, vietnamToday } from "../../src/places/register.js";
-import { resetData, startTestApp, type TestApp } from "../support/app.js";
+import { useTestApp, resetData } from "../support/app.js";
 import { adminActor } from "../support/caseDesk.js";
 import { anAdministrator, aStaffMember } from "../support/factories.js";
 import { rng } from "../support/random.js";
-import { signedIn } from "../support/staffAgent.js";
+import { signIn } from "../support/accountsApi.js";
 
 type State = "active" | "eliminated" | "re_emerged" | "replanted";
 interface Truth {
@@ -59,19 +59,18 @@ function expected(list: Truth[], first: string, last: string) {
 
 describe("places register figures", function () {
   this.timeout(300_000);
-  let app: TestApp;
-  let admin: Awaited<ReturnType<typeof signedIn>>;
-  let supervisor: Awaited<ReturnType<typeof signedIn>>;
+  const app = useTestApp({ env: { SMALL_NUMBER_THRESHOLD: String(THRESHOLD) } });
+  let admin: Awaited<ReturnType<typeof signIn>>;
+  let supervisor: Awaited<ReturnType<typeof signIn>>;
   const truth: Truth[] = [];
   const districts = new Map<string, string[]>();
 
   before(async () => {
-    app = await startTestApp({ env: { SMALL_NUMBER_THRESHOLD: String(THRESHOLD) } });
     await resetData(app);
     const { id: adminId } = await anAdministrator(app.ctx);
     const sup = await aStaffMember(app.ctx, "supervisor", null);
-    admin = await signedIn(app.url, "admin@example.org");
-    supervisor = await signedIn(app.url, sup.email);
+    admin = await signIn(app, "admin@example.org");
+    supervisor = await signIn(app, sup.email);
     const units = await app.ctx.database.db.execute<{ code: string; parent_code: string }>(sql`SELECT code, parent_code FROM units WHERE level = 'commune' ORDER BY position`);
     for (const u of units.rows) (districts.get(u.parent_code) ?? districts.set(u.parent_code, []).get(u.parent_code)!).push(u.code);
     const codes = [...districts.keys()];
@@ -106,7 +105,6 @@ describe("places register figures", function () {
       truth.push({ district: p.district, kind: p.kind, history: p.history });
     }
   });
-  after(async () => app?.stop());
 
   const periods: Array<[string, string, string]> = [
     ["period=2020-03", "2020-03-01", "2020-03-31"],

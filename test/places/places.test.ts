@@ -8,16 +8,16 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { resetData, startTestApp, type TestApp } from "../support/app.js";
+import { useTestApp, resetData } from "../support/app.js";
 import { submitAndFind } from "../support/caseDesk.js";
 import * as crypto from "../../src/crypto/index.js";
 import { staffWrapLabel } from "../../src/auth/staffKeys.js";
 import { anAdministrator, aStaffMember, aTip, PASSWORD } from "../support/factories.js";
 import { decodeHexRuns, dumpDatabase, findEverywhere } from "../support/leakScan.js";
 import { services } from "../support/services.js";
-import { signedIn } from "../support/staffAgent.js";
+import { signIn } from "../support/accountsApi.js";
 
-type Agent = Awaited<ReturnType<typeof signedIn>>;
+type Agent = Awaited<ReturnType<typeof signIn>>;
 
 const put = (a: Agent, path: string, body: object = {}) => a.agent.put(path).set("X-CSRF-Token", a.csrf).send(body);
 const post = (a: Agent, path: string, body: object = {}) => a.agent.post(path).set("X-CSRF-Token", a.csrf).send(body);
@@ -28,7 +28,7 @@ const vnDay = (offsetDays = 0) => new Date(Date.now() + 7 * 3_600_000 + offsetDa
 
 describe("places register", function () {
   this.timeout(180_000);
-  let app: TestApp;
+  const app = useTestApp();
   let admin: Agent;
   let liaison831: Agent;
   let liaison832: Agent;
@@ -41,7 +41,6 @@ describe("places register", function () {
   const where = `Hẻm 7 ấp ${randomBytes(6).toString("hex")}`;
 
   before(async () => {
-    app = await startTestApp();
     await resetData(app);
     await anAdministrator(app.ctx);
     emails = {
@@ -51,15 +50,14 @@ describe("places register", function () {
       p832: (await aStaffMember(app.ctx, "police", "832")).email,
       sup: (await aStaffMember(app.ctx, "supervisor", null)).email,
     };
-    admin = await signedIn(app.url, "admin@example.org");
-    liaison831 = await signedIn(app.url, emails.l831);
-    liaison832 = await signedIn(app.url, emails.l832);
-    police831 = await signedIn(app.url, emails.p831);
-    police832 = await signedIn(app.url, emails.p832);
-    supervisor = await signedIn(app.url, emails.sup);
+    admin = await signIn(app, "admin@example.org");
+    liaison831 = await signIn(app, emails.l831);
+    liaison832 = await signIn(app, emails.l832);
+    police831 = await signIn(app, emails.p831);
+    police832 = await signIn(app, emails.p832);
+    supervisor = await signIn(app, emails.sup);
     caseId = await submitAndFind(app, aTip({ category: "selling", communeCode: "28801" }));
   });
-  after(async () => app?.stop());
 
   let placeId: string;
 

@@ -10,7 +10,7 @@ import sharp from "sharp";
 import { mac, randomBytes } from "../../src/crypto/index.js";
 import { translator } from "../../src/i18n/index.js";
 import { openTipByReceipt } from "../../src/tips/tipReader.js";
-import { resetData, startTestApp, type TestApp } from "../support/app.js";
+import { useTestApp, resetData, type TestApp } from "../support/app.js";
 import { anAdministrator, aStaffMember, aTip } from "../support/factories.js";
 
 const vi = translator("vi");
@@ -39,12 +39,8 @@ async function tipCount(app: TestApp): Promise<number> {
 
 describe("public pages", function () {
   this.timeout(60_000);
-  let app: TestApp;
+  const app = useTestApp();
 
-  before(async () => {
-    app = await startTestApp();
-  });
-  after(async () => app?.stop());
   beforeEach(async () => {
     await resetData(app);
     await anAdministrator(app.ctx);

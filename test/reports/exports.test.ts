@@ -11,9 +11,9 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import ExcelJS from "exceljs";
 import type request from "supertest";
-import { startTestApp, resetData, type TestApp } from "../support/app.js";
+import { useTestApp, resetData } from "../support/app.js";
 import { anAdministrator, aStaffMember } from "../support/factories.js";
-import { signedIn } from "../support/staffAgent.js";
+import { signIn } from "../support/accountsApi.js";
 import { rowCells } from "../support/html.js";
 import { insertTips, type FixtureTip } from "../stats/tipFixture.js";
 import { rng } from "../support/random.js";
@@ -130,19 +130,18 @@ const sheetRows = (ws: ExcelJS.Worksheet) => {
 
 describe("report exports: CSV (; and ,), XLSX and print, live and filed", function () {
   this.timeout(180_000);
-  let app: TestApp;
-  let admin: Awaited<ReturnType<typeof signedIn>>;
-  let supervisor: Awaited<ReturnType<typeof signedIn>>;
+  const app = useTestApp();
+  let admin: Awaited<ReturnType<typeof signIn>>;
+  let supervisor: Awaited<ReturnType<typeof signIn>>;
   const tips: FixtureTip[] = [];
   let communesOf: Map<string, Array<{ code: string; name: string }>>;
   let names: Map<string, string>;
 
   before(async () => {
-    app = await startTestApp();
     await resetData(app);
     await anAdministrator(app.ctx);
-    admin = await signedIn(app.url, "admin@example.org");
-    supervisor = await signedIn(app.url, (await aStaffMember(app.ctx, "supervisor", null)).email);
+    admin = await signIn(app, "admin@example.org");
+    supervisor = await signIn(app, (await aStaffMember(app.ctx, "supervisor", null)).email);
     const tree = await app.ctx.units.tree();
     communesOf = new Map(tree.districts.map((d) => [d.code, d.communes]));
     names = new Map(tree.districts.flatMap((d) => [[d.code, d.name] as const, ...d.communes.map((c) => [c.code, c.name] as const)]));
@@ -167,7 +166,6 @@ describe("report exports: CSV (; and ,), XLSX and print, live and filed", functi
     }
     await insertTips(app.ctx.database.db, tips);
   });
-  after(async () => app?.stop());
 
   /** The rows a table must have: the scope's districts, and within a district scope its communes, from the calculation. */
   function expectedRows(exp: Map<string, number[]>, district?: string): Array<[string, number[]]> {
@@ -327,7 +325,7 @@ describe("report exports: CSV (; and ,), XLSX and print, live and filed", functi
     assert.ok(sup.slice(3).some((l) => l.includes("x")));
     assert.equal((await supervisor.agent.get(`/api/v1/reports/saved/${id}.csv?sep=tab`)).status, 400);
     assert.equal((await supervisor.agent.get("/api/v1/reports/saved/00000000-0000-4000-8000-000000000000.csv")).status, 404);
-    const liaison = await signedIn(app.url, (await aStaffMember(app.ctx, "liaison", "832")).email);
+    const liaison = await signIn(app, (await aStaffMember(app.ctx, "liaison", "832")).email);
     assert.equal((await liaison.agent.get(`/api/v1/reports/saved/${id}.xlsx`)).status, 403, "another district's liaison may not download it");
   });
 

@@ -11,7 +11,7 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import { startTestApp, resetData, type TestApp } from "../support/app.js";
 import { anAdministrator } from "../support/factories.js";
-import { signedIn } from "../support/staffAgent.js";
+import { signIn } from "../support/accountsApi.js";
 import { browserAvailable, launch, SCREENSHOT_DIR, type Browser } from "../support/browser.js";
 import { insertTips, some } from "../stats/tipFixture.js";
 
@@ -23,14 +23,14 @@ describe("the printed report on A4 (Chromium)", function () {
   let app: TestApp;
   let browser: Browser;
   let page: Page;
-  let admin: Awaited<ReturnType<typeof signedIn>>;
+  let admin: Awaited<ReturnType<typeof signIn>>;
 
   before(async function () {
     if (!browserAvailable()) throw new Error("Chromium is missing at /usr/bin/chromium (.ci/run installs the chromium package)");
     app = await startTestApp();
     await resetData(app);
     await anAdministrator(app.ctx);
-    admin = await signedIn(app.url, "admin@example.org");
+    admin = await signIn(app, "admin@example.org");
     // Four tips in the second quarter, as in the report of issue #14.
     await insertTips(app.ctx.database.db, [...some(2, "2020-04-15T10:00:00+07:00", "831", "28801", { triageH: 2, triage: "actionable" }), ...some(1, "2020-05-02T10:00:00+07:00", "831", "28804"), ...some(1, "2020-06-10T10:00:00+07:00", "832", "28870")]);
     browser = await launch();

@@ -13,7 +13,7 @@ import { computeStats } from "../../src/stats/statistics.js";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { anAdministrator, aStaffMember, aTip } from "../support/factories.js";
 import { PgReplicaPair, postgresBinDir } from "../support/pgReplicaPair.js";
-import { signedIn } from "../support/staffAgent.js";
+import { signIn } from "../support/accountsApi.js";
 
 describe("DATABASE_READ_URL: statistics on a streaming replica (real primary + pg_basebackup replica)", function () {
   this.timeout(180_000);
@@ -64,7 +64,7 @@ describe("DATABASE_READ_URL: statistics on a streaming replica (real primary + p
 
   it("when the replica is down, then the statistics API still answers, from the primary", async () => {
     const a = app!;
-    const { agent } = await signedIn(a.url, "admin@example.org");
+    const { agent } = await signIn(a, "admin@example.org");
     const before = await agent.get("/api/v1/stats").query({ from: yearQuery().from.toISOString().slice(0, 10), to: "2099-12-31" });
     assert.equal(before.status, 200, JSON.stringify(before.body));
     await pair!.replica.kill("SIGKILL");

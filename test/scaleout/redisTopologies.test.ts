@@ -19,7 +19,8 @@ import { sweep } from "../../workers/processors/maintenance.js";
 import { resetData, startTestApp, type TestApp } from "../support/app.js";
 import { anAdministrator, aStaffMember, aTip } from "../support/factories.js";
 import { RedisFleet } from "../support/redisServers.js";
-import { eventually, signedIn } from "../support/staffAgent.js";
+import { signIn } from "../support/accountsApi.js";
+import { within } from "../support/poll.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -53,8 +54,8 @@ describe("Redis Cluster and Sentinel (real redis-server processes)", function ()
         assert.equal(res.status, 201, JSON.stringify(res.body));
       }
       await sweep(app.ctx).catch(() => undefined); // whether intake enqueues or the sweep does, the jobs are on the cluster now
-      await eventually(async () => [...(await statuses(app!)).values()].every((s) => s !== "received"), 30_000);
-      const { agent } = await signedIn(app.url, liaison.email);
+      await within(30_000, "every tip routed on the cluster", async () => [...(await statuses(app!)).values()].every((s) => s !== "received"));
+      const { agent } = await signIn(app, liaison.email);
       const inbox = await agent.get("/api/v1/cases");
       assert.equal(inbox.status, 200, JSON.stringify(inbox.body));
       assert.equal(inbox.body.total, 5);
@@ -122,10 +123,10 @@ describe("Redis Cluster and Sentinel (real redis-server processes)", function ()
       const { rows } = await app.ctx.database.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM tips");
       assert.equal(rows[0]!.n, accepted.length, "one stored tip per receipt, none lost, none extra");
       let lastError: unknown;
-      await eventually(async () => {
+      await within(60_000, "every tip routed after the failover", async () => {
         await sweep(app!.ctx).catch((err: unknown) => (lastError = err));
         return [...(await statuses(app!)).values()].every((st) => st !== "received");
-      }, 60_000).catch((err: unknown) => {
+      }).catch((err: unknown) => {
         throw new Error(`${String(err)}; redis ${app!.ctx.redis.status}; last sweep error: ${String(lastError)}; logs: ${app!.logs.slice(-15).join("\n")}`);
       });
     });

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import request from "supertest";
 import zlib from "node:zlib";
-import { startTestApp, resetData, type TestApp } from "../support/app.js";
+import { useTestApp, resetData } from "../support/app.js";
 import { anAdministrator, aTip } from "../support/factories.js";
 
 /** A valid grayscale PNG of width×height black pixels: a few hundred KB that decode to 100 MB. */
@@ -41,15 +41,13 @@ function pngBomb(width: number, height: number): Buffer {
 
 describe("attack surface: files and URLs", function () {
   this.timeout(120_000);
-  let app: TestApp;
+  const app = useTestApp({ env: { TIP_RATE_LIMIT_PER_HOUR: "100000" } });
   const tipRows = async () => (await app.ctx.database.pool.query("SELECT count(*)::int AS n FROM tips")).rows[0].n as number;
 
   before(async () => {
-    app = await startTestApp({ env: { TIP_RATE_LIMIT_PER_HOUR: "100000" } });
     await resetData(app);
     await anAdministrator(app.ctx);
   });
-  after(async () => app?.stop());
 
   const send = (file: Buffer, name: string, type: string) => {
     const t = aTip();

@@ -6,24 +6,22 @@
  */
 import assert from "node:assert/strict";
 import request from "supertest";
-import { startTestApp, resetData, type TestApp } from "../support/app.js";
+import { useTestApp, resetData } from "../support/app.js";
 import { anAdministrator, aStaffMember } from "../support/factories.js";
-import { signedIn } from "../support/staffAgent.js";
+import { signIn } from "../support/accountsApi.js";
 
 describe("CSRF on every staff form", function () {
   this.timeout(120_000);
-  let app: TestApp;
+  const app = useTestApp();
   before(async () => {
-    app = await startTestApp();
     await resetData(app);
   });
-  after(async () => app?.stop());
 
   it("when any staff form is posted without the session's token, then it is refused with 403 and the audit log does not grow", async () => {
     await anAdministrator(app.ctx, "csrf-admin@example.org");
     const other = await aStaffMember(app.ctx, "liaison", "831", "csrf-liaison@example.org");
-    const admin = await signedIn(app.url, "csrf-admin@example.org");
-    const liaison = await signedIn(app.url, "csrf-liaison@example.org");
+    const admin = await signIn(app, "csrf-admin@example.org");
+    const liaison = await signIn(app, "csrf-liaison@example.org");
     const someId = other.id;
     const forms: Array<[string, Record<string, string>]> = [
       ["/staff/admin/coverage", { unitCode: "831", policeUnitId: "" }],

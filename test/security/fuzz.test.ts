@@ -6,9 +6,9 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import request from "supertest";
-import { startTestApp, resetData, type TestApp } from "../support/app.js";
+import { useTestApp, resetData } from "../support/app.js";
 import { anAdministrator, aStaffMember, aTip } from "../support/factories.js";
-import { signedIn } from "../support/staffAgent.js";
+import { signIn } from "../support/accountsApi.js";
 
 const RUNS = 60;
 
@@ -24,15 +24,13 @@ const hugeNumber = fc.constantFrom(1e308, -1e308, 2 ** 53 + 1, Number.MAX_SAFE_I
 
 describe("attack surface: fuzzing the public and login endpoints", function () {
   this.timeout(300_000);
-  let app: TestApp;
+  const app = useTestApp({ env: { TIP_RATE_LIMIT_PER_HOUR: "100000", TIP_RATE_LIMIT_GLOBAL_PER_MINUTE: "100000", LOGIN_RATE_LIMIT_PER_HOUR: "100000" } });
   const tipRows = async () => (await app.ctx.database.pool.query("SELECT count(*)::int AS n FROM tips")).rows[0].n as number;
 
   before(async () => {
-    app = await startTestApp({ env: { TIP_RATE_LIMIT_PER_HOUR: "100000", TIP_RATE_LIMIT_GLOBAL_PER_MINUTE: "100000", LOGIN_RATE_LIMIT_PER_HOUR: "100000" } });
     await resetData(app);
     await anAdministrator(app.ctx);
   });
-  after(async () => app?.stop());
   afterEach(function () {
     if (this.currentTest?.state === "failed") console.error(app.logs.filter((l) => l.includes('unhandled')).slice(-3).join("\n"));
   });
@@ -106,7 +104,7 @@ describe("attack surface: fuzzing the public and login endpoints", function () {
     assert.ok(liaison.id);
     await request(app.url).post("/api/v1/tips").send(aTip());
     const rowsBefore = await tipRows();
-    const s = await signedIn(app.url, "sqli@example.org");
+    const s = await signIn(app, "sqli@example.org");
     const baseline = await s.agent.get("/api/v1/cases");
     assert.equal(baseline.status, 200);
     for (const param of ["status", "category", "districtCode", "communeCode", "urgent", "overdue", "assigneeId", "page", "pageSize"]) {

@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import request, { type Response } from "supertest";
-import { startTestApp, resetData, type TestApp } from "../support/app.js";
+import { useTestApp, startTestApp, resetData } from "../support/app.js";
 import { anAdministrator, aTip } from "../support/factories.js";
-import { signedIn } from "../support/staffAgent.js";
+import { signIn } from "../support/accountsApi.js";
 
 function checkHeaders(res: Response, what: string, mustNotStore: boolean): void {
   const csp = String(res.headers["content-security-policy"] ?? "");
@@ -22,13 +22,11 @@ function checkHeaders(res: Response, what: string, mustNotStore: boolean): void 
 
 describe("security headers on every route", function () {
   this.timeout(120_000);
-  let app: TestApp;
+  const app = useTestApp();
   before(async () => {
-    app = await startTestApp();
     await resetData(app);
     await anAdministrator(app.ctx, "headers@example.org");
   });
-  after(async () => app?.stop());
 
   it("when anyone requests a public route, then the headers are strict", async () => {
     for (const [path, noStore] of [["/", true], ["/?lang=en", true], ["/report", true], ["/follow-up", true], ["/healthz", false], ["/readyz", false], ["/static/css/app.css", false], ["/no-such-page", false], ["/api/v1/nothing", false], ["/staff/login", true]] as const) {
@@ -48,7 +46,7 @@ describe("security headers on every route", function () {
   });
 
   it("when an administrator is signed in, then every staff page and API answer is no-store with the strict headers", async () => {
-    const s = await signedIn(app.url, "headers@example.org");
+    const s = await signIn(app, "headers@example.org");
     const cases = await s.agent.get("/api/v1/cases");
     const caseId: string | undefined = cases.body.cases?.[0]?.id;
     const pages = ["/staff", "/staff/cases", "/staff/notifications", "/staff/admin/users", "/staff/admin/users/invite", "/staff/admin/police-units", "/staff/admin/queues", "/staff/admin/coverage", "/staff/audit", "/staff/profile/password", "/api/v1/me", "/api/v1/cases", "/api/v1/notifications", "/api/v1/admin/users", "/api/v1/admin/audit", "/api/v1/stats", ...(caseId ? [`/staff/cases/${caseId}`, `/api/v1/cases/${caseId}`] : [])];

@@ -4,15 +4,16 @@
  */
 import assert from "node:assert/strict";
 import request from "supertest";
-import { startTestApp, resetData, type TestApp } from "../support/app.js";
+import { useTestApp, resetData } from "../support/app.js";
 import { anAdministrator, aStaffMember, aTip, PASSWORD } from "../support/factories.js";
 import { photoWithGps } from "../support/photos.js";
-import { eventually, signedIn } from "../support/staffAgent.js";
+import { signIn } from "../support/accountsApi.js";
+import { within } from "../support/poll.js";
 import { createPoliceUnit } from "../../src/commands/policeUnitCreator.js";
 import { createStaff } from "../../src/commands/staffCreator.js";
 import type { Actor } from "../../src/policies/index.js";
 
-type Agent = Awaited<ReturnType<typeof signedIn>>["agent"];
+type Agent = Awaited<ReturnType<typeof signIn>>["agent"];
 
 const MARKER = "Canary-7f3e-noidung";
 const XSS_SCRIPT = "<script>alert(1)</script>";
@@ -36,7 +37,7 @@ function assertNoInlineCode(html: string): void {
 
 describe("staff case pages", function () {
   this.timeout(60_000);
-  let app: TestApp;
+  const app = useTestApp();
   let admin: Agent;
   let liaison: { agent: Agent; id: string };
   let otherLiaison: Agent;
@@ -49,7 +50,7 @@ describe("staff case pages", function () {
     for (const [k, v] of Object.entries(aTip({ description, sharePhotoLocation: "true" }))) req = req.field(k, String(v));
     const sent = await req.attach("photos", await photoWithGps(), { filename: "a.jpg", contentType: "image/jpeg" });
     assert.equal(sent.status, 201, JSON.stringify(sent.body));
-    const id = await eventually(async () => {
+    const id = await within(10_000, "the new case assigned to the liaison", async () => {
       const r = await liaison.agent.get("/api/v1/cases?status=assigned&pageSize=100");
       const cases = (r.body.cases ?? []) as Array<{ id: string; assigneeId: string }>;
       return cases.find((c) => c.assigneeId === liaison.id && !seen.has(c.id))?.id;
@@ -69,7 +70,6 @@ describe("staff case pages", function () {
   }
 
   before(async () => {
-    app = await startTestApp();
     await resetData(app);
     const a = await anAdministrator(app.ctx);
     const l = await aStaffMember(app.ctx, "liaison", "831", "lienlac831@example.org");
@@ -77,12 +77,11 @@ describe("staff case pages", function () {
     const actor: Actor = { id: a.id, role: "admin", districtCode: null, policeUnitId: null };
     unitId = (await createPoliceUnit(app.ctx, actor, { name: "Công an huyện Châu Thành", districtCode: "831" })).id;
     await app.ctx.database.db.transaction((tx) => createStaff(tx, { email: "congan831@example.org", role: "police", districtCode: null, policeUnitId: unitId, password: PASSWORD }));
-    admin = (await signedIn(app.url, a.email)).agent;
-    liaison = { agent: (await signedIn(app.url, l.email)).agent, id: l.id };
-    otherLiaison = (await signedIn(app.url, "lienlac829@example.org")).agent;
-    police = (await signedIn(app.url, "congan831@example.org")).agent;
+    admin = (await signIn(app, a.email)).agent;
+    liaison = { agent: (await signIn(app, l.email)).agent, id: l.id };
+    otherLiaison = (await signIn(app, "lienlac829@example.org")).agent;
+    police = (await signIn(app, "congan831@example.org")).agent;
   });
-  after(async () => app?.stop());
 
   it("when a tip is routed, then the district's liaison sees it in the inbox and another district's liaison does not", async () => {
     const id = await aRoutedCase();

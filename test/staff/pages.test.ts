@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import request from "supertest";
 import { generateSync } from "otplib";
-import { startTestApp, resetData, type TestApp } from "../support/app.js";
+import { useTestApp, resetData } from "../support/app.js";
 import { anAdministrator, aStaffMember, PASSWORD } from "../support/factories.js";
 
 type Agent = ReturnType<typeof request.agent>;
@@ -36,7 +36,7 @@ const nextCode = (secret: string) => generateSync({ secret, epoch: (Math.floor(D
 
 describe("staff account and administration pages", function () {
   this.timeout(60_000);
-  let app: TestApp;
+  const app = useTestApp({ env: { LOGIN_RATE_LIMIT_PER_HOUR: "10000" } });
   let admin: Agent;
   const ADMIN = "quantri@example.org";
   const LIAISON = "lienlac831@example.org";
@@ -48,12 +48,10 @@ describe("staff account and administration pages", function () {
   }
 
   before(async () => {
-    app = await startTestApp({ env: { LOGIN_RATE_LIMIT_PER_HOUR: "10000" } });
     await resetData(app);
     await anAdministrator(app.ctx, ADMIN);
     liaisonId = (await aStaffMember(app.ctx, "liaison", "831", LIAISON)).id;
   });
-  after(async () => app?.stop());
 
   it("when someone opens the login page, then it is in Vietnamese, or English with ?lang=en, uncached and without inline code", async () => {
     const vi = await request(app.url).get("/staff/login");

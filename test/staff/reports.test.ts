@@ -8,9 +8,9 @@
 import assert from "node:assert/strict";
 import request from "supertest";
 import { sql } from "drizzle-orm";
-import { startTestApp, resetData, type TestApp } from "../support/app.js";
+import { useTestApp, resetData } from "../support/app.js";
 import { anAdministrator, aStaffMember } from "../support/factories.js";
-import { signedIn } from "../support/staffAgent.js";
+import { signIn } from "../support/accountsApi.js";
 import { rowCells } from "../support/html.js";
 import { axeViolations, browserAvailable, launch, screenshot, scrollsSideways } from "../support/browser.js";
 import { insertTips, some } from "../stats/tipFixture.js";
@@ -32,9 +32,7 @@ function page(url: string, r: request.Response): string {
 
 describe("reporting pages", function () {
   this.timeout(120_000);
-  let app: TestApp;
-  before(async () => (app = await startTestApp()));
-  after(async () => app?.stop());
+  const app = useTestApp();
   beforeEach(async () => resetData(app));
 
   /** Quarter 2 of 2020: three tips in Thị trấn Châu Thành, one in Xã Tân Thạch, two in Chợ Lách. */
@@ -48,7 +46,7 @@ describe("reporting pages", function () {
 
   async function admin() {
     await anAdministrator(app.ctx);
-    return signedIn(app.url, "admin@example.org");
+    return signIn(app, "admin@example.org");
   }
 
   it("when an administrator opens the dashboard, then the figures, charts, district table and report links are there", async () => {
@@ -79,7 +77,7 @@ describe("reporting pages", function () {
     await fixture();
     await anAdministrator(app.ctx);
     const liaison = await aStaffMember(app.ctx, "liaison", "831");
-    const l = await signedIn(app.url, liaison.email);
+    const l = await signIn(app, liaison.email);
     const r = await l.agent.get("/staff/dashboard?period=2020-Q2");
     assert.equal(r.status, 200, r.text);
     const html = page("/staff/dashboard (liaison)", r);
@@ -100,7 +98,7 @@ describe("reporting pages", function () {
     await fixture();
     const a = await admin();
     const supervisor = await aStaffMember(app.ctx, "supervisor", null);
-    const s = await signedIn(app.url, supervisor.email);
+    const s = await signIn(app, supervisor.email);
     const url = "/staff/dashboard?period=2020-Q2&scope=district:831";
     const seen = page(url, await s.agent.get(url));
     assert.deepEqual(rowCells(seen, "district-table", "Xã Tân Thạch").slice(0, 1), ["x"]);
@@ -118,7 +116,7 @@ describe("reporting pages", function () {
     assert.ok(!adminView.includes("<td>x</td>"));
 
     const police = await aStaffMember(app.ctx, "police", null);
-    const p = await signedIn(app.url, police.email);
+    const p = await signIn(app, police.email);
     assert.equal((await p.agent.get("/staff/dashboard")).status, 403);
   });
 
@@ -228,14 +226,14 @@ describe("reporting pages", function () {
     assert.equal((await request(app.url).get("/figures")).status, 404, "switched off again");
 
     const liaison = await aStaffMember(app.ctx, "liaison", "831");
-    const l = await signedIn(app.url, liaison.email);
+    const l = await signIn(app, liaison.email);
     assert.equal((await l.agent.get("/staff/admin/settings")).status, 403);
   });
 
   it("when a liaison registers model communes and records progress, then several per district are listed, a past year is closed to them, and districts without one are marked late", async () => {
     await anAdministrator(app.ctx);
     const liaison = await aStaffMember(app.ctx, "liaison", "831");
-    const l = await signedIn(app.url, liaison.email);
+    const l = await signIn(app, liaison.email);
     // The current year in Bến Tre, computed here rather than by the code under test.
     const year = new Date(Date.now() + 7 * 3_600_000).getUTCFullYear();
     const next = String(year + 1);
@@ -272,7 +270,7 @@ describe("reporting pages", function () {
     assert.ok(list.includes("Xã Tân Thạch không ma túy") && list.includes("Thị trấn không ma túy") && list.includes("Đã tổ chức 3 buổi sinh hoạt") && list.includes("Đã hoàn thành ngày"));
 
     // The administrator may still add to 2020: accepted, flagged late, audited as a past-year registration.
-    const a = await signedIn(app.url, "admin@example.org");
+    const a = await signIn(app, "admin@example.org");
     const byAdmin = await a.agent.post("/staff/model-communes").type("form").send({ _csrf: a.csrf, year: "2020", districtCode: "831", communeCode: "28807", content: "Bổ sung", startDate: "2020-03-01", plannedEndDate: "2020-12-31" });
     assert.equal(byAdmin.status, 303, byAdmin.text);
     const audit = (await app.ctx.database.db.execute<{ details: { late: boolean; pastYearByAdmin?: boolean; year: number } }>(sql`SELECT details FROM audit_log WHERE action = 'model_commune.registered' AND details->>'year' = '2020'`)).rows;

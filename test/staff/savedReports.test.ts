@@ -7,18 +7,17 @@
  */
 import assert from "node:assert/strict";
 import { sql } from "drizzle-orm";
-import { startTestApp, resetData, type TestApp } from "../support/app.js";
+import { useTestApp, resetData } from "../support/app.js";
 import { anAdministrator, aStaffMember } from "../support/factories.js";
-import { signedIn } from "../support/staffAgent.js";
+import { signIn } from "../support/accountsApi.js";
 import { rowCells } from "../support/html.js";
 import { insertTips, some } from "../stats/tipFixture.js";
 
 
 describe("filed reports in the Youth Union's format", function () {
   this.timeout(120_000);
-  let app: TestApp;
+  const app = useTestApp();
   before(async () => {
-    app = await startTestApp();
     await resetData(app);
     await insertTips(app.ctx.database.db, [
       ...some(4, "2020-02-10T10:00:00+07:00", "831", "28801", { triageH: 1, triage: "actionable" }),
@@ -26,12 +25,11 @@ describe("filed reports in the Youth Union's format", function () {
       ...some(2, "2020-02-10T10:00:00+07:00", "829", "28756"),
     ]);
   });
-  after(async () => app?.stop());
 
   it("when a liaison files the district's first-quarter report, then it prints under the Huyện đoàn with their text, and a late tip changes nothing", async () => {
     await anAdministrator(app.ctx);
     const liaison = await aStaffMember(app.ctx, "liaison", "831");
-    const l = await signedIn(app.url, liaison.email);
+    const l = await signIn(app, liaison.email);
     const form = await l.agent.get("/staff/reports?period=2020-Q1&scope=district:831");
     assert.equal(form.status, 200, form.text);
     assert.match(form.text, /<option value="district:831" selected>/);
@@ -66,7 +64,7 @@ describe("filed reports in the Youth Union's format", function () {
     assert.ok(list.includes("15-BC/HĐTN") && list.includes(url));
 
     // Another district's liaison can neither file for 831 nor read its report; nor can a liaison file the province's.
-    const other = await signedIn(app.url, (await aStaffMember(app.ctx, "liaison", "832")).email);
+    const other = await signIn(app, (await aStaffMember(app.ctx, "liaison", "832")).email);
     assert.equal((await other.agent.get(url)).status, 403);
     const cross = await other.agent.post("/staff/reports").type("form").send({ _csrf: other.csrf, period: "2020-Q1", scope: "district:831", issuedOn: "2020-04-05" });
     assert.equal(cross.status, 403);
@@ -75,7 +73,7 @@ describe("filed reports in the Youth Union's format", function () {
   });
 
   it("when the administrator files the province's six-month report and a city's ad hoc report, then the issuer and title follow, and a supervisor reads the figures with small counts hidden", async () => {
-    const a = await signedIn(app.url, "admin@example.org");
+    const a = await signIn(app, "admin@example.org");
     const half = await a.agent.post("/staff/reports").type("form").send({ _csrf: a.csrf, period: "2020-H1", scope: "province", issuedOn: "2020-07-02", number: "40-BC/TĐTN" });
     assert.equal(half.status, 303, half.text);
     const h = (await a.agent.get(String(half.headers.location))).text;
@@ -94,7 +92,7 @@ describe("filed reports in the Youth Union's format", function () {
     assert.ok(d.includes("BCH THÀNH ĐOÀN BẾN TRE") && d.includes("BÁO CÁO ĐỘT XUẤT") && d.includes("Vụ việc tại Phường Phú Khương (từ ngày 01/02/2020 đến ngày 15/02/2020)"), d.slice(0, 3000));
     assert.deepEqual(rowCells(d, "doc-district-table", "Phường Phú Khương").slice(0, 1), ["2"], "the administrator reads exact counts");
 
-    const s = await signedIn(app.url, (await aStaffMember(app.ctx, "supervisor", null)).email);
+    const s = await signIn(app, (await aStaffMember(app.ctx, "supervisor", null)).email);
     const seen = await s.agent.get(String(half.headers.location));
     assert.equal(seen.status, 200);
     // Province report: Châu Thành's commune 28804 had one tip in March: hidden for a supervisor, not for the administrator.

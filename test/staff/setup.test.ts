@@ -11,21 +11,19 @@ import assert from "node:assert/strict";
 import request from "supertest";
 import { FIRST_ADMIN_HINT } from "../../src/commands/bootstrapper.js";
 import { isPrivateHost, isPublicUrl } from "../../src/setup/publicAddress.js";
-import { resetData, startTestApp, type TestApp } from "../support/app.js";
+import { useTestApp, startTestApp, resetData } from "../support/app.js";
 import { aStaffMember, anAdministrator, aTip } from "../support/factories.js";
 import { signIn } from "../support/accountsApi.js";
 import { aPoliceOfficer, aPoliceUnit, submitAndFind, UNLIMITED } from "../support/caseDesk.js";
 
 describe("setup checklist and first start", function () {
   this.timeout(120_000);
-  let app: TestApp;
+  const app = useTestApp({ env: UNLIMITED });
   const sql = <T extends Record<string, unknown>>(text: string, params: unknown[] = []) => app.ctx.database.pool.query<T>(text, params).then((r) => r.rows);
 
   before(async () => {
-    app = await startTestApp({ env: UNLIMITED });
     await resetData(app);
   });
-  after(async () => app?.stop());
 
   it("tells loopback, private and local addresses from public ones", () => {
     for (const h of ["localhost", "127.0.0.1", "10.1.2.3", "172.20.0.1", "192.168.1.20", "169.254.1.1", "100.64.0.9", "::1", "[::1]", "fd00::1", "fe80::1", "::ffff:192.168.0.1", "homthu.local", "server", "app.internal"])

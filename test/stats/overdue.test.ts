@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { randomBytes, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import fc from "fast-check";
-import { resetData, startTestApp, type TestApp } from "../support/app.js";
+import { useTestApp, resetData } from "../support/app.js";
 import { computeStats } from "../../src/stats/statistics.js";
 import { aStaffMember } from "../support/factories.js";
 
@@ -24,9 +24,7 @@ interface GenDeadline {
 
 describe("statistics: cases overdue during the period", function () {
   this.timeout(120_000);
-  let app: TestApp;
-  before(async () => (app = await startTestApp()));
-  after(async () => app?.stop());
+  const app = useTestApp();
 
   it("when deadlines fall due and end before, inside and after a month, then the report counts exactly the cases overdue at some moment of it, whatever is overdue now", async () => {
     // A closed month in the past, so that "now" is after it; and a month still running (now inside it).

@@ -8,9 +8,10 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import request from "supertest";
 import { sql } from "drizzle-orm";
-import { startTestApp, resetData, type TestApp } from "../support/app.js";
+import { useTestApp, resetData } from "../support/app.js";
 import { anAdministrator, aStaffMember, aTip } from "../support/factories.js";
-import { eventually, signedIn } from "../support/staffAgent.js";
+import { signIn } from "../support/accountsApi.js";
+import { within } from "../support/poll.js";
 import { decodeHexRuns, dumpDatabase, findEverywhere } from "../support/leakScan.js";
 import { registerCanary } from "../support/canaries.js";
 import { services } from "../support/services.js";
@@ -21,9 +22,7 @@ const DAY = 86_400_000;
 
 describe("retention of closed cases", function () {
   this.timeout(120_000);
-  let app: TestApp;
-  before(async () => (app = await startTestApp()));
-  after(async () => app?.stop());
+  const app = useTestApp();
   beforeEach(async () => resetData(app));
 
   const casesMade = new Set<string>();
@@ -31,9 +30,9 @@ describe("retention of closed cases", function () {
   async function aCaseWithContent(marker: string) {
     const sent = await request(app.url).post("/api/v1/tips").send(aTip({ description: `Có người bán ma túy ở bến đò. ${marker}` }));
     assert.equal(sent.status, 201, JSON.stringify(sent.body));
-    const staff = await signedIn(app.url, "lien.lac.831@example.org");
+    const staff = await signIn(app, "lien.lac.831@example.org");
     // The sweep routes tips a little after their 201: wait for this tip's case, not one made before.
-    const item = await eventually(async () =>
+    const item = await within(10_000, "the new tip routed to the liaison", async () =>
       (await staff.agent.get("/api/v1/cases")).body.cases?.find((c: { id: string; assigneeId: string | null }) => c.assigneeId && !casesMade.has(c.id)),
     );
     casesMade.add(item.id);

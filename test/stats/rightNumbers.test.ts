@@ -6,9 +6,9 @@
  */
 import assert from "node:assert/strict";
 import request from "supertest";
-import { startTestApp, resetData, type TestApp } from "../support/app.js";
+import { useTestApp, startTestApp, resetData, type TestApp } from "../support/app.js";
 import { anAdministrator } from "../support/factories.js";
-import { signedIn } from "../support/staffAgent.js";
+import { signIn } from "../support/accountsApi.js";
 import { computeStats } from "../../src/stats/statistics.js";
 import { customPeriod, parsePeriod, sameLastYear } from "../../src/stats/periods.js";
 import { insertTips, type FixtureTip } from "./tipFixture.js";
@@ -57,12 +57,10 @@ describe("right numbers", function () {
     });
 
     describe("on data", () => {
-      let app: TestApp;
+      const app = useTestApp();
       before(async () => {
-        app = await startTestApp();
         await resetData(app);
       });
-      after(async () => app?.stop());
 
       it("when March 2020 is compared with March 2019, then an actionable tip at 00:00 on 1 March 2019 in Bến Tre counts and one at 23:59 on 28 February does not", async () => {
         const actionable = (received: string, commune: string): FixtureTip => ({ received, category: "selling", district: "831", commune, triageH: 1, triage: "actionable" });
@@ -116,12 +114,12 @@ describe("right numbers", function () {
 
   describe("exports", () => {
     let app: TestApp;
-    let admin: Awaited<ReturnType<typeof signedIn>>;
+    let admin: Awaited<ReturnType<typeof signIn>>;
     before(async () => {
       app = await startTestApp();
       await resetData(app);
       await anAdministrator(app.ctx);
-      admin = await signedIn(app.url, "admin@example.org");
+      admin = await signIn(app, "admin@example.org");
       const q1 = "2020-02-10T10:00:00+07:00";
       await insertTips(app.ctx.database.db, [
         { received: q1, category: "selling", district: "831", commune: "28801", triageH: 1, triage: "actionable" },

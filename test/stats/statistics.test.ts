@@ -8,9 +8,9 @@
 import assert from "node:assert/strict";
 import request from "supertest";
 import { sql } from "drizzle-orm";
-import { startTestApp, resetData, type TestApp } from "../support/app.js";
+import { useTestApp, resetData } from "../support/app.js";
 import { anAdministrator, aStaffMember } from "../support/factories.js";
-import { signedIn } from "../support/staffAgent.js";
+import { signIn } from "../support/accountsApi.js";
 import { computeStats } from "../../src/stats/statistics.js";
 import { currentQuarter, customPeriod, parsePeriod } from "../../src/stats/periods.js";
 import { toCsv } from "../../src/stats/reportTable.js";
@@ -74,15 +74,13 @@ const bytes = (res: request.Response, cb: (err: Error | null, body: Buffer) => v
 
 describe("statistics", function () {
   this.timeout(120_000);
-  let app: TestApp;
+  const app = useTestApp();
   const Q2 = parsePeriod("2020-Q2")!;
 
   before(async () => {
-    app = await startTestApp();
     await resetData(app);
     await insertTips(app.ctx.database.db, [...CURRENT, ...PREVIOUS, ...LAST_YEAR]);
   });
-  after(async () => app?.stop());
 
   describe("the figures of a quarter", () => {
     it("when the province's quarter is computed, then every figure matches the fixture", async () => {
@@ -241,17 +239,17 @@ describe("statistics", function () {
     });
 
     describe("through the API", () => {
-      let admin: Awaited<ReturnType<typeof signedIn>>;
-      let supervisor: Awaited<ReturnType<typeof signedIn>>;
-      let liaison: Awaited<ReturnType<typeof signedIn>>;
-      let police: Awaited<ReturnType<typeof signedIn>>;
+      let admin: Awaited<ReturnType<typeof signIn>>;
+      let supervisor: Awaited<ReturnType<typeof signIn>>;
+      let liaison: Awaited<ReturnType<typeof signIn>>;
+      let police: Awaited<ReturnType<typeof signIn>>;
 
       before(async () => {
         await anAdministrator(app.ctx);
-        admin = await signedIn(app.url, "admin@example.org");
-        supervisor = await signedIn(app.url, (await aStaffMember(app.ctx, "supervisor", null)).email);
-        liaison = await signedIn(app.url, (await aStaffMember(app.ctx, "liaison", "831")).email);
-        police = await signedIn(app.url, (await aStaffMember(app.ctx, "police", null)).email);
+        admin = await signIn(app, "admin@example.org");
+        supervisor = await signIn(app, (await aStaffMember(app.ctx, "supervisor", null)).email);
+        liaison = await signIn(app, (await aStaffMember(app.ctx, "liaison", "831")).email);
+        police = await signIn(app, (await aStaffMember(app.ctx, "police", null)).email);
       });
 
       it("when a supervisor asks for the quarter, then communes with one or two tips in a month read x, while an administrator gets the counts", async () => {

@@ -12,9 +12,9 @@
  */
 import assert from "node:assert/strict";
 import request from "supertest";
-import { startTestApp, resetData, type TestApp } from "../support/app.js";
+import { useTestApp, resetData } from "../support/app.js";
 import { anAdministrator, aStaffMember } from "../support/factories.js";
-import { signedIn } from "../support/staffAgent.js";
+import { signIn } from "../support/accountsApi.js";
 import { insertTips, type FixtureTip } from "./tipFixture.js";
 
 const THRESHOLD = 3;
@@ -118,8 +118,8 @@ function allOnesAttack(totals: Array<{ release: Release; parts: Release[]; hidde
 
 describe("small numbers against an attacker who subtracts", function () {
   this.timeout(300_000);
-  let app: TestApp;
-  let supervisor: Awaited<ReturnType<typeof signedIn>>;
+  const app = useTestApp({ env: { SMALL_NUMBER_THRESHOLD: String(THRESHOLD) } });
+  let supervisor: Awaited<ReturnType<typeof signIn>>;
   let communes: string[];
   /** counts[commune][month], as generated here. */
   const counts = new Map<string, number[]>();
@@ -131,7 +131,6 @@ describe("small numbers against an attacker who subtracts", function () {
   for (let i = 0; i < MONTHS; i++) for (let j = i; j < MONTHS; j++) intervals.push([i, j]);
 
   before(async () => {
-    app = await startTestApp({ env: { SMALL_NUMBER_THRESHOLD: String(THRESHOLD) } });
     await resetData(app);
     communes = (await app.ctx.units.tree()).districts.find((d) => d.code === DISTRICT)!.communes.map((c) => c.code);
     const rand = rng(1101);
@@ -155,9 +154,8 @@ describe("small numbers against an attacker who subtracts", function () {
     }
     await insertTips(app.ctx.database.db, tips);
     await anAdministrator(app.ctx);
-    supervisor = await signedIn(app.url, (await aStaffMember(app.ctx, "supervisor", null)).email);
+    supervisor = await signIn(app, (await aStaffMember(app.ctx, "supervisor", null)).email);
   });
-  after(async () => app?.stop());
 
   /** Fine cell index of (commune, month). */
   const cell = (c: number, m: number) => c * MONTHS + m;
@@ -261,7 +259,7 @@ describe("small numbers against an attacker who subtracts", function () {
     assert.ok(Object.values(selling.body.received.byCommune as Record<string, unknown>).every((v) => v === "x"), "no commune cell under a category filter");
     assert.equal(typeof selling.body.received.byDistrict[DISTRICT], "number", "the district's count stays");
     // An administrator still gets days and exact counts.
-    const admin = await signedIn(app.url, "admin@example.org");
+    const admin = await signIn(app, "admin@example.org");
     const exact = await admin.agent.get(`/api/v1/stats?from=2020-01-01&to=2020-01-15&scope=district:${DISTRICT}`);
     assert.equal(exact.status, 200);
     assert.ok(!Object.values(exact.body.received.byCommune as Record<string, unknown>).includes("x"));

@@ -1,5 +1,5 @@
 /**
- * Signing staff in through the JSON API, as a browser would: a cookie jar per
+ * The tests' one sign-in helper. Signing staff in through the JSON API, as a browser would: a cookie jar per
  * person, the CSRF token to send back, and TOTP codes (enrolment included).
  * A TOTP code is accepted once per 30-second step, so the codes handed out
  * here always move forward in time, waiting for the next step when needed.
@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import assert from "node:assert/strict";
 import request, { type Response } from "supertest";
 import { generateSync } from "otplib";
+import type { AppContext } from "../../src/context.js";
 import type { TestApp } from "./app.js";
 import { PASSWORD } from "./factories.js";
 
@@ -64,11 +65,24 @@ export function sessionRedisKey(prefix: string, cookie: string): string {
 
 /**
  * Sign in with email and password, enrolling TOTP or giving a code when the
- * account needs one; fails the test unless the end is a full session.
+ * account needs one; fails the test unless the end is a full session. `app` is
+ * an app of this process (its database tells whether the account has TOTP on:
+ * an account made again under the same email after a reset has not, and gets
+ * no stale code) or just the address of another process.
  */
-export async function signIn(app: TestApp, email: string, password = PASSWORD, opts: { ip?: string; agent?: Agent } = {}): Promise<SignedIn> {
+export async function signIn(
+  app: { url: string; ctx?: AppContext },
+  email: string,
+  password = PASSWORD,
+  opts: { ip?: string; agent?: Agent } = {},
+): Promise<SignedIn> {
   const agent = opts.agent ?? request.agent(app.url);
   const ip = opts.ip ?? "127.0.0.1";
+  if (app.ctx) {
+    const sql = "SELECT totp_enabled FROM staff_users WHERE lower(email) = lower($1)";
+    const { rows } = await app.ctx.database.pool.query<{ totp_enabled: boolean }>(sql, [email]);
+    if (!rows[0]?.totp_enabled) secrets.delete(email.toLowerCase());
+  }
   // An account with TOTP sends its code with the password (without it the answer is a wrong password's).
   const secret = secrets.get(email.toLowerCase());
   let res = await agent.post("/api/v1/auth/login").set("X-Forwarded-For", ip).send({ email, password, ...(secret ? { totp: await nextTotp(secret) } : {}) });

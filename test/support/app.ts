@@ -71,3 +71,31 @@ export async function resetData(app: Running): Promise<void> {
     sql`TRUNCATE tips, tip_items, tip_key_wraps, recovery_key_holders, recovery_key, staff_users, police_units, coverage, invitations, notifications, audit_log, settings, model_communes, commune_classifications, help_services, saved_reports, places CASCADE`,
   );
 }
+
+/**
+ * One app for the enclosing describe block (usually the whole file): started in a `before` hook and
+ * stopped in an `after` hook, so a file pays for one start. The value returned stands for the app
+ * once started (it forwards to it); `reset: "each"` empties the data before every test, `"once"`
+ * before the first.
+ */
+export function useTestApp(opts: { role?: Role; env?: Record<string, string>; reset?: "once" | "each" } = {}): TestApp {
+  let current: TestApp | undefined;
+  before(async function () {
+    this.timeout(120_000);
+    current = await startTestApp(opts);
+    if (opts.reset === "once") await resetData(current);
+  });
+  if (opts.reset === "each") beforeEach(async () => resetData(app));
+  after(async () => {
+    await current?.stop();
+    current = undefined;
+  });
+  const app = new Proxy({} as TestApp, {
+    get(_target, prop) {
+      if (!current) throw new Error(`useTestApp: the app is not running (read of ${String(prop)} outside the describe's tests and hooks)`);
+      const v = Reflect.get(current, prop) as unknown;
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(current) : v;
+    },
+  });
+  return app;
+}

@@ -11,7 +11,7 @@ import { createPoliceUnit } from "../../src/commands/policeUnitCreator.js";
 import { createStaff } from "../../src/commands/staffCreator.js";
 import type { Actor } from "../../src/policies/index.js";
 import { PASSWORD } from "./factories.js";
-import { signedIn } from "./staffAgent.js";
+import { signIn } from "./accountsApi.js";
 
 /** Environment every workflow test app gets: no rate limit gets in the way of a hundred tips or a dozen sign-ins. */
 export const UNLIMITED = { TIP_RATE_LIMIT_PER_HOUR: "100000", TIP_RATE_LIMIT_GLOBAL_PER_MINUTE: "1000000", LOGIN_RATE_LIMIT_PER_HOUR: "100000" };
@@ -39,8 +39,8 @@ export interface Desk {
   post(path: string, body?: object): Promise<request.Response>;
 }
 
-export async function deskOf(url: string, email: string): Promise<Desk> {
-  const { agent, csrf } = await signedIn(url, email);
+export async function deskOf(app: { url: string; ctx?: AppContext }, email: string): Promise<Desk> {
+  const { agent, csrf } = await signIn(app, email);
   return {
     get: (path) => agent.get(path).then((r) => r),
     post: (path, body = {}) => agent.post(path).set("X-CSRF-Token", csrf).send(body).then((r) => r),
@@ -88,16 +88,9 @@ export async function caseRow(ctx: AppContext, id: string): Promise<CaseState> {
   return rows[0];
 }
 
-/** Poll until `check` gives a value, at most `ms`; the error says what was awaited. */
-export async function within<T>(ms: number, what: string, check: () => Promise<T | undefined | null | false>, everyMs = 50): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+import { within } from "./poll.js";
+
+export { within };
 
 /** Wait until the case has been routed (left "received"). */
 export const routed = (ctx: AppContext, id: string, ms = 5_000) =>

@@ -79,7 +79,7 @@ describe("deadlines, reminders and escalation", function () {
     assert.ok(escalations.every((n) => n.urgent), "an escalation is urgent");
     assert.ok(escalations.every((n) => [admin.id, admin2.id, liaison.id].includes(n.user_id)));
 
-    const asLiaison = await deskOf(app.url, liaison.email);
+    const asLiaison = await deskOf(app, liaison.email);
     const overdue = await asLiaison.get("/api/v1/cases?overdue=true");
     const listed = (overdue.body.cases as { id: string; deadline: { kind: string; overdue: boolean } }[]).find((c) => c.id === id);
     assert.ok(listed, "the overdue case is in the overdue filter");
@@ -92,7 +92,7 @@ describe("deadlines, reminders and escalation", function () {
     // 10 s ahead: the app's start, three accounts, a sign-in, the tip and its routing all come before the check below.
     const app = await anApp({ TRIAGE_DEADLINE_HOURS: await triageHoursEndingIn(10_000) });
     const { liaison } = await people(app);
-    const asLiaison = await deskOf(app.url, liaison.email);
+    const asLiaison = await deskOf(app, liaison.email);
     const id = await submitAndFind(app, aTip());
     const row = await routed(app.ctx, id);
     assert.ok(row.deadline_at && row.deadline_at.getTime() > Date.now() + 1_000, `the deadline ${row.deadline_at?.toISOString()} should still be ahead`);
@@ -111,7 +111,7 @@ describe("deadlines, reminders and escalation", function () {
     const app = await anApp({ ACK_DEADLINE_HOURS: "0.0004" });
     const { admin, admin2, liaison } = await people(app);
     const { unit, officers } = await policeSide(app, admin.id);
-    const asLiaison = await deskOf(app.url, liaison.email);
+    const asLiaison = await deskOf(app, liaison.email);
     const id = await submitAndFind(app, aTip());
     await routed(app.ctx, id);
     assert.equal((await asLiaison.post(`/api/v1/cases/${id}/triage`, { outcome: "actionable" })).status, 200);
@@ -137,8 +137,8 @@ describe("deadlines, reminders and escalation", function () {
     const app = await anApp({ ACK_DEADLINE_HOURS: "0.0015" });
     const { admin, liaison } = await people(app);
     const { unit, officers } = await policeSide(app, admin.id);
-    const asLiaison = await deskOf(app.url, liaison.email);
-    const asOfficer = await deskOf(app.url, officers[0]!.email);
+    const asLiaison = await deskOf(app, liaison.email);
+    const asOfficer = await deskOf(app, officers[0]!.email);
     const id = await submitAndFind(app, aTip());
     await routed(app.ctx, id);
     assert.equal((await asLiaison.post(`/api/v1/cases/${id}/triage`, { outcome: "actionable" })).status, 200);
@@ -157,7 +157,7 @@ describe("deadlines, reminders and escalation", function () {
   it("when an actionable case is not forwarded in time, then the liaison is reminded and the administrators get an escalation; an urgent case has the shorter deadline", async () => {
     const app = await anApp({ FORWARD_DEADLINE_HOURS: "10", URGENT_FORWARD_DEADLINE_HOURS: "0.0005" });
     const { admin, liaison } = await people(app);
-    const asLiaison = await deskOf(app.url, liaison.email);
+    const asLiaison = await deskOf(app, liaison.email);
     const calm = await submitAndFind(app, aTip({ urgent: false }));
     const urgent = await submitAndFind(app, aTip({ urgent: true }));
     for (const id of [calm, urgent]) {
@@ -180,7 +180,7 @@ describe("deadlines, reminders and escalation", function () {
   it("when the tipster does not answer a question in time, then the case returns to the liaison with a fresh triage clock, once", async () => {
     const app = await anApp({ NEEDS_INFO_WAIT_DAYS: "0.00003" });
     const { liaison } = await people(app);
-    const asLiaison = await deskOf(app.url, liaison.email);
+    const asLiaison = await deskOf(app, liaison.email);
     const id = await submitAndFind(app, aTip());
     await routed(app.ctx, id);
     const asked = await asLiaison.post(`/api/v1/cases/${id}/triage`, { outcome: "needs_info", text: "Anh/chị thấy việc này vào giờ nào?" });

@@ -62,12 +62,12 @@ describe("email notifications", function () {
     const [assigned] = await notificationsAbout(app.ctx, id, "case_assigned");
     assert.ok(mail.text.includes(`https://homthu.example.org/staff/notifications/${assigned!.id}`), `the email links to the notification: ${mail.text}`);
     assert.ok(!mail.raw.includes(id), "the email does not name the case");
-    const desk = await deskOf(app.url, liaison.email);
+    const desk = await deskOf(app, liaison.email);
     const opened = await desk.get(`/staff/notifications/${assigned!.id}`);
     assert.equal(opened.status, 303);
     assert.equal(opened.headers.location, `/staff/cases/${id}`, "the link opens the case for its person");
     const other = await aStaffMember(app.ctx, "liaison", "832");
-    const notMine = await (await deskOf(app.url, other.email)).get(`/staff/notifications/${assigned!.id}`);
+    const notMine = await (await deskOf(app, other.email)).get(`/staff/notifications/${assigned!.id}`);
     assert.equal(notMine.headers.location, "/staff/notifications", "someone else's notification opens nothing");
     assert.match(mail.subject, /attention|chú ý/);
     const tree = await app.ctx.units.tree();
@@ -136,7 +136,7 @@ describe("notifications without email", function () {
     const liaison = await aStaffMember(app.ctx, "liaison", "831");
     const id = await submitAndFind(app, aTip());
     await routed(app.ctx, id);
-    const desk = await deskOf(app.url, liaison.email);
+    const desk = await deskOf(app, liaison.email);
     const listed = await within(5_000, "the in-app notification", async () => {
       const r = await desk.get("/api/v1/notifications");
       return (r.body.notifications as { caseId: string; kind: string; read: boolean }[]).find((n) => n.caseId === id);

@@ -53,7 +53,7 @@ describe("the case workflow, from a tipster's submission to closure", function (
     admin = await anAdministrator(app.ctx);
     liaison = await aStaffMember(app.ctx, "liaison", DISTRICT);
     otherLiaison = await aStaffMember(app.ctx, "liaison", DISTRICT);
-    desk.admin = await deskOf(app.url, admin.email);
+    desk.admin = await deskOf(app, admin.email);
 
     // The administrator sets up the police side through the API: two units, a district rule and a commune exception.
     const unitA = await desk.admin.post("/api/v1/admin/police-units", { name: "Công an huyện Châu Thành (lộ trình)", districtCode: DISTRICT });
@@ -67,10 +67,10 @@ describe("the case workflow, from a tipster's submission to closure", function (
 
     districtOfficer = await aPoliceOfficer(app.ctx, districtUnit);
     communeOfficer = await aPoliceOfficer(app.ctx, communeUnit);
-    desk.liaison = await deskOf(app.url, liaison.email);
-    desk.otherLiaison = await deskOf(app.url, otherLiaison.email);
-    desk.districtPolice = await deskOf(app.url, districtOfficer.email);
-    desk.communePolice = await deskOf(app.url, communeOfficer.email);
+    desk.liaison = await deskOf(app, liaison.email);
+    desk.otherLiaison = await deskOf(app, otherLiaison.email);
+    desk.districtPolice = await deskOf(app, districtOfficer.email);
+    desk.communePolice = await deskOf(app, communeOfficer.email);
   });
 
   after(async () => {
@@ -332,7 +332,7 @@ describe("the case workflow, from a tipster's submission to closure", function (
     assert.equal(listed.find((x) => x.id === id)?.source, "mailbox");
 
     const elsewhere = await aStaffMember(app.ctx, "liaison", "832");
-    const outsider = await deskOf(app.url, elsewhere.email);
+    const outsider = await deskOf(app, elsewhere.email);
     assert.equal((await outsider.post("/api/v1/cases", { source: "mailbox", ...aTip({ communeCode: DISTRICT_COMMUNE }) })).status, 403, "a liaison records tips of their own district only");
     assert.equal((await desk.liaison.post("/api/v1/cases", { source: "web", ...aTip() })).status, 400, "only paper or phone can be recorded");
   });
@@ -340,7 +340,7 @@ describe("the case workflow, from a tipster's submission to closure", function (
   it("when a new officer joins the unit after the case was forwarded, then they see the case without its content until a member of the unit grants access", async () => {
     const id = await aForwardedCase(DISTRICT_COMMUNE, "Điểm bán ở nhà trọ số 7, thường có người ra vào ban đêm.");
     const newcomer = await aPoliceOfficer(app.ctx, districtUnit);
-    const asNewcomer = await deskOf(app.url, newcomer.email);
+    const asNewcomer = await deskOf(app, newcomer.email);
     const before = await opened(asNewcomer, id);
     assert.equal(before.case.status, "forwarded");
     assert.equal(before.content, null, "no key yet");

@@ -6,7 +6,7 @@
  * never contradict.
  */
 import assert from "node:assert/strict";
-import { resetData, startTestApp, type TestApp } from "../support/app.js";
+import { useTestApp, resetData } from "../support/app.js";
 import { reopenCase } from "../../src/commands/caseClosure.js";
 import { triageCase } from "../../src/commands/caseTriager.js";
 import { deactivateStaff } from "../../src/commands/staffDeactivator.js";
@@ -15,9 +15,7 @@ import { caseRow, clientAddress, deskOf, routingRowsPerCase, submitTip, tipIds, 
 
 describe("routing tips to liaisons", function () {
   this.timeout(120_000);
-  let app: TestApp;
-  before(async () => (app = await startTestApp({ env: UNLIMITED })));
-  after(async () => app?.stop());
+  const app = useTestApp({ env: UNLIMITED });
   beforeEach(async () => resetData(app));
 
   it("when 100 tips arrive for a district with three liaisons, then each tip is assigned exactly once and the three workloads differ by at most one", async () => {
@@ -52,7 +50,7 @@ describe("routing tips to liaisons", function () {
     assert.deepEqual([...routings].filter(([, n]) => n !== 1), [], "each tip routed exactly once");
 
     // Each liaison's inbox shows exactly their share as assigned to them.
-    const first = await deskOf(app.url, liaisons[0]!.email);
+    const first = await deskOf(app, liaisons[0]!.email);
     const mine = await first.get(`/api/v1/cases?assigneeId=${liaisons[0]!.id}&pageSize=100`);
     assert.equal(mine.body.total, perLiaison.get(liaisons[0]!.id));
   });
@@ -82,7 +80,7 @@ describe("routing tips to liaisons", function () {
     assert.equal((await notificationsAbout(app.ctx, id, "case_unassigned_district")).length, 2, "told once");
     assert.equal((await notificationsAbout(app.ctx, id)).filter((n) => n.user_id === elsewhere.id || n.user_id === gone.id).length, 0, "liaisons of other districts and inactive ones are not told");
 
-    const asAdmin = await deskOf(app.url, second.email);
+    const asAdmin = await deskOf(app, second.email);
     const inbox = await asAdmin.get("/api/v1/cases?districtCode=833");
     const listed = (inbox.body.cases as { id: string; noLiaison: boolean; assigneeId: string | null }[]).find((c) => c.id === id);
     assert.ok(listed, "the case is in the administrators' inbox");
@@ -94,7 +92,7 @@ describe("routing tips to liaisons", function () {
 
   it("when the district's first liaison joins, then the waiting tips go to them; when they are deactivated, another liaison gets them; no page ever says assigned to nobody", async () => {
     const admin = await anAdministrator(app.ctx);
-    const asAdmin = await deskOf(app.url, admin.email);
+    const asAdmin = await deskOf(app, admin.email);
     const adminActor = { id: admin.id, role: "admin" as const, districtCode: null, policeUnitId: null };
     // The case page must never say "Đã giao cán bộ" (summary) beside "Chưa giao" (person in charge).
     const noContradiction = async (id: string) => {
