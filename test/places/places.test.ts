@@ -242,33 +242,33 @@ describe("places register", function () {
 
   it("when a liaison joins after places were entered, then the labels stay locked until a key holder of the district signs in", async () => {
     const newcomer = await aStaffMember(app.ctx, "liaison", "831");
-    const theirs = await signedIn(app.url, newcomer.email);
+    const theirs = await signIn(app, newcomer.email);
     let g = await theirs.agent.get(`/api/v1/places/${placeId}`);
     assert.equal(g.status, 200, "the policy lets them see the place");
     assert.equal(g.body.details, null, "but no key was sealed to them");
-    await signedIn(app.url, emails.l832);
+    await signIn(app, emails.l832);
     assert.equal((await theirs.agent.get(`/api/v1/places/${placeId}`)).body.details, null, "a liaison of another district shares nothing");
-    await signedIn(app.url, emails.l831);
+    await signIn(app, emails.l831);
     g = await theirs.agent.get(`/api/v1/places/${placeId}`);
     assert.equal(g.body.details.label, marker);
     const audit = await app.ctx.database.db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM audit_log WHERE action = 'user.pending_place_access_granted' AND subject_id = ${newcomer.id}`);
     assert.equal(audit.rows[0]!.n, 1);
     const other = await aStaffMember(app.ctx, "liaison", "832");
-    await signedIn(app.url, emails.l831);
+    await signIn(app, emails.l831);
     const wraps = await app.ctx.database.db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM place_key_wraps WHERE user_id = ${other.id}`);
     assert.equal(wraps.rows[0]!.n, 0, "never to someone the policy does not let read the place");
   });
 
   it("when a member's key is reset, then their places stay locked until an administrator restores access, which re-seals them from the recovery key", async () => {
     const member = await aStaffMember(app.ctx, "police", "831");
-    await signedIn(app.url, emails.l831);
+    await signIn(app, emails.l831);
     assert.equal((await app.ctx.database.db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM place_key_wraps WHERE user_id = ${member.id}`)).rows[0]!.n > 0, true);
     // What a reset and a new activation leave: a new key pair under the (same) password, the old wraps, needs_restore.
     const keys = crypto.generateKeyPair();
     const keySalt = crypto.newSalt();
     const wrapped = crypto.wrapWithKey(keys.privateKey, await crypto.derivePasswordKey(PASSWORD, keySalt), staffWrapLabel(member.id));
     await app.ctx.database.db.execute(sql`UPDATE staff_users SET public_key = ${Buffer.from(keys.publicKey)}, key_salt = ${Buffer.from(keySalt)}, wrapped_private_key = ${Buffer.from(wrapped)}, needs_restore = true WHERE id = ${member.id}`);
-    const theirs = await signedIn(app.url, member.email);
+    const theirs = await signIn(app, member.email);
     assert.equal((await theirs.agent.get(`/api/v1/places/${placeId}`)).body.details, null, "the old wrap does not open with the new key");
     const restored = await post(admin, `/api/v1/admin/users/${member.id}/restore-access`);
     assert.equal(restored.status, 200, JSON.stringify(restored.body));
