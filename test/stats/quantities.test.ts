@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { startTestApp, resetData, type TestApp } from "../support/app.js";
 import { anAdministrator, aStaffMember } from "../support/factories.js";
-import { signedIn } from "../support/staffAgent.js";
+import { signIn } from "../support/accountsApi.js";
 import { insertTips, type FixtureTip } from "./tipFixture.js";
 
 const THRESHOLD = 3;
@@ -33,8 +33,8 @@ function rng(seed: number) {
 describe("statistics: what the police results add up to", function () {
   this.timeout(180_000);
   let app: TestApp;
-  let admin: Awaited<ReturnType<typeof signedIn>>;
-  let supervisor: Awaited<ReturnType<typeof signedIn>>;
+  let admin: Awaited<ReturnType<typeof signIn>>;
+  let supervisor: Awaited<ReturnType<typeof signIn>>;
   const generated: FixtureTip[] = [];
   let communes831: string[];
 
@@ -70,8 +70,8 @@ describe("statistics: what the police results add up to", function () {
     }
     await insertTips(app.ctx.database.db, generated);
     await anAdministrator(app.ctx);
-    admin = await signedIn(app.url, "admin@example.org");
-    supervisor = await signedIn(app.url, (await aStaffMember(app.ctx, "supervisor", null)).email);
+    admin = await signIn(app, "admin@example.org");
+    supervisor = await signIn(app, (await aStaffMember(app.ctx, "supervisor", null)).email);
   });
   after(async () => app?.stop());
 
