@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { PLACE_KINDS, RECORDED_STATES } from "../places/register.js";
 import { optionalText } from "./fields.js";
-import { uuidField } from "./staff.js";
+import { uuidField } from "./parse.js";
 
 const communeCode = z.string({ error: "errors.invalid_commune" }).regex(/^\d{1,10}$/, "errors.invalid_commune");
 const day = z.iso.date("errors.invalid_date").refine((d) => d >= "2000-01-01", "errors.invalid_date");

@@ -47,5 +47,5 @@ export const coverageSchema = z.strictObject({
   _csrf: z.string().optional(),
 });
 
-// The generic helpers moved to parse.ts; these names stay here for the files not moved yet.
+// The generic helpers moved to parse.ts; routes/api/stats/stats.ts (being changed elsewhere) still imports them here.
 export { parseOrThrow, uuidField, uuidParam, validate } from "./parse.js";

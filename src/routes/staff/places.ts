@@ -13,21 +13,15 @@ import { createPlace } from "../../commands/placeCreator.js";
 import { recordPlaceState } from "../../commands/placeStateRecorder.js";
 import type { AppContext } from "../../context.js";
 import type { TipRow } from "../../db/rows.js";
-import { HttpError, notFound } from "../../errors.js";
+import { HttpError } from "../../errors.js";
 import type { Translate } from "../../i18n/index.js";
 import { noStore } from "../../middlewares/securityHeaders.js";
 import { requireCsrf, requireStaff, staffOf } from "../../middlewares/staffSession.js";
 import { KIND_OF_CATEGORY, listPlaces, placesForCase, placesScope, PLACE_KINDS, RECORDED_STATES, vietnamToday, type PlaceEntry } from "../../places/register.js";
 import { can, canOnCase, type Actor } from "../../policies/index.js";
 import { newPlaceSchema, placeListQuery, placeStateSchema, placeLinkSchema } from "../../validation/places.js";
-import { validate } from "../../validation/staff.js";
+import { uuidOr404, validate } from "../../validation/parse.js";
 import { fieldsOf, formBody, isFieldError, pageLocals, seeOther, textOf, translateFields, translatorOf } from "./forms.js";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const idOr404 = (v: unknown) => {
-  if (typeof v !== "string" || !UUID.test(v)) throw notFound();
-  return v;
-};
 
 /** A place as the templates show it: names of kind and states, cases by short reference. */
 function shown(p: PlaceEntry, t: Translate, actor: Actor) {
@@ -116,7 +110,7 @@ export function staffPlacePages(ctx: AppContext): Router {
   });
 
   router.post("/staff/places/:id/state", async (req: Request, res: Response) => {
-    const id = idOr404(req.params.id);
+    const id = uuidOr404(req.params.id);
     const body = fieldsOf(req, res);
     const values = Object.fromEntries(Object.entries(body).map(([k, v]) => [k, textOf(v)]));
     const parsed = validate(placeStateSchema, body);
@@ -132,7 +126,7 @@ export function staffPlacePages(ctx: AppContext): Router {
 
   for (const action of ["link", "unlink"] as const) {
     router.post(`/staff/places/:id/${action}`, async (req: Request, res: Response) => {
-      const id = idOr404(req.params.id);
+      const id = uuidOr404(req.params.id);
       const parsed = validate(placeLinkSchema, fieldsOf(req, res));
       if (!parsed.ok) throw new HttpError(400, "invalid_link", "errors.invalid_input", parsed.fields);
       const { caseId } = parsed.value;

@@ -33,7 +33,7 @@ import { REPORT_COLUMNS, reportColumnKey, type ReportRow } from "../../stats/rep
 import { authorizeStatsScope, periodAllowed, suppressionFor } from "../../stats/statsAccess.js";
 import { unitTypeLabel } from "../../units/unitTypes.js";
 import { issuerOf } from "../../units/youthUnion.js";
-import { uuidParam, validate } from "../../validation/staff.js";
+import { uuidParam, validate } from "../../validation/parse.js";
 import { periodOf, printOptionsSchema, scopeOf, statsQuerySchema } from "../../validation/stats.js";
 import { CATEGORIES } from "../../validation/tip.js";
 import { modelCommuneSchema, modelProgressSchema } from "../../validation/modelCommunes.js";

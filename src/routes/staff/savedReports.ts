@@ -18,7 +18,7 @@ import { requireCsrf, requireStaff, staffOf } from "../../middlewares/staffSessi
 import { authorize, can } from "../../policies/index.js";
 import { listSavedReports, savedReport, snapshotForActor } from "../../stats/savedReports.js";
 import { requirePeriodAllowed } from "../../stats/statsAccess.js";
-import { uuidParam, validate } from "../../validation/staff.js";
+import { uuidParam, validate } from "../../validation/parse.js";
 import { fileReportSchema } from "../../validation/reports.js";
 import { periodOf, printOptionsSchema, scopeOf } from "../../validation/stats.js";
 import { CATEGORIES } from "../../validation/tip.js";

@@ -25,7 +25,7 @@ import { placeFigures } from "../../../places/placeFigures.js";
 import { districtOfPlace, KIND_OF_CATEGORY, listPlaces, loadPlace, placesForCase, placesScope } from "../../../places/register.js";
 import { authorize, authorizeCase, type GeneralAction } from "../../../policies/index.js";
 import { newPlaceSchema, placeListQuery, placeStateSchema } from "../../../validation/places.js";
-import { parseOrThrow, uuidParam } from "../../../validation/staff.js";
+import { parseOrThrow, uuidParam } from "../../../validation/parse.js";
 import { authorizeStatsScope, requirePeriodAllowed, suppressionFor } from "../../../stats/statsAccess.js";
 import { exportQuerySchema, periodOf, scopeOf, statsQuerySchema } from "../../../validation/stats.js";
 import { recordReportExport } from "../../../commands/reportExportRecorder.js";
