@@ -177,6 +177,8 @@ export const tips = pgTable(
     index("tips_assignee_status_idx").on(t.assigneeId, t.status),
     index("tips_unit_idx").on(t.forwardedUnitId),
     index("tips_deadline_idx").on(t.deadlineAt),
+    // The sweep's "which districts have tips waiting" and each routing batch's read (migration 0009).
+    index("tips_waiting_idx").on(t.districtCode, t.receivedAt, t.id).where(sql`${t.status} = 'received'`),
     // State and assignee never contradict: "assigned" (Đã giao cán bộ) always names someone.
     check("tips_assigned_has_assignee", sql`${t.status} <> 'assigned' OR ${t.assigneeId} IS NOT NULL`),
   ],
