@@ -65,6 +65,19 @@ function intakeRows(f: BenchFigures): Row[] {
       met: level.concurrency === 1 ? level.latency.p95 <= limit : null,
     });
   }
+  // Issue #16: the web process's CPU per tip beyond its derivation ≤ 3 ms (CPU time, so less skewed by neighbours than throughput).
+  for (const level of f.intake.levels.filter((l) => l.concurrency === 4 || l.concurrency === 16)) {
+    const webMs = level.cpu.byGroup.web / Math.max(1, level.accepted);
+    const derivation = level.floor.cpuMs;
+    out.push({
+      figure: `1. Intake, ${clients(level.concurrency)}: web CPU per tip beyond its derivation`,
+      value: `${(webMs - derivation).toFixed(1)} ms (web ${webMs.toFixed(1)} ms per tip)`,
+      baseline: `one derivation ${derivation.toFixed(1)} ms CPU (the floor's)`,
+      ratio: ratio(webMs, derivation),
+      goal: "≤ 3 ms",
+      met: webMs - derivation <= 3,
+    });
+  }
   return out;
 }
 

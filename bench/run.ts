@@ -12,7 +12,9 @@
  * BENCH_LEVEL_SECONDS, BENCH_ROUTING_TIPS; BENCH_CPU_PROF=<folder> writes CPU
  * profiles of both roles. The roles run from the production build, which the
  * bench makes first (`npm run build`); BENCH_FROM=sources runs them through tsx.
- * ARGON2_* variables, when set, reach the app too.
+ * ARGON2_* variables, when set, reach the app too. `npm run bench -- national`
+ * runs the national-scale scenario alone (bench/scenarios/national.ts,
+ * BENCH_NATIONAL_SIZES=100000,1000000 by default) into bench/results/national.md.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -37,9 +39,11 @@ import { markdown, notes, rows, type BenchFigures } from "./report.js";
 import { setUpBenchServices, type BenchServices } from "./services.js";
 import { intake } from "./scenarios/intake.js";
 import { failedComparison, inbox, statistics } from "./scenarios/queries.js";
+import { national } from "./scenarios/national.js";
 import { noopRoundTrip, routing } from "./scenarios/routing.js";
 
 const RESULTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "results", "latest.md");
+const NATIONAL_RESULTS = path.join(path.dirname(RESULTS), "national.md");
 /** A fixed key: the bench's receipts need not survive it, and production mode refuses only the published development key. */
 const BENCH_SECRET = "be5c4a11".repeat(8);
 const LIAISON_DISTRICT = "831";
@@ -213,6 +217,19 @@ async function bench(cleanups: Array<() => Promise<void>>, children: Child[], sc
   return markdown(header, rows(all), notes(all, appError));
 }
 
+/** `npm run bench -- national`: 100,000 then 1,000,000 cases over 34 provinces' units (bench/scenarios/national.ts). */
+async function nationalBench(cleanups: Array<() => Promise<void>>, children: Child[]): Promise<string> {
+  if (appFrom() === "dist") {
+    progress("building the app (npm run build); BENCH_FROM=sources skips it and runs the sources through tsx");
+    await buildApp();
+  }
+  const services = await setUpBenchServices();
+  cleanups.push(services.release);
+  progress(`database ${services.databaseName}, Redis prefix ${services.redisPrefix}`);
+  const sizes = (process.env.BENCH_NATIONAL_SIZES ?? "100000,1000000").split(",").map(Number);
+  return national({ services, env: childEnv(services), cleanups, children, sizes, password: PASSWORD });
+}
+
 async function main(): Promise<void> {
   const cleanups: Array<() => Promise<void>> = [];
   let cleaning: Promise<void> | undefined;
@@ -228,17 +245,20 @@ async function main(): Promise<void> {
   });
   const children: Child[] = [];
   try {
-    const scenarios = chosenScenarios(process.argv.slice(2));
-    progress(`scenarios: ${[...scenarios].join(", ")}`);
-    const report = await bench(cleanups, children, scenarios).catch((err: unknown) => {
+    const args = process.argv.slice(2);
+    const isNational = args.includes("national");
+    const scenarios = isNational ? new Set<Scenario>() : chosenScenarios(args);
+    progress(`scenarios: ${isNational ? "national" : [...scenarios].join(", ")}`);
+    const report = await (isNational ? nationalBench(cleanups, children) : bench(cleanups, children, scenarios)).catch((err: unknown) => {
       // What the app logged is usually the explanation (a 500 names no cause in its answer).
       for (const c of children) if (c.output().trim()) process.stderr.write(`--- ${c.role} process output (last lines) ---\n${c.output().split("\n").slice(-30).join("\n")}\n`);
       throw err;
     });
-    fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
-    fs.writeFileSync(RESULTS, report);
+    const results = isNational ? NATIONAL_RESULTS : RESULTS;
+    fs.mkdirSync(path.dirname(results), { recursive: true });
+    fs.writeFileSync(results, report);
     process.stdout.write(`\n${report}`);
-    progress(`written to ${path.relative(process.cwd(), RESULTS)}`);
+    progress(`written to ${path.relative(process.cwd(), results)}`);
   } finally {
     progress("stopping the app, dropping the bench database and Redis keys");
     await cleanUp();

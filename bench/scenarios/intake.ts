@@ -15,6 +15,8 @@ export interface Floor {
   parallel: number;
   perSecond: number;
   latency: Summary;
+  /** CPU time of one derivation (this process's user + system time over the floor, all threads, divided by the derivations). */
+  cpuMs: number;
 }
 
 export interface IntakeLevel {
@@ -43,6 +45,7 @@ export async function derivationFloor(parallel: number, durationMs: number, salt
   const derive = () => crypto.deriveReceiptKeys(crypto.normalizeReceipt(crypto.generateReceipt())!, salt);
   for (let i = 0; i < 3; i++) await derive();
   const times: number[] = [];
+  const cpu = process.cpuUsage();
   const start = now();
   const until = start + durationMs;
   await Promise.all(
@@ -54,7 +57,9 @@ export async function derivationFloor(parallel: number, durationMs: number, salt
       }
     }),
   );
-  return { parallel, perSecond: (times.length * 1000) / (now() - start), latency: summarize(times) };
+  const used = process.cpuUsage(cpu);
+  const cpuMs = (used.user + used.system) / 1000 / Math.max(1, times.length);
+  return { parallel, perSecond: (times.length * 1000) / (now() - start), latency: summarize(times), cpuMs };
 }
 
 export async function intake(opts: {
