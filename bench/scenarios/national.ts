@@ -63,7 +63,7 @@ SELECT 'liaison-' || code || '@national.invalid', 'liaison', code, '!', '\\x00':
   FROM units WHERE level = 'district' AND code <> $1`;
 
 /**
- * Copies of the generated cases (new ids and receipt lookups, the rest as is) until `$1` cases exist:
+ * `$1` copies of the `$2` generated cases received before `$3` (new ids and receipt lookups, the rest as is):
  * the same distribution over districts, states and the year, at a fraction of scripts/seed.ts's cost.
  */
 const GROW_SQL = `
@@ -76,7 +76,7 @@ SELECT c.id, t.received_at, t.category, t.district_code, t.commune_code, t.urgen
        t.resolved_at, t.outcome, t.closed_at, t.deadline_at, t.deadline_from, t.deadline_kind, t.referred, t.version,
        t.public_key, uuid_send(c.id), t.receipt_wrapped_key, t.recovery_sealed_key
   FROM (SELECT gen_random_uuid() AS id, (g - 1) % $2::int AS k FROM generate_series(1, $1::int) g) c
-  JOIN (SELECT (row_number() OVER ()) - 1 AS k, * FROM tips LIMIT $2::int) t ON t.k = c.k`;
+  JOIN (SELECT (row_number() OVER ()) - 1 AS k, * FROM tips WHERE received_at < $3::timestamptz LIMIT $2::int) t ON t.k = c.k`;
 
 /** Tips waiting for the sweep, in random districts (what a national burst of a minute leaves), with dummy keys. */
 const WAITING_SQL = `
@@ -166,7 +166,8 @@ export async function national(opts: {
   for (const target of opts.sizes) {
     const fillStarted = now();
     if (seeded === 0) seeded = (await seedCases(database, { cases: target, year })).inserted;
-    else await database.pool.query(GROW_SQL, [target - (await countCases(database.pool)), seeded]);
+    // Only the seeded year's cases are copied, not the routing figure's waiting tips (received now).
+    else await database.pool.query(GROW_SQL, [target - (await countCases(database.pool)), seeded, period.to.toISOString()]);
     await database.pool.query("VACUUM (ANALYZE) tips");
     const fillMs = now() - fillStarted;
     const cases = await countCases(database.pool);
