@@ -12,7 +12,8 @@
  * BENCH_LEVEL_SECONDS, BENCH_ROUTING_TIPS; BENCH_CPU_PROF=<folder> writes CPU
  * profiles of both roles. The roles run from the production build, which the
  * bench makes first (`npm run build`); BENCH_FROM=sources runs them through tsx.
- * ARGON2_* variables, when set, reach the app too. `npm run bench -- national`
+ * ARGON2_*, MALLOC_* and UV_THREADPOOL_SIZE, when set, reach the app too (memory experiments).
+ * `npm run bench -- national`
  * runs the national-scale scenario alone (bench/scenarios/national.ts,
  * BENCH_NATIONAL_SIZES=100000,1000000 by default) into bench/results/national.md.
  */
@@ -65,7 +66,7 @@ export function chosenScenarios(args: string[], env = process.env.BENCH_SCENARIO
 }
 
 function childEnv(s: BenchServices): Record<string, string> {
-  const passThrough = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith("ARGON2_") && !!e[1]));
+  const passThrough = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => (e[0].startsWith("ARGON2_") || e[0].startsWith("MALLOC_") || e[0] === "UV_THREADPOOL_SIZE") && !!e[1]));
   return {
     PATH: process.env.PATH ?? "",
     HOME: process.env.HOME ?? os.tmpdir(),
