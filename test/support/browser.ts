@@ -1,13 +1,15 @@
 /**
  * A real browser for the end-to-end tests: Debian's Chromium driven by
  * playwright-core (never a downloaded browser), headless, with the flags this
- * closed network needs and a new empty profile for every launch.
+ * closed network needs. One Chromium process serves a test file (it is closed
+ * after each file by test/support/hooks.ts); each launch() is a new browser
+ * context of it, as empty as a new profile: no cookie, storage or cache of
+ * another launch.
  */
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { chromium, type Browser as Chromium, type BrowserContext, type Page } from "playwright-core";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const SCREENSHOT_DIR = path.resolve("test-output", "screenshots");
@@ -19,28 +21,35 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** Launch with a fresh --user-data-dir; `javaScript: false` is Tor Browser's safest mode. */
+let shared: Promise<Chromium> | undefined;
+
+function chromiumProcess(): Promise<Chromium> {
+  // A launch that failed is not kept: the next launch() tries again.
+  shared ??= chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS }).catch((err: unknown) => {
+    shared = undefined;
+    throw err;
+  });
+  return shared;
+}
+
+/** Close the file's Chromium, if one was started (test/support/hooks.ts, after every file). */
+export async function closeSharedBrowser(): Promise<void> {
+  const b = shared;
+  shared = undefined;
+  if (b) await (await b).close().catch(() => undefined);
+}
+
+/** A new empty browser context of the file's Chromium; `javaScript: false` is Tor Browser's safest mode. */
 export async function launch(opts: { javaScript?: boolean; phone?: boolean } = {}): Promise<Browser> {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "homthu-chromium-"));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: FLAGS,
+  const context = await (await chromiumProcess()).newContext({
     javaScriptEnabled: opts.javaScript ?? true,
     viewport: opts.phone ? { width: 360, height: 640 } : { width: 1280, height: 900 },
     deviceScaleFactor: 1,
     locale: "vi-VN",
   });
-  return {
-    context,
-    close: async () => {
-      await context.close();
-      fs.rmSync(profile, { recursive: true, force: true });
-    },
-  };
+  return { context, close: () => context.close() };
 }
 
-/** The whole page, or only the element `selector` names. */
 export async function screenshot(page: Page, name: string, selector?: string): Promise<string> {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);

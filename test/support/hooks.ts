@@ -6,6 +6,7 @@
  * of a serial run, after every file in parallel mode (root hooks run per file
  * there).
  */
+import { closeSharedBrowser } from "./browser.js";
 import { allLogs, registeredCanaries, TEST_ADDRESS } from "./canaries.js";
 import { decodeHexRuns, dumpDatabase, dumpRedis, findEverywhere } from "./leakScan.js";
 import { inParallelWorker, services, setUpServices, startServers, stopServers, tearDownServices } from "./services.js";
@@ -38,6 +39,7 @@ export const mochaHooks = {
   },
   async afterAll(this: Mocha.Context) {
     this.timeout(120_000);
+    await closeSharedBrowser();
     try {
       await finalLeakCheck();
     } finally {
