@@ -17,6 +17,8 @@ import { sendNotification } from "./processors/sendNotification.js";
 
 /** Queues whose job ids may appear in logs (see the "job done" line): maintenance jobs run on the clock. */
 const traceable = (queue: string) => queue === QUEUES.maintenance;
+/** A sweep schedule whose next run is this far in the past has stopped (see renew). */
+const SCHEDULE_STUCK_MS = 30_000;
 
 export interface Workers {
   close(): Promise<void>;
@@ -59,9 +61,13 @@ export async function startWorkers(ctx: AppContext, redis: RedisTarget | string)
   await retireOldQueues(ctx, connection, prefix);
   // If Redis loses its data while workers stay up, the schedules come back within seconds: the sweeps then catch up
   // from PostgreSQL (nothing about a tip or a deadline lived only in Redis).
+  // Stuck, too: BullMQ adds a scheduler's next run only once the current one is taken, so a write refused then
+  // (Redis out of memory) leaves the schedule in place with its next run in the past and nothing to run it.
   const renew = async () => {
-    if (!(await ctx.queues.maintenance.getJobScheduler("sweep"))) {
-      ctx.logger.warn("the sweep schedule was missing from Redis; scheduling it again");
+    const sweepSchedule = await ctx.queues.maintenance.getJobScheduler("sweep");
+    const stuck = !!sweepSchedule?.next && sweepSchedule.next < Date.now() - SCHEDULE_STUCK_MS;
+    if (!sweepSchedule || stuck) {
+      ctx.logger.warn(stuck ? "the sweep schedule was stuck (its next run long past); scheduling it again" : "the sweep schedule was missing from Redis; scheduling it again");
       await schedule();
     }
   };
