@@ -109,6 +109,7 @@ export class Load {
           this.tally.doubleTaps++;
           const receipts = [reply, second].filter((r) => r.status === 201).map((r) => (JSON.parse(r.body) as { receipt: string }).receipt);
           if (new Set(receipts).size > 1) this.tally.doubleTapsWithTwoReceipts++;
+          if (process.env.CHAOS_DEBUG && (reply.status !== 201 || second.status !== 201)) process.stderr.write(`double tap: ${reply.status} ${reply.body} / ${second.status} ${second.body}\n`);
         }
         const status = String(reply.status);
         sent.outcome = status;

@@ -17,6 +17,8 @@
  * CHAOS_LANES (default 4) tipsters send one tip after another, CHAOS_RATE (default
  * 5) tips a second at most between them: well under the tip line's global limit
  * (600 a minute), so no answer is a 429. ARGON2_* variables reach the app.
+ * CHAOS_DEBUG=1 prints both roles' last output after each fault, and every
+ * double tap whose two answers were not both 201.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -115,6 +117,7 @@ async function runFault(stack: Stack, { database, ledger, client, liaison }: Obs
   progress(`${fault.name}: load off; waiting for the sweeps to route the rest`);
   await until(async () => (await ledger.waiting()) === 0);
   const verdict = await ledger.verdict(fault.label, tally.tips);
+  if (process.env.CHAOS_DEBUG) for (const role of [stack.web, stack.worker]) process.stderr.write(`--- ${role.role} output ---\n${role.child?.output() ?? ""}\n`);
   const crashes = [...stack.web.crashes, ...stack.worker.crashes].slice(crashesBefore);
   const recovered = routedAt !== undefined && acceptedAt !== undefined ? Math.max(routedAt, acceptedAt) - injected.from : undefined;
   const gap = (t?: number) => (t === undefined ? "—" : `${((t - injected.from) / 1000).toFixed(1)} s`);
