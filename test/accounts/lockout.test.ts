@@ -111,7 +111,9 @@ describe("login throttling and lockout", function () {
   describe("timing (a separate server process with production-strength argon2)", function () {
     const ARGON2 = { memoryCost: 65536, timeCost: 3, parallelism: 1 };
     let child: ChildApp;
-    const knownEmails = Array.from({ length: 6 }, (_, i) => `timing-${i}.${randomBytes(3).toString("hex")}@example.org`);
+    /** Six accounts per attempt (the test may be measured up to three times; an account takes at most three failures). */
+    let attempts = 0;
+    const knownEmails = Array.from({ length: 18 }, (_, i) => `timing-${i}.${randomBytes(3).toString("hex")}@example.org`);
 
     before(async function () {
       this.timeout(90_000);
@@ -131,7 +133,11 @@ describe("login throttling and lockout", function () {
       await app.ctx.database.pool.query("DELETE FROM settings WHERE key = 'argon2Parameters'");
     });
 
-    it("when 15 wrong passwords are tried for a known address and 15 for unknown ones, then the median times differ by less than half a login plus 30 ms — less than one argon2 check", async () => {
+    it("when 15 wrong passwords are tried for a known address and 15 for unknown ones, then the median times differ by less than half a login plus 30 ms — less than one argon2 check", async function () {
+      // Up to three measurements: with other test files running at the same time, one can be too noisy to tell a skipped
+      // argon2 check (the first assertion below). Each attempt must pass both assertions whole.
+      this.retries(2);
+      const known = knownEmails.slice(6 * attempts++);
       const timed = async (email: string) => {
         const t0 = performance.now();
         const r = await request(child.url).post("/api/v1/auth/login").set("X-Forwarded-For", "203.0.113.120").send({ email, password: WRONG });
@@ -141,7 +147,7 @@ describe("login throttling and lockout", function () {
       };
       // Warm-up (connections, the dummy hash for unknown addresses), not measured.
       for (let i = 0; i < 2; i++) {
-        await timed(knownEmails[5]!);
+        await timed(known[5]!);
         await timed(unknownEmail());
       }
       // Each address takes at most three failures, so no per-account delay applies.
@@ -151,11 +157,11 @@ describe("login throttling and lockout", function () {
         const other = unknownEmail();
         for (let j = 0; j < 3; j++) {
           if ((a + j) % 2) {
-            knownMs.push(await timed(knownEmails[a]!));
+            knownMs.push(await timed(known[a]!));
             unknownMs.push(await timed(other));
           } else {
             unknownMs.push(await timed(other));
-            knownMs.push(await timed(knownEmails[a]!));
+            knownMs.push(await timed(known[a]!));
           }
         }
       }
