@@ -92,7 +92,11 @@ export class ReplayStore {
           const claim = await this.redis.get(this.claimKey(id));
           // The first one crashed and its claim lapsed: this one is the first now.
           if (claim === null) return this.claim(ns, token, 0);
-          if (claim === "d") return { state: "used" };
+          if (claim === "d") {
+            // The first may have settled between the two reads above (answer and claim change in one MULTI): look once more.
+            const late = (await this.takeAnswer(id, key)) ?? this.takeLocalAnswer(id, key);
+            return late ? { state: "replay", answer: late } : { state: "used" };
+          }
           if (Date.now() >= deadline) return { state: "pending" };
           await sleep(POLL_MS);
         }

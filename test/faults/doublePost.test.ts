@@ -10,6 +10,7 @@ import { useTestApp, resetData } from "../support/app.js";
 import { anAdministrator, aTip } from "../support/factories.js";
 import { UNLIMITED } from "../support/caseDesk.js";
 import { services } from "../support/services.js";
+import { ReplayStore, type FirstClaim } from "../../src/redis/replayStore.js";
 
 const receiptOf = (html: string) => /class="receipt-code"[^>]*>([^<]+)</.exec(html)?.[1]?.replace(/\D/g, "");
 
@@ -81,6 +82,35 @@ describe("a submission sent twice", function () {
     const ok = await request(app.url).post("/report").type("form").send({ ...base, description: "Có người bán ma túy ở quán cà phê đầu hẻm mỗi tối thứ bảy." });
     assert.equal(ok.status, 201);
     assert.equal(await tipCount(), 1);
+  });
+
+  it("when the first answer is kept between the repeat's two reads (no answer yet, then the claim done), then the repeat gets that answer, not 'used'", async () => {
+    // The race the chaos run met (5 of 53 double taps answered 422 idempotency_key_used): the repeat finds no answer,
+    // the first submission settles (answer and claim "d" in one MULTI), the repeat then reads the claim.
+    const prefix = `${services().redisPrefix}:race-${Date.now()}`;
+    const redis = app.ctx.redis;
+    let first: FirstClaim | undefined;
+    let settled = false;
+    const racing = new Proxy(redis, {
+      get(target, name, receiver) {
+        if (name !== "hget") return Reflect.get(target, name, receiver);
+        return async (...args: [string, string]) => {
+          const value = await target.hget(...args);
+          if (!settled && first) {
+            settled = true;
+            await store.settle(first, { receipt: "1234567812345678", helpRequest: false }, Date.now() + 60_000);
+          }
+          return value;
+        };
+      },
+    });
+    const store = new ReplayStore(racing, prefix, app.ctx.keys.replay);
+    const claim = await store.claim("api", "race-key-0123456789", 5_000);
+    assert.equal(claim.state, "first");
+    first = claim as FirstClaim;
+    const repeat = await store.claim("api", "race-key-0123456789", 5_000);
+    assert.ok(settled, "the first settled between the repeat's reads");
+    assert.deepEqual(repeat, { state: "replay", answer: { receipt: "1234567812345678", helpRequest: false } });
   });
 
   it("when an API client repeats its Idempotency-Key, then it gets the same 201 body and one tip is stored; a bad key is a 400 field error", async () => {
