@@ -62,12 +62,20 @@ describe("a worker killed with SIGKILL in the middle of routing", function () {
     workers.push(first);
 
     const statuses: number[] = [];
-    const submitting = (async () => {
-      for (let batch = 0; batch < 10; batch++) {
-        const sent = await Promise.all(Array.from({ length: 5 }, (_, i) => submitTip(web.url, aTip({ description: `Tin số ${batch * 5 + i}: có người tụ tập sử dụng ma túy ở bãi đất trống.` }), clientAddress(batch * 5 + i + 1))));
+    const submit = async (from: number, to: number) => {
+      for (let start = from; start < to; start += 5) {
+        const sent = await Promise.all(
+          Array.from({ length: Math.min(5, to - start) }, (_, i) =>
+            submitTip(web.url, aTip({ description: `Tin số ${start + i}: có người tụ tập sử dụng ma túy ở bãi đất trống.` }), clientAddress(start + i + 1)),
+          ),
+        );
         statuses.push(...sent.map((r) => r.status));
       }
-    })();
+    };
+    // The first 10 tips go to the first worker, which is killed while it routes; the other 40
+    // are sent after the kill, so the next worker always has tips left to route (before, a
+    // fast worker could route all 50 before the kill and the test had nothing to prove).
+    const firstTips = submit(0, 10);
 
     // Kill it once a few tips are assigned, preferably while it holds a routing job.
     await within(30_000, "the first tips assigned", async () => ((await statusCounts(web)).assigned ?? 0) >= 3, 5);
@@ -76,11 +84,12 @@ describe("a worker killed with SIGKILL in the middle of routing", function () {
     const cutOff = (await web.ctx.queues.routeTip.getActive()).map((j) => j.data.districtCode);
     const assignedAtKill = (await statusCounts(web)).assigned ?? 0;
 
-    await submitting;
+    await firstTips;
+    await submit(10, 50);
     assert.deepEqual(statuses, Array(50).fill(201));
     assert.equal((await tipIds(web.ctx)).size, 50);
     const waiting = await statusCounts(web);
-    assert.ok((waiting.received ?? 0) > 0, `some tips must be left for the next worker (assigned at the kill: ${assignedAtKill}, now ${JSON.stringify(waiting)})`);
+    assert.ok((waiting.received ?? 0) >= 40, `the tips sent after the kill wait for the next worker (assigned at the kill: ${assignedAtKill}, now ${JSON.stringify(waiting)})`);
 
     const second = await startWorkerProcess();
     workers.push(second);
