@@ -15,6 +15,7 @@ import { dumpDatabase, dumpRedis, decodeHexRuns, findEverywhere } from "../suppo
 import { photoWithGps, CANARY_CAMERA } from "../support/photos.js";
 import { services } from "../support/services.js";
 import { registerCanary } from "../support/canaries.js";
+import { addTipsterMessage } from "../../src/commands/tipsterMessageCreator.js";
 
 describe("tipster follow-up with the receipt", function () {
   this.timeout(120_000);
@@ -108,5 +109,30 @@ describe("tipster follow-up with the receipt", function () {
     assert.ok(!html.text.includes("plants_destroyed") && !html.text.includes("closed"));
     const more = await page.post("/api/v1/tipster/messages").send({ text: "thêm" });
     assert.equal(more.status, 409);
+  });
+
+  it("when the case moves while the tipster's answer is being written, then the answer is stored on the case's new state, not refused with 409", async () => {
+    const { staff, caseId } = await submitted();
+    const asked = await staff.agent.post(`/api/v1/cases/${caseId}/messages`).set("X-CSRF-Token", staff.csrf).send({ text: "Mấy giờ thì có người tụ tập?", purpose: "question" });
+    assert.equal(asked.status, 201, JSON.stringify(asked.body));
+    // Another change (here: the case taken back to the liaison's desk, as the needs-info deadline
+    // does) holds the row while the answer is written, and commits first.
+    const other = await app.ctx.database.pool.connect();
+    try {
+      await other.query("BEGIN");
+      await other.query("SELECT 1 FROM tips WHERE id = $1 FOR UPDATE", [caseId]);
+      await other.query("UPDATE tips SET status = 'assigned', version = version + 1 WHERE id = $1", [caseId]);
+      const answering = addTipsterMessage(app.ctx, caseId, "Khoảng 9 giờ tối.", []);
+      const settled = answering.then(() => "stored", (err: unknown) => err);
+      await new Promise((r) => setTimeout(r, 300));
+      await other.query("COMMIT");
+      assert.equal(await settled, "stored");
+    } finally {
+      other.release();
+    }
+    const detail = await staff.agent.get(`/api/v1/cases/${caseId}`);
+    assert.equal(detail.body.case.status, "assigned");
+    const answers = detail.body.content.messages.filter((m: { author: string }) => m.author === "tipster");
+    assert.deepEqual(answers.map((m: { text: string }) => m.text), ["Khoảng 9 giờ tối."], "stored once");
   });
 });
