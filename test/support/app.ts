@@ -67,9 +67,20 @@ export async function startTestApp(opts: { role?: Role; env?: Record<string, str
 
 /** Empty every table but the units, so a test starts from a known state. */
 export async function resetData(app: Running): Promise<void> {
-  await app.ctx.database.db.execute(
-    sql`TRUNCATE tips, tip_items, tip_key_wraps, recovery_key_holders, recovery_key, staff_users, police_units, coverage, invitations, notifications, audit_log, settings, model_communes, commune_classifications, help_services, saved_reports, places CASCADE`,
-  );
+  // The app's own minute sweep (every second in tests) may hold some of these tables when TRUNCATE
+  // takes them all; PostgreSQL then ends one side with "deadlock detected" (40P01). Try again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await app.ctx.database.db.execute(
+        sql`TRUNCATE tips, tip_items, tip_key_wraps, recovery_key_holders, recovery_key, staff_users, police_units, coverage, invitations, notifications, audit_log, settings, model_communes, commune_classifications, help_services, saved_reports, places CASCADE`,
+      );
+      return;
+    } catch (err) {
+      const code = (err as { cause?: { code?: string }; code?: string }).cause?.code ?? (err as { code?: string }).code;
+      if (code !== "40P01" || attempt >= 5) throw err;
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+    }
+  }
 }
 
 /**
