@@ -68,6 +68,7 @@ describe("the whole journey in a real browser", function () {
   after(async () => {
     for (const b of browsers) await b.close();
     await app?.stop();
+    if (photo) fs.rmSync(path.dirname(photo), { recursive: true, force: true });
   });
 
   it("when a tip goes from a phone to the police and back, then every step works in Vietnamese and the tipster sees “Đã xử lý xong”", async () => {

@@ -66,6 +66,7 @@ describe("launch day in a real browser", function () {
   after(async () => {
     for (const b of browsers) await b.close();
     await app?.stop();
+    if (photo) fs.rmSync(path.dirname(photo), { recursive: true, force: true });
     console.log(`      measured: ${JSON.stringify(figures)}`);
   });
 

@@ -29,7 +29,10 @@ describe("public pages in a real browser (Chromium)", function () {
     fs.writeFileSync(photo, await photoWithGps(800, 600));
     console.log(`      screenshots: ${SCREENSHOT_DIR}`);
   });
-  after(async () => app?.stop());
+  after(async () => {
+    await app?.stop();
+    if (photo) fs.rmSync(path.dirname(photo), { recursive: true, force: true });
+  });
 
   for (const javaScript of [true, false]) {
     it(`when a tipster on a 360×640 phone reports a drug field with a photo${javaScript ? "" : " with JavaScript off"}, then a receipt is shown`, async () => {
