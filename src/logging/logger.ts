@@ -4,6 +4,11 @@
  * content. We never pass those to it, and as a second wall the paths below are
  * censored wherever they appear, and errors are reduced to type/code/message/stack
  * (driver errors carry a `detail` that can hold row values).
+ *
+ * Every line's time is its minute, not its millisecond: a request line for
+ * POST /report next to the tip's own minute would otherwise date a submission
+ * to the millisecond (docs/security.md: time is metadata). Lines keep their
+ * order in the stream; the request line's `ms` is a duration, not a time.
  */
 import pino, { type DestinationStream, type Logger } from "pino";
 
@@ -29,6 +34,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     {
       level,
       base: undefined,
+      timestamp: () => `,"time":${Math.floor(Date.now() / 60_000) * 60_000}`,
       redact: { paths: REDACT, censor: "[redacted]" },
       serializers: { err: safeError, error: safeError },
     },

@@ -88,13 +88,13 @@ function findDating(redis: Dumped[], mails: string[], minute: number, last: numb
     if (d.expiresAt !== null && (dates(d.expiresAt) || offsetDates(d.expiresAt))) found.push(`${d.key} expires at ${new Date(d.expiresAt).toISOString()}`);
   }
   for (const [i, raw] of mails.entries()) {
-    for (const id of tipIds) if (raw.includes(id)) found.push(`email ${i} holds tip id ${id}`);
-    for (const t of timesIn(raw)) if (dates(t) || (t % MINUTE !== 0 && offsetDates(t))) found.push(`email ${i} holds ${new Date(t).toISOString()}`);
+    for (const id of tipIds) if (raw.includes(id)) found.push(`email or log line ${i} holds tip id ${id}`);
+    for (const t of timesIn(raw)) if (dates(t) || (t % MINUTE !== 0 && offsetDates(t))) found.push(`email or log line ${i} holds ${new Date(t).toISOString()}`);
   }
   return found;
 }
 
-describe("metadata: no Redis key, job, stream entry, expiry or email dates a tip", function () {
+describe("metadata: no Redis key, job, stream entry, expiry, email or log line dates a tip", function () {
   this.timeout(420_000);
   let mailbox: Mailbox;
   let app: TestApp;
@@ -114,7 +114,7 @@ describe("metadata: no Redis key, job, stream entry, expiry or email dates a tip
     await deleteRedisPrefix(services().redisUrl, prefix);
   });
 
-  it("when tips and a follow-up message are submitted mid-minute, then neither Redis nor an email holds a tip id or a time finer than the minute: while waiting, once routed, and after the deadline reminder", async () => {
+  it("when tips and a follow-up message are submitted mid-minute, then neither Redis, an email nor a log line holds a tip id or a time finer than the minute: while waiting, once routed, and after the deadline reminder", async () => {
     await resetData(app);
     await anAdministrator(app.ctx);
     const liaison = await aStaffMember(app.ctx, "liaison", "831");
@@ -142,8 +142,8 @@ describe("metadata: no Redis key, job, stream entry, expiry or email dates a tip
 
     const check = async (when: string) => {
       const redis = await dumpRedis(redisUrl, prefix);
-      const found = findDating(redis, mailbox.messages.map((m) => m.raw), minute, last, tipIds);
-      assert.deepEqual(found, [], `${when}: ${redis.length} keys, ${mailbox.messages.length} emails`);
+      const found = findDating(redis, [...mailbox.messages.map((m) => m.raw), ...app.logs], minute, last, tipIds);
+      assert.deepEqual(found, [], `${when}: ${redis.length} keys, ${mailbox.messages.length} emails, ${app.logs.length} log lines`);
       return redis;
     };
 
