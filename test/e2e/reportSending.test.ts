@@ -28,6 +28,7 @@ describe("sending the report form from a slow phone (Chromium)", function () {
   this.timeout(180_000);
   let app: TestApp;
   let proxy: TcpProxy;
+  let dir: string | undefined;
   const files: Record<"medium" | "large" | "text", { file: string; bytes: number }> = {} as never;
   const count = async (sql: string) => (await app.ctx.database.pool.query(sql)).rows[0].n as number;
   const tips = () => count("SELECT count(*)::int AS n FROM tips");
@@ -40,10 +41,10 @@ describe("sending the report form from a slow phone (Chromium)", function () {
     await anAdministrator(app.ctx);
     await aStaffMember(app.ctx, "liaison", "831");
     proxy = await tcpProxy(app.url);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homthu-sending-"));
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "homthu-sending-"));
     const write = (name: keyof typeof files, file: string, data: Buffer) => {
-      fs.writeFileSync(path.join(dir, file), data);
-      files[name] = { file: path.join(dir, file), bytes: data.length };
+      fs.writeFileSync(path.join(dir!, file), data);
+      files[name] = { file: path.join(dir!, file), bytes: data.length };
     };
     write("medium", "vuon.jpg", await cameraLikePhoto(800, 600));
     write("large", "IMG_20261201_081523.jpg", await cameraLikePhoto(4000, 3000));
@@ -52,6 +53,7 @@ describe("sending the report form from a slow phone (Chromium)", function () {
   after(async () => {
     await proxy?.close();
     await app?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   async function fillReport(page: Page, photo: string) {
