@@ -119,7 +119,8 @@ describe("help services and the help-request figures", function () {
       const kind = referred ? (random() < 0.15 ? null : KINDS[Math.floor(random() * 4)]!) : null;
       const g = { received: triaged && triaged < received ? new Date(triaged.getTime() - 3_600_000) : received, triaged, referred, kind, district };
       gen.push(g);
-      const status = referred === null ? (triaged ? "triaged" : "needs_info") : "resolved";
+      // Triaged as actionable and not referred yet: "actionable" (the triage columns are written below).
+      const status = referred === null ? (triaged ? "actionable" : "needs_info") : "resolved";
       const outcome = referred === null ? undefined : referred ? "referred_treatment" : "not_referred";
       const id = await insertTip(app.ctx.database.db, { received: g.received.toISOString(), category: "help_request", district, commune, status, outcome, referred: referred ?? undefined });
       await app.ctx.database.db.execute(sql`UPDATE tips SET triaged_at = ${triaged?.toISOString() ?? null}, triage_outcome = ${triaged ? "actionable" : null}, referral_kind = ${kind} WHERE id = ${id}`);

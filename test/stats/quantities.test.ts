@@ -12,9 +12,10 @@ import { startTestApp, resetData, type TestApp } from "../support/app.js";
 import { anAdministrator, aStaffMember } from "../support/factories.js";
 import { signIn } from "../support/accountsApi.js";
 import { insertTips, type FixtureTip } from "./tipFixture.js";
+import { POLICE_OUTCOMES } from "../../src/cases/workflow.js";
 
 const THRESHOLD = 3;
-const OUTCOMES = ["spot_eliminated", "plants_destroyed", "arrests_made", "nothing_found", "handed_over"];
+const OUTCOMES = POLICE_OUTCOMES;
 const QUANTITIES = ["plantsDestroyed", "areaM2", "peopleHandled", "seizedGrams"] as const;
 type Q = (typeof QUANTITIES)[number];
 /** The CSV headings, as the police result form names them. */

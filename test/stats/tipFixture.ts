@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Db } from "../../src/db/client.js";
+import { statusAfterTriage, type Outcome, type Status, type TriageOutcome } from "../../src/cases/workflow.js";
 
 const HOUR = 3_600_000;
 
@@ -17,17 +18,18 @@ export interface FixtureTip {
   commune: string;
   urgent?: boolean;
   source?: "web" | "mailbox" | "phone";
-  status?: string;
+  /** A workflow state; by default the one the other fields lead to (`stateOf`). */
+  status?: Status;
   /** Hours from receipt to triage. */
   triageH?: number;
-  triage?: "actionable" | "duplicate" | "needs_info" | "not_actionable";
+  triage?: TriageOutcome;
   reason?: string;
   /** Hours from triage to forwarding. */
   forwardH?: number;
   /** Hours from forwarding to the police's acknowledgement. */
   ackH?: number;
   /** A resolved case's outcome (resolved one hour after the last step). */
-  outcome?: string;
+  outcome?: Outcome;
   referred?: boolean;
   deadlineAt?: Date;
   closedAt?: Date;
@@ -39,9 +41,12 @@ export interface FixtureTip {
 }
 
 /**
- * Insert one case; returns its id. An untriaged case is left "needs_info": an open state that the
- * statistics do not read and no sweep moves ("received" would be routed, starting a triage clock from
- * its 2020 receipt, and "assigned" needs an assignee since migration 0008).
+ * Insert one case; returns its id. Unless the test names a state, the case is in the one the workflow
+ * leaves it in after the steps given: resolved (closed once `closedAt` is given), acknowledged, forwarded,
+ * or what its triage leads to. An untriaged case is left "needs_info": an open state that the statistics
+ * do not read and no sweep moves ("received" would be routed, starting a triage clock from its 2020
+ * receipt, and "assigned" needs an assignee since migration 0008). A closed case has its closing time
+ * (`closedAt`, else its last step's, as a triage that closes it records).
  */
 export async function insertTip(db: Db, t: FixtureTip): Promise<string> {
   const id = randomUUID();
@@ -52,15 +57,18 @@ export async function insertTip(db: Db, t: FixtureTip): Promise<string> {
   const last = acknowledged ?? forwarded ?? triaged ?? received;
   const resolved = t.outcome ? new Date(last.getTime() + HOUR) : null;
   const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+  const status: Status =
+    t.status ?? (t.outcome ? (t.closedAt ? "closed" : "resolved") : acknowledged ? "acknowledged" : forwarded ? "forwarded" : t.triage ? statusAfterTriage(t.triage) : "needs_info");
+  const closed = status === "closed" ? (t.closedAt ?? resolved ?? triaged ?? null) : t.closedAt;
   await db.execute(sql`
     INSERT INTO tips (id, received_at, category, district_code, commune_code, urgent, status, source,
                       triaged_at, triage_outcome, not_actionable_reason, forwarded_at, acknowledged_at,
                       resolved_at, outcome, closed_at, deadline_at, referred, plants_destroyed, area_m2, people_handled, seized_grams,
                       public_key, receipt_lookup, receipt_wrapped_key, recovery_sealed_key)
     VALUES (${id}, ${received.toISOString()}, ${t.category}, ${t.district}, ${t.commune}, ${t.urgent ?? false},
-            ${t.status ?? (t.outcome ? "resolved" : t.triage ? "triaged" : "needs_info")}, ${t.source ?? "web"},
+            ${status}, ${t.source ?? "web"},
             ${iso(triaged)}, ${t.triage ?? null}, ${t.reason ?? null}, ${iso(forwarded)}, ${iso(acknowledged)},
-            ${iso(resolved)}, ${t.outcome ?? null}, ${iso(t.closedAt)}, ${iso(t.deadlineAt)}, ${t.referred ?? null},
+            ${iso(resolved)}, ${t.outcome ?? null}, ${iso(closed)}, ${iso(t.deadlineAt)}, ${t.referred ?? null},
             ${t.plantsDestroyed ?? null}, ${t.areaM2 ?? null}, ${t.peopleHandled ?? null}, ${t.seizedGrams ?? null},
             ${randomBytes(32)}, ${randomBytes(32)}, ${randomBytes(72)}, ${randomBytes(80)})`);
   return id;
