@@ -2,12 +2,14 @@
  * scripts/seed.ts (the bench's and the demos' generated cases) against the
  * rules the app keeps: an "assigned" case has its liaison (migration 0008),
  * and in a district without an active liaison an untriaged case stays
- * "received", with no assignment time.
+ * "received", with no assignment time. Every case is in a state of the
+ * workflow, with the columns that state implies.
  */
 import assert from "node:assert/strict";
 import { resetData, startTestApp, type TestApp } from "../support/app.js";
 import { aStaffMember } from "../support/factories.js";
 import { seedCases } from "../../scripts/seed.js";
+import { STATUSES } from "../../src/cases/workflow.js";
 
 describe("seed script: generated cases", function () {
   this.timeout(120_000);
@@ -29,5 +31,19 @@ describe("seed script: generated cases", function () {
       if (r.district) assert.deepEqual({ status: r.status, assignee: r.assignee, assigned: r.assigned }, { status: "assigned", assignee: liaison.id, assigned: true });
       else assert.deepEqual({ status: r.status, assignee: r.assignee, assigned: r.assigned }, { status: "received", assignee: null, assigned: false });
     }
+    // Past the desk, a case was triaged (needs_info by a question); forwarding, a result and closing leave their times.
+    const { rows: odd } = await app.ctx.database.pool.query<{ status: string; n: number }>(
+      `SELECT status, count(*)::int AS n FROM tips
+        WHERE NOT (status = ANY($1::text[]))
+           OR (status IN ('received', 'assigned')) <> (triaged_at IS NULL AND triage_outcome IS NULL)
+           OR (status = 'needs_info' AND triage_outcome <> 'needs_info')
+           OR (status IN ('forwarded', 'acknowledged', 'verifying') AND forwarded_at IS NULL)
+           OR (status IN ('acknowledged', 'verifying') AND acknowledged_at IS NULL)
+           OR (status = 'resolved' AND (resolved_at IS NULL OR outcome IS NULL))
+           OR (status = 'closed' AND closed_at IS NULL)
+        GROUP BY status`,
+      [[...STATUSES]],
+    );
+    assert.deepEqual(odd, [], "every generated case is in a workflow state consistent with its columns");
   });
 });
