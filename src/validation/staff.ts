@@ -46,6 +46,3 @@ export const coverageSchema = z.strictObject({
     .transform((v) => v || null),
   _csrf: z.string().optional(),
 });
-
-// The generic helpers moved to parse.ts; routes/api/stats/stats.ts (being changed elsewhere) still imports them here.
-export { parseOrThrow, uuidField, uuidParam, validate } from "./parse.js";

@@ -20,7 +20,7 @@ import { savedReport, snapshotForActor } from "../../../stats/savedReports.js";
 import { filedExportTable } from "../../../reports/exportTable.js";
 import { liveExportTable } from "../../../reports/liveExport.js";
 import { exportFile, exportFileOf, type ExportedFile } from "../../../reports/exportFile.js";
-import { parseOrThrow, uuidParam } from "../../../validation/staff.js";
+import { parseOrThrow, uuidParam } from "../../../validation/parse.js";
 import { exportQuerySchema, periodOf, savedExportQuerySchema, scopeOf, statsQuerySchema } from "../../../validation/stats.js";
 import type { Translate } from "../../../i18n/index.js";
 import { reportingDb } from "../../../db/readReplica.js";
