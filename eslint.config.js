@@ -121,6 +121,17 @@ const WRITE_CALLS = {
   message: "routes and flows do not write to the database: call a command (src/commands/), which checks its policy and writes its audit row",
 };
 
+/**
+ * A command file exports its commands (and their types), not other modules' reads: a route that needs a
+ * read imports it from its query or model module, so that what a route imports from src/commands/ is
+ * something it calls to change state. Re-exporting is how reads crept in; ESLint cannot tell a command
+ * from a helper by its name, so this is the part of the rule that can be checked.
+ */
+const COMMAND_REEXPORTS = {
+  selector: "ExportNamedDeclaration[source], ExportAllDeclaration",
+  message: "a command file does not re-export other modules: import reads from their query or model module (docs/ARCHITECTURE.md)",
+};
+
 export default tseslint.config(
   { ignores: ["node_modules/", "dist/", "coverage/", "**/*.js", "!eslint.config.js", "src/db/migrations/"] },
   {
@@ -139,5 +150,9 @@ export default tseslint.config(
   {
     files: ["src/routes/**/*.ts", "src/flows/**/*.ts"],
     rules: { "no-restricted-syntax": ["error", WRITE_CALLS] },
+  },
+  {
+    files: ["src/commands/**/*.ts"],
+    rules: { "no-restricted-syntax": ["error", COMMAND_REEXPORTS] },
   },
 );

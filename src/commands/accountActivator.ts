@@ -14,8 +14,8 @@ import { invitations, recoveryKeyHolders, staffUsers, tipKeyWraps } from "../db/
 import { HttpError, invalidInput } from "../errors.js";
 import { staffWrapLabel } from "../auth/staffKeys.js";
 import { createStaff } from "./staffCreator.js";
-import { hashToken } from "./invitationCreator.js";
 import { invalidateIntakeRecipients } from "../tips/intakeRecipients.js";
+import { hashToken } from "../staff/staffQueries.js";
 
 export const invalidToken = () => new HttpError(400, "invalid_token", "errors.invalid_token");
 

@@ -9,14 +9,12 @@ import { and, eq } from "drizzle-orm";
 import { caseScope } from "../cases/caseQueries.js";
 import { addEncryptedItem } from "../cases/caseNotes.js";
 import { forwardDeadline, needsInfoDeadline } from "../cases/deadlines.js";
-import { statusAfterTriage, type TriageOutcome } from "../cases/workflow.js";
+import { statusAfterTriage, type NOT_ACTIONABLE_REASONS, type TriageOutcome } from "../cases/workflow.js";
 import type { AppContext } from "../context.js";
 import { tips } from "../db/schema.js";
 import { invalidInput } from "../errors.js";
 import type { Actor } from "../policies/index.js";
 import { moveCase, type MoveOptions } from "./caseMover.js";
-
-export const NOT_ACTIONABLE_REASONS = ["insufficient", "out_of_scope", "false_or_malicious", "other"] as const;
 
 export interface TriageInput {
   outcome: TriageOutcome;

@@ -4,7 +4,6 @@
  * link is used). The link's token is random; only its SHA-256 is stored; it
  * works once and expires (INVITATION_HOURS, 72 by default).
  */
-import { createHash } from "node:crypto";
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { appendAudit } from "../audit/auditLog.js";
 import type { AppContext } from "../context.js";
@@ -12,8 +11,7 @@ import * as crypto from "../crypto/index.js";
 import { invitations, policeUnits, staffUsers } from "../db/schema.js";
 import { HttpError, invalidInput } from "../errors.js";
 import { authorize, type Actor, type Role } from "../policies/index.js";
-
-export const hashToken = (token: string) => new Uint8Array(createHash("sha256").update(token).digest());
+import { hashToken } from "../staff/staffQueries.js";
 
 export interface InvitationInput {
   email: string;

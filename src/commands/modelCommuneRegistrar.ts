@@ -14,8 +14,6 @@ import { HttpError, invalidInput, notFound } from "../errors.js";
 import { authorize, type Actor } from "../policies/index.js";
 import { modelDeadline, vietnamYear } from "../stats/modelCommuneStatus.js";
 
-export { modelCommuneStatus, modelDeadline, modelRows, vietnamYear, type DistrictModels, type ModelTableRow } from "../stats/modelCommuneStatus.js";
-
 export interface ModelCommuneInput {
   districtCode: string;
   year: number;

@@ -5,6 +5,7 @@
  * whether an administrator exists yet.
  * Every change to an account is a command (src/commands/).
  */
+import { createHash } from "node:crypto";
 import { and, asc, eq, gt, inArray, isNull, or } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { invitations, recoveryKeyHolders, staffUsers } from "../db/schema.js";
@@ -55,6 +56,9 @@ export async function recoveryKeyHolderIds(db: Db): Promise<Set<string>> {
   const rows = await db.select({ userId: recoveryKeyHolders.userId }).from(recoveryKeyHolders);
   return new Set(rows.map((r) => r.userId));
 }
+
+/** What is stored of an activation link's token, and looked up by: its SHA-256 (the token itself is random). */
+export const hashToken = (token: string) => new Uint8Array(createHash("sha256").update(token).digest());
 
 /** The e-mail of the unused, unexpired invitation (or reset) whose token hashes to `tokenHash`, or null. */
 export async function pendingInvitationEmail(db: Db, tokenHash: Uint8Array): Promise<string | null> {

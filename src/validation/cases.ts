@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { serviceKindField } from "./help.js";
 import { CATEGORIES } from "./tip.js";
-import { HELP_OUTCOMES, POLICE_OUTCOMES, STATUSES, TRIAGE_OUTCOMES } from "../cases/workflow.js";
+import { HELP_OUTCOMES, NOT_ACTIONABLE_REASONS, POLICE_OUTCOMES, STATUSES, TRIAGE_OUTCOMES } from "../cases/workflow.js";
 import { uuidField, uuidParam } from "./parse.js";
 import { formBoolean } from "./fields.js";
 
@@ -40,7 +40,7 @@ export const transitionSchemas = {
   triage: z.strictObject({
     outcome: z.enum(TRIAGE_OUTCOMES, { error: "errors.invalid_outcome" }),
     duplicateOfId: z.preprocess(emptyToUndefined, uuidField.optional()),
-    reasonCode: z.preprocess(emptyToUndefined, z.enum(["insufficient", "out_of_scope", "false_or_malicious", "other"], { error: "errors.invalid" }).optional()),
+    reasonCode: z.preprocess(emptyToUndefined, z.enum(NOT_ACTIONABLE_REASONS, { error: "errors.invalid" }).optional()),
     text: z.preprocess(emptyToUndefined, text(5000).optional()),
     ...common,
   }),

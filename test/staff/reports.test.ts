@@ -16,7 +16,8 @@ import { axeViolations, browserAvailable, launch, screenshot, scrollsSideways } 
 import { insertTips, some } from "../stats/tipFixture.js";
 import { lastTwelveMonths } from "../../src/routes/public/figures.js";
 import { getSetting } from "../../src/settings/settings.js";
-import { modelCommuneStatus, registerModelCommune } from "../../src/commands/modelCommuneRegistrar.js";
+import { registerModelCommune } from "../../src/commands/modelCommuneRegistrar.js";
+import { modelCommuneStatus } from "../../src/stats/modelCommuneStatus.js";
 
 const Q2 = "2020-04-15T10:00:00+07:00";
 const OTHER_DISTRICTS = ["Thành phố Bến Tre", "Huyện Chợ Lách", "Huyện Mỏ Cày Nam", "Huyện Giồng Trôm", "Huyện Bình Đại", "Huyện Ba Tri", "Huyện Thạnh Phú", "Huyện Mỏ Cày Bắc"];

@@ -14,9 +14,8 @@ import { caseHistory, loadCase, allowedTransitions } from "../../cases/caseView.
 import { openCaseContent } from "../../commands/caseContentOpener.js";
 import { duplicateSuggestions, listCases, unreadAmong, unreadCases } from "../../cases/caseQueries.js";
 import { unitForCase } from "../../cases/coverageRules.js";
-import { HELP_OUTCOMES, POLICE_OUTCOMES, RULES, STATUSES, TRIAGE_OUTCOMES } from "../../cases/workflow.js";
+import { HELP_OUTCOMES, NOT_ACTIONABLE_REASONS, POLICE_OUTCOMES, RULES, STATUSES, TRIAGE_OUTCOMES } from "../../cases/workflow.js";
 import type { TipRow } from "../../db/rows.js";
-import { NOT_ACTIONABLE_REASONS } from "../../commands/caseTriager.js";
 import { markCaseNotificationsRead } from "../../commands/notificationsReader.js";
 import type { AppContext } from "../../context.js";
 import { HttpError } from "../../errors.js";

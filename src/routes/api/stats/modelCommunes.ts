@@ -7,7 +7,8 @@
 import { Router } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../../context.js";
-import { modelCommuneStatus, recordModelProgress, registerModelCommune } from "../../../commands/modelCommuneRegistrar.js";
+import { recordModelProgress, registerModelCommune } from "../../../commands/modelCommuneRegistrar.js";
+import { modelCommuneStatus } from "../../../stats/modelCommuneStatus.js";
 import { noStore } from "../../../middlewares/securityHeaders.js";
 import { requireCsrf, requireStaff, staffOf } from "../../../middlewares/staffSession.js";
 import { authorize } from "../../../policies/index.js";
