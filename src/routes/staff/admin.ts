@@ -22,10 +22,9 @@ import { activeLiaisons, listStaff, recoveryKeyHolderIds, staffById } from "../.
 import { formatDateTime } from "../../i18n/format.js";
 import { HttpError, notFound } from "../../errors.js";
 import { requireCsrf, requireStaff, staffOf } from "../../middlewares/staffSession.js";
-import { authorize, type GeneralAction } from "../../policies/index.js";
 import { invitationSchema, policeUnitSchema } from "../../validation/staff.js";
 import { uuidParam, validate } from "../../validation/parse.js";
-import { countOf, districtNames, fieldsOf, formBody, isFieldError, pageLocals, seeOther, textOf, translateFields, translatorOf } from "./forms.js";
+import { countOf, districtNames, fieldsOf, formBody, isFieldError, may, pageLocals, seeOther, textOf, translateFields, translatorOf } from "./forms.js";
 import { unlockStaff } from "../../commands/staffUnlocker.js";
 
 const ROLES = ["admin", "liaison", "police", "supervisor"] as const;
@@ -33,11 +32,6 @@ const ROW_ACTIONS = ["deactivate", "reset", "unlock", "restore-access", "grant-r
 type RowAction = (typeof ROW_ACTIONS)[number];
 /** What a finished row action says on the list (the ?done= values). */
 const DONE = ["deactivated", "unlocked", "restored", "granted"] as const;
-
-const may = (action: GeneralAction) => (_req: Request, res: Response, next: NextFunction) => {
-  authorize(staffOf(res).actor, action);
-  next();
-};
 
 async function renderUsers(ctx: AppContext, res: Response, status: number, outcome: { done?: string; count?: number; error?: string } = {}): Promise<void> {
   const { actor } = staffOf(res);

@@ -19,7 +19,7 @@ import { can } from "../../policies/index.js";
 import { getSetting } from "../../settings/settings.js";
 import { classificationSchema, registerTargetsSchema, yearField } from "../../validation/communes.js";
 import { validate } from "../../validation/parse.js";
-import { formatters } from "./reports.js";
+import { formatters } from "../../presenters/reportPresenter.js";
 import { countOf, fieldsOf, formBody, isFieldError, pageLocals, seeOther, textOf, translateFields, translatorOf } from "./forms.js";
 
 const OFFSET_MS = 7 * 3_600_000;

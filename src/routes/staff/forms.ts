@@ -1,7 +1,8 @@
 /**
  * Pieces shared by the staff HTML pages (sign-in, profile, administration,
- * audit): the form body parser, the locals every staff template reads, field
- * messages translated for the page, and times in Bến Tre's time zone.
+ * audit, reports): the form body parser, the locals every staff template reads,
+ * the page's language, a policy check as a step, field messages translated
+ * for the page, and times in Bến Tre's time zone.
  */
 import { formBody as urlencodedBody } from "../../middlewares/bodies.js";
 import { type NextFunction, type Request, type Response } from "express";
@@ -10,7 +11,8 @@ import { HttpError } from "../../errors.js";
 import { pickLocale, type Locale, type Translate } from "../../i18n/index.js";
 import { translateField } from "../../middlewares/errorHandler.js";
 import { setLocale } from "../../middlewares/locale.js";
-import type { StaffRequestState } from "../../middlewares/staffSession.js";
+import { staffOf, type StaffRequestState } from "../../middlewares/staffSession.js";
+import { authorize, type GeneralAction } from "../../policies/index.js";
 
 /** Staff forms are small url-encoded posts (no JavaScript, no files). */
 export const formBody = urlencodedBody("32kb");
@@ -40,6 +42,15 @@ export function fieldsOf(req: Request, res: Response): Record<string, unknown> {
 export { countOf, textOf } from "../../validation/parse.js";
 
 export const translatorOf = (res: Response): Translate => res.locals.t as Translate;
+
+/** The page's language (middlewares/locale.ts). */
+export const langOf = (res: Response) => res.locals.lang as Locale;
+
+/** A route step: the signed-in person may do `action` (else 403). */
+export const may = (action: GeneralAction) => (_req: Request, res: Response, next: NextFunction) => {
+  authorize(staffOf(res).actor, action);
+  next();
+};
 
 /** Field name → locale key (as validators and commands give them) → field name → message. */
 export function translateFields(res: Response, fields: Record<string, string> | undefined): Record<string, string> {

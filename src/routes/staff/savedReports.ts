@@ -22,8 +22,8 @@ import { uuidParam, validate } from "../../validation/parse.js";
 import { fileReportSchema } from "../../validation/reports.js";
 import { periodOf, printOptionsSchema, scopeOf } from "../../validation/stats.js";
 import { CATEGORIES } from "../../validation/tip.js";
-import { fieldsOf, isFieldError, pageLocals, seeOther, textOf, translateFields, translatorOf } from "./forms.js";
-import { documentOf, langOf, presentReport, printControls } from "./reports.js";
+import { fieldsOf, isFieldError, langOf, pageLocals, seeOther, textOf, translateFields, translatorOf } from "./forms.js";
+import { documentOf, presentReport, printControls } from "../../presenters/reportPresenter.js";
 import { periodName } from "../../reports/periodNames.js";
 import { withoutEmptyCommunes } from "../../reports/printTable.js";
 
@@ -112,7 +112,7 @@ export function savedReportPages(ctx: AppContext): Router {
     const q = new URLSearchParams(lang === "vi" ? {} : { lang });
     const otherQuery = new URLSearchParams({ ...(other === "vi" ? {} : { lang: other }), ...(options.value.allCommunes ? { allCommunes: "1" } : {}) });
     res.render("staff/reports/print.njk", {
-      report: await presentReport(ctx, res, shown.data),
+      report: await presentReport(ctx, t, lang, shown.data),
       doc: { ...(await documentOf(ctx, t, data, r)), savedOn: formatDate(r.createdAt) },
       print: printControls(`/staff/reports/${r.id}`, { lang: lang === "vi" ? "" : lang }, !!options.value.allCommunes, shown.hidden, savedExportLinks(r.id, q)),
       back: `/staff/reports${res.locals.langQuery as string}`,
