@@ -14,7 +14,7 @@ const ROOT = path.dirname(fileURLToPath(import.meta.url));
 
 /**
  * The layer of a file, from its path relative to the repository root.
- *   entry     composition roots: src/{main,runtime,app}.ts, src/cli/, workers/
+ *   entry     composition roots: src/launch.cts, src/{main,runtime,app}.ts, src/cli/, workers/
  *   routes/*  HTTP: src/routes/{api,staff,public}/ and src/routes/*.ts
  *   flows     steps shared by the HTML and JSON routes (src/flows/)
  *   web       HTTP helpers below the routes (src/middlewares/, src/presenters/)
@@ -25,7 +25,7 @@ const ROOT = path.dirname(fileURLToPath(import.meta.url));
  */
 function layerOf(file) {
   const rel = path.relative(ROOT, file).split(path.sep).join("/");
-  if (rel.startsWith("workers/") || rel.startsWith("src/cli/") || ["src/main.ts", "src/runtime.ts", "src/app.ts"].includes(rel)) return "entry";
+  if (rel.startsWith("workers/") || rel.startsWith("src/cli/") || ["src/launch.cts", "src/main.ts", "src/runtime.ts", "src/app.ts"].includes(rel)) return "entry";
   const m = /^src\/routes\/(api|staff|public)\//.exec(rel);
   if (m) return `routes/${m[1]}`;
   if (rel.startsWith("src/routes/")) return "routes";
@@ -135,7 +135,7 @@ const COMMAND_REEXPORTS = {
 export default tseslint.config(
   { ignores: ["node_modules/", "dist/", "coverage/", "**/*.js", "!eslint.config.js", "src/db/migrations/"] },
   {
-    files: ["**/*.ts"],
+    files: ["**/*.ts", "**/*.cts"],
     languageOptions: { parser: tseslint.parser, ecmaVersion: 2023, sourceType: "module" },
     plugins: { homthu: { rules: { layers: layersRule } }, "@typescript-eslint": tseslint.plugin },
     linterOptions: { reportUnusedDisableDirectives: "error" },

@@ -1,6 +1,6 @@
 /**
  * The app under test: its web and worker roles as two Node processes, as they
- * run in production — the production build (`node dist/src/main.js
+ * run in production — the production build (`node dist/src/launch.cjs
  * web|worker`, built by buildApp() first; the bench's default, BENCH_FROM=sources
  * for the other way) or the sources through tsx (`node --import tsx
  * src/main.ts`, no build, more memory) — plus reading a process's memory from /proc.
@@ -56,7 +56,7 @@ export async function startRole(role: "web" | "worker", env: Record<string, stri
   // BENCH_CPU_PROF=<folder>: each role writes V8 CPU profiles to <folder>/<role> when it exits (open them in Chrome DevTools).
   // One folder per role: from the sources, the tsx loader thread writes a profile of its own next to the main thread's.
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", path.resolve(process.env.BENCH_CPU_PROF, role)] : [];
-  const entry = from === "dist" ? ["dist/src/main.js"] : ["--import", "tsx", "src/main.ts"];
+  const entry = from === "dist" ? ["dist/src/launch.cjs"] : ["--import", "tsx", "src/main.ts"];
   const child: ChildProcess = spawn(process.execPath, [...profile, ...entry, role], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env });
   const chunks: string[] = [];
   const output = () => chunks.join("").slice(-8000);

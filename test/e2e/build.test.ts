@@ -1,7 +1,8 @@
 /**
  * The production build: `tsc -p tsconfig.build.json` plus the asset copy,
- * into a temporary folder, then the web role started from it with plain
- * `node` (no tsx loader) and NODE_ENV=production. It must serve /healthz, a
+ * into a temporary folder, then the web role started from it as production
+ * starts it (`node dist/src/launch.cjs web`: plain `node`, no tsx loader) and
+ * NODE_ENV=production. It must serve /healthz, a
  * page rendered from the copied views and locales, and a static file; and
  * nothing in the compiled tree may need tsx.
  */
@@ -21,7 +22,7 @@ function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
-describe("production build (npm run build, node dist/src/main.js)", function () {
+describe("production build (npm run build, node dist/src/launch.cjs)", function () {
   this.timeout(600_000);
   let tmp = "";
   let web: RoleProcess | undefined;
@@ -41,17 +42,17 @@ describe("production build (npm run build, node dist/src/main.js)", function () 
 
   it("compiles everything that runs, with the files it reads beside it, and nothing needs tsx", () => {
     const files = filesUnder(path.join(tmp, "dist")).map((f) => path.relative(path.join(tmp, "dist"), f));
-    for (const needed of ["src/main.js", "src/cli/main.js", "workers/index.js", "config/index.js", "config/common-passwords.txt", "src/views/layout.njk", "src/i18n/locales/vi.json", "src/db/migrations/meta/_journal.json", "static/css/staff.css"])
+    for (const needed of ["src/launch.cjs", "src/main.js", "src/cli/main.js", "workers/index.js", "config/index.js", "config/common-passwords.txt", "src/views/layout.njk", "src/i18n/locales/vi.json", "src/db/migrations/meta/_journal.json", "static/css/staff.css"])
       assert.ok(files.includes(needed), `dist/${needed} is missing`);
     assert.equal(files.filter((f) => f.endsWith(".ts")).length, 0, "no TypeScript source in dist/");
-    for (const f of files.filter((f) => f.endsWith(".js"))) assert.doesNotMatch(readFileSync(path.join(tmp, "dist", f), "utf8"), /from "tsx|import\("tsx/, `${f} imports tsx`);
+    for (const f of files.filter((f) => f.endsWith(".js") || f.endsWith(".cjs"))) assert.doesNotMatch(readFileSync(path.join(tmp, "dist", f), "utf8"), /from "tsx|import\("tsx/, `${f} imports tsx`);
     const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string>; scripts: Record<string, string> };
     assert.equal(pkg.dependencies.tsx, undefined, "tsx is a development dependency only");
-    for (const s of ["start", "web", "worker"]) assert.match(pkg.scripts[s]!, /^node dist\/src\/main\.js /);
+    for (const s of ["start", "web", "worker"]) assert.match(pkg.scripts[s]!, /^node dist\/src\/launch\.cjs /);
   });
 
   it("serves /healthz, a page and a static file from dist/ in production mode", async () => {
-    web = await spawnRole("dist-web", "web", { NODE_ENV: "production", LOG_LEVEL: "info" }, 120_000, undefined, [path.join(tmp, "dist", "src", "main.js")]);
+    web = await spawnRole("dist-web", "web", { NODE_ENV: "production", LOG_LEVEL: "info" }, 120_000, undefined, [path.join(tmp, "dist", "src", "launch.cjs")]);
     const health = await fetch(`${web.url}/healthz`);
     assert.equal(health.status, 200);
     assert.deepEqual(await health.json(), { status: "ok" });
