@@ -4,8 +4,9 @@
  * the period (a request still waiting for its first decision is not yet a
  * failure to refer), with the referrals by kind of service.
  */
-import { sql, type SQL } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { Db } from "../db/client.js";
+import { helpTriageRows, monthRows, type CountScope } from "../stats/monthCounts.js";
 import { SERVICE_KINDS } from "./directory.js";
 
 export const REFERRAL_TARGET = 0.8;
@@ -23,27 +24,19 @@ export interface HelpFigures {
   byKind: Record<(typeof SERVICE_KINDS)[number] | "unspecified", number>;
 }
 
-export async function helpFigures(db: Db, scope: SQL, from: Date, to: Date): Promise<HelpFigures> {
-  const f = from.toISOString();
-  const t = to.toISOString();
-  const r = await db.execute<{ kind: string | null; total: number; triaged: number; referred: number }>(sql`
-    SELECT CASE WHEN triaged_at >= ${f} AND triaged_at < ${t} AND referred THEN coalesce(referral_kind, 'unspecified') END AS kind,
-           count(*) FILTER (WHERE received_at >= ${f} AND received_at < ${t})::int AS total,
-           count(*) FILTER (WHERE triaged_at >= ${f} AND triaged_at < ${t})::int AS triaged,
-           count(*) FILTER (WHERE triaged_at >= ${f} AND triaged_at < ${t} AND referred)::int AS referred
-      FROM tips
-     WHERE ${scope} AND category = 'help_request'
-       AND ((received_at >= ${f} AND received_at < ${t}) OR (triaged_at >= ${f} AND triaged_at < ${t}))
-     GROUP BY 1`);
-  const byKind = Object.fromEntries([...SERVICE_KINDS, "unspecified"].map((k) => [k, 0])) as HelpFigures["byKind"];
-  let total = 0;
-  let triaged = 0;
-  let referred = 0;
-  for (const row of r.rows) {
-    total += row.total;
-    triaged += row.triaged;
-    referred += row.referred;
-    if (row.kind) byKind[row.kind as keyof typeof byKind] = (byKind[row.kind as keyof typeof byKind] ?? 0) + row.referred;
-  }
+export async function helpFigures(db: Db, from: Date, to: Date, scope: CountScope): Promise<HelpFigures> {
+  const kinds = [...SERVICE_KINDS, "unspecified"] as const;
+  const help = { ...scope, category: "help_request" };
+  // A category filter other than help requests counts none.
+  const none = scope.category !== undefined && scope.category !== "help_request";
+  const r = await db.execute<Record<"total" | "triaged" | "referred" | (typeof kinds)[number], number>>(sql`
+    SELECT (SELECT coalesce(sum(received), 0)::int FROM (${monthRows(from, to, help)}) r) AS total,
+           coalesce(sum(triaged), 0)::int AS triaged, coalesce(sum(referred), 0)::int AS referred,
+           ${sql.raw(kinds.map((k) => `coalesce(sum(referred_${k}), 0)::int AS ${k}`).join(", "))}
+      FROM (${helpTriageRows(from, to, help)}) h
+     WHERE ${none ? sql`false` : sql`true`}`);
+  const row = r.rows[0]!;
+  const byKind = Object.fromEntries(kinds.map((k) => [k, none ? 0 : row[k]])) as HelpFigures["byKind"];
+  const [total, triaged, referred] = none ? [0, 0, 0] : [row.total, row.triaged, row.referred];
   return { total, triaged, referred, referredShare: triaged > 0 ? referred / triaged : null, target: REFERRAL_TARGET, byKind };
 }

@@ -5,10 +5,11 @@
  * cells follow the suppression rule (src/stats/suppression.ts) for people who
  * must not be able to single out a tiny hamlet.
  */
-import { sql, type SQL } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { POLICE_OUTCOMES, TRIAGE_OUTCOMES } from "../cases/workflow.js";
 import type { Db } from "../db/client.js";
 import type { UnitTree } from "../units/directory.js";
+import { monthRows } from "./monthCounts.js";
 import { COLUMN_SQL, hiddenCommunes, QUANTITY_COLUMNS, QUANTITY_SQL, SUPPRESSED, type QuantityColumn, type Shown, type Suppression } from "./suppression.js";
 
 /** Columns that count tips (COLUMN_SQL's aggregates; small counts are hidden from supervisors). */
@@ -50,15 +51,9 @@ export interface ReportScope {
 
 export async function reportRows(db: Db, tree: UnitTree, from: Date, to: Date, opts: ReportScope & { suppression?: Suppression }): Promise<ReportRow[]> {
   const districtCode = opts.districtCode ?? (opts.communeCode ? tree.communeDistrict.get(opts.communeCode) : undefined);
-  const parts: SQL[] = [sql`true`];
-  if (districtCode) parts.push(sql`district_code = ${districtCode}`);
-  if (opts.communeCode) parts.push(sql`commune_code = ${opts.communeCode}`);
-  if (opts.category) parts.push(sql`category = ${opts.category}`);
-  const scope = sql.join(parts, sql` AND `);
   const r = await db.execute<Record<string, number | string>>(sql`
     SELECT district_code, commune_code, ${COLUMN_SQL}, ${QUANTITY_SQL}
-      FROM tips
-     WHERE ${scope} AND received_at >= ${from.toISOString()} AND received_at < ${to.toISOString()}
+      FROM (${monthRows(from, to, { districtCode, communeCode: opts.communeCode, category: opts.category })}) r
      GROUP BY district_code, commune_code`);
   const zero = () => Object.fromEntries(REPORT_COLUMNS.map((c) => [c, 0])) as Record<ReportColumn, number>;
   const byDistrict = new Map<string, Record<ReportColumn, number>>();

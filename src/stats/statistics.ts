@@ -2,14 +2,18 @@
  * The plan's figures, computed from the plaintext routing fields only — never
  * by decrypting a tip. One period [from, to) and one scope (province,
  * district or commune); everything the monthly, quarterly and yearly reports
- * need, in a few aggregate queries over the received_at index.
+ * need. Counts are sums of the counted rows (src/stats/monthCounts.ts: one row
+ * per month, commune and category, kept in step with the cases); only the
+ * duration percentiles and the deadlines read the cases themselves.
  */
-import { sql, type SQL } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { AppConfig } from "../../config/index.js";
 import type { Db } from "../db/client.js";
 import { helpFigures, type HelpFigures } from "../help/helpFigures.js";
 import { previousPeriod, sameLastYear } from "./periods.js";
-import { QUANTITY_SQL, type QuantityColumn } from "./suppression.js";
+import { HELP_OUTCOMES, POLICE_OUTCOMES, TRIAGE_OUTCOMES, type Outcome } from "../cases/workflow.js";
+import { countScopeSql, monthRows, type CountScope } from "./monthCounts.js";
+import { QUANTITY_COLUMNS, QUANTITY_SQL, type QuantityColumn } from "./suppression.js";
 
 export interface StatsQuery {
   from: Date;
@@ -57,7 +61,24 @@ export interface ResultQuantities {
   seizedGrams: number;
 }
 
-type Totals = { total: number; urgent: number; forwarded: number; resolved: number; false_reports: number; triaged: number; help: number; referred: number } & Record<QuantityColumn, number>;
+/** The sums of the counted rows the figures need (src/stats/monthCounts.ts); zero over no rows. */
+const COUNT_COLUMNS: Array<"received" | "urgent" | "forwarded" | "resolved" | "false_or_malicious" | "triaged" | "referred" | `source_${"web" | "mailbox" | "phone"}` | `triage_${(typeof TRIAGE_OUTCOMES)[number]}` | `outcome_${Outcome}`> = [
+  "received", "urgent", "forwarded", "resolved", "false_or_malicious", "triaged", "referred",
+  "source_web", "source_mailbox", "source_phone",
+  "triage_actionable", "triage_duplicate", "triage_needs_info", "triage_not_actionable",
+  ...[...POLICE_OUTCOMES, ...HELP_OUTCOMES].map((o) => `outcome_${o}` as const),
+];
+const SUMS = sql.raw(COUNT_COLUMNS.map((c) => `coalesce(sum(${c}), 0)::int AS ${c}`).join(", "));
+
+type Totals = Record<(typeof COUNT_COLUMNS)[number] | QuantityColumn, number>;
+
+/** The totals of the period: its categories' counts added up (quantities to the hundredth, as summed in SQL). */
+function sumOf(rows: Totals[]): Totals {
+  const keys = [...COUNT_COLUMNS, ...QUANTITY_COLUMNS];
+  const t = Object.fromEntries(keys.map((k) => [k, 0])) as Totals;
+  for (const r of rows) for (const k of keys) t[k] = Math.round((t[k] + Number(r[k])) * 100) / 100;
+  return t;
+}
 
 const quantitiesOf = (t: Totals): ResultQuantities => ({
   plantsDestroyed: Number(t.qty_plants),
@@ -68,59 +89,40 @@ const quantitiesOf = (t: Totals): ResultQuantities => ({
 
 const REDUCTION_TARGET = -5;
 
-function scopeSql(q: Omit<StatsQuery, "from" | "to">): SQL {
-  const parts: SQL[] = [sql`true`];
-  if (q.districtCode) parts.push(sql`district_code = ${q.districtCode}`);
-  if (q.communeCode) parts.push(sql`commune_code = ${q.communeCode}`);
-  if (q.category) parts.push(sql`category = ${q.category}`);
-  return sql.join(parts, sql` AND `);
-}
-
 const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
 const pct = (now: number, before: number) => (before > 0 ? Math.round(((now - before) / before) * 1000) / 10 : null);
-const toMap = (rows: Array<{ k: string | null; n: number }>) => Object.fromEntries(rows.filter((r) => r.k !== null).map((r) => [r.k!, r.n]));
-
-async function groupCount(db: Db, where: SQL, column: SQL): Promise<Record<string, number>> {
-  const r = await db.execute<{ k: string | null; n: number }>(sql`SELECT ${column} AS k, count(*)::int AS n FROM tips WHERE ${where} GROUP BY 1`);
-  return toMap(r.rows);
-}
+/** Only what was counted: a key with nothing is left out, as a GROUP BY over the cases would. */
+const counted = (entries: Array<[string | null, number]>) => Object.fromEntries(entries.filter((e): e is [string, number] => e[0] !== null && e[1] > 0));
+const prefixed = (t: Totals, prefix: string, keys: readonly string[]) => counted(keys.map((k) => [k, t[`${prefix}${k}` as keyof Totals]]));
 
 /** Communes with at least one actionable tip received in [from, to): the plan's "communes with drug problems". */
-async function drugCommunes(db: Db, scope: SQL, from: Date, to: Date): Promise<number> {
+async function drugCommunes(db: Db, scope: CountScope, from: Date, to: Date): Promise<number> {
   const r = await db.execute<{ n: number }>(sql`
-    SELECT count(DISTINCT commune_code)::int AS n FROM tips
-     WHERE ${scope} AND received_at >= ${from.toISOString()} AND received_at < ${to.toISOString()}
-       AND triage_outcome = 'actionable' AND category <> 'help_request'`);
+    SELECT count(DISTINCT commune_code)::int AS n FROM (${monthRows(from, to, scope)}) r
+     WHERE triage_actionable > 0 AND category <> 'help_request'`);
   return r.rows[0]?.n ?? 0;
 }
 
 export async function computeStats(db: Db, config: AppConfig, q: StatsQuery): Promise<Stats> {
-  const scope = scopeSql(q);
+  const counts: CountScope = { districtCode: q.districtCode, communeCode: q.communeCode, category: q.category };
+  const scope = countScopeSql(counts);
   const inPeriod = sql`${scope} AND received_at >= ${q.from.toISOString()} AND received_at < ${q.to.toISOString()}`;
   // Numbers from the configuration, typed as such (a bound parameter would arrive as text).
   const seconds = (ms: number) => sql.raw(`${Number(ms) / 1000}::float8`);
   const triageLimit = sql`(CASE WHEN urgent THEN ${seconds(config.deadlines.urgentTriage)} ELSE ${seconds(config.deadlines.triage)} END)`;
+  const rows = monthRows(q.from, q.to, counts);
   const previous = previousPeriod(q.from, q.to);
   const lastYear = sameLastYear(q.from, q.to);
 
-  const [totals, byCategory, bySource, byDistrict, byCommune, byTriage, byOutcome, timing, overdue, overdueInPeriod, now, before, yearAgo] = await Promise.all([
-    db.execute<Totals>(sql`
-      SELECT count(*)::int AS total,
-             count(*) FILTER (WHERE urgent)::int AS urgent,
-             count(*) FILTER (WHERE forwarded_at IS NOT NULL)::int AS forwarded,
-             count(*) FILTER (WHERE resolved_at IS NOT NULL)::int AS resolved,
-             count(*) FILTER (WHERE not_actionable_reason = 'false_or_malicious')::int AS false_reports,
-             count(*) FILTER (WHERE triage_outcome IS NOT NULL)::int AS triaged,
-             count(*) FILTER (WHERE category = 'help_request')::int AS help,
-             count(*) FILTER (WHERE category = 'help_request' AND referred)::int AS referred,
-             ${QUANTITY_SQL}
-        FROM tips WHERE ${inPeriod}`),
-    groupCount(db, inPeriod, sql`category`),
-    groupCount(db, inPeriod, sql`source`),
-    groupCount(db, inPeriod, sql`district_code`),
-    groupCount(db, inPeriod, sql`commune_code`),
-    groupCount(db, inPeriod, sql`triage_outcome`),
-    groupCount(db, sql`${inPeriod} AND resolved_at IS NOT NULL`, sql`outcome`),
+  const [byCategoryRows, byPlaceRows, timing, overdue, overdueInPeriod, before, yearAgo, helpRequests] = await Promise.all([
+    // The counts by category (the totals are their sum), and by commune: two passes over the period's counted rows.
+    db.execute<Totals & { category: string }>(sql`
+      SELECT category, ${SUMS}, ${QUANTITY_SQL}
+        FROM (${rows}) r GROUP BY category`),
+    db.execute<{ district_code: string; commune_code: string; received: number; drug_actionable: number }>(sql`
+      SELECT district_code, commune_code, sum(received)::int AS received,
+             coalesce(sum(triage_actionable) FILTER (WHERE category <> 'help_request'), 0)::int AS drug_actionable
+        FROM (${rows}) r GROUP BY district_code, commune_code`),
     // Each duration computed once per case as float8 (extract() gives numeric, slow to sort), and both percentiles
     // of a duration from one sort (the array form) instead of one sort each.
     db.execute<{ t_pct: number[] | null; t_in: number; t_n: number; a_pct: number[] | null; a_in: number; a_n: number }>(sql`
@@ -136,16 +138,23 @@ export async function computeStats(db: Db, config: AppConfig, q: StatsQuery): Pr
        WHERE ${inPeriod}`),
     db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM tips WHERE ${scope} AND deadline_at < now()`),
     // A deadline is overdue from due_at until it ended (met, replaced or stopped), or until now while it runs:
-    // overdue during [from, to) when that stretch meets the period.
+    // overdue during [from, to) when that stretch meets the period. Only a missed deadline can be (the
+    // condition of the partial index case_deadlines_missed_idx).
     db.execute<{ n: number }>(sql`
       SELECT count(DISTINCT tips.id)::int AS n FROM tips JOIN case_deadlines d ON d.tip_id = tips.id
-       WHERE ${scope}
+       WHERE ${scope} AND (d.ended_at IS NULL OR d.ended_at > d.due_at) AND d.due_at < ${q.to.toISOString()}::timestamptz
          AND greatest(d.due_at, ${q.from.toISOString()}::timestamptz) < least(coalesce(d.ended_at, now()), ${q.to.toISOString()}::timestamptz)`),
-    drugCommunes(db, scope, q.from, q.to),
-    drugCommunes(db, scope, previous.from, previous.to),
-    drugCommunes(db, scope, lastYear.from, lastYear.to),
+    drugCommunes(db, counts, previous.from, previous.to),
+    drugCommunes(db, counts, lastYear.from, lastYear.to),
+    helpFigures(db, q.from, q.to, counts),
   ]);
-  const t = totals.rows[0]!;
+  const t = sumOf(byCategoryRows.rows);
+  const byCategory = counted(byCategoryRows.rows.map((r) => [r.category, r.received]));
+  const places = byPlaceRows.rows;
+  const byCommune = counted(places.map((r) => [r.commune_code, r.received]));
+  const byDistrict: Record<string, number> = {};
+  for (const r of places) if (r.received > 0) byDistrict[r.district_code!] = (byDistrict[r.district_code!] ?? 0) + r.received;
+  const now = places.filter((r) => r.drug_actionable > 0).length;
   const tm = timing.rows[0]!;
   const round = (x: number | null) => (x === null || x === undefined ? null : Math.round(Number(x) * 100) / 100);
   /** Seconds (a percentile of the period, null when no case had the duration) to hours, two decimals. */
@@ -154,10 +163,10 @@ export async function computeStats(db: Db, config: AppConfig, q: StatsQuery): Pr
   const changeVsLastYear = pct(now, yearAgo);
   return {
     period: { from: q.from.toISOString(), to: q.to.toISOString() },
-    received: { total: t.total, urgent: t.urgent, byCategory, bySource, byDistrict, byCommune },
-    triage: { byOutcome: byTriage, falseOrMalicious: t.false_reports, misuseRate: ratio(t.false_reports, t.triaged) },
+    received: { total: t.received, urgent: t.urgent, byCategory, bySource: prefixed(t, "source_", ["web", "mailbox", "phone"]), byDistrict, byCommune },
+    triage: { byOutcome: prefixed(t, "triage_", TRIAGE_OUTCOMES), falseOrMalicious: t.false_or_malicious, misuseRate: ratio(t.false_or_malicious, t.triaged) },
     forwarded: t.forwarded,
-    resolved: { total: t.resolved, byOutcome, quantities: quantitiesOf(t) },
+    resolved: { total: t.resolved, byOutcome: prefixed(t, "outcome_", [...POLICE_OUTCOMES, ...HELP_OUTCOMES]), quantities: quantitiesOf(t) },
     timing: {
       receiptToTriage: { medianHours: hours(tm.t_pct, 0), p90Hours: hours(tm.t_pct, 1), withinDeadlineShare: ratio(tm.t_in, tm.t_n), count: tm.t_n },
       forwardToAcknowledge: { medianHours: hours(tm.a_pct, 0), p90Hours: hours(tm.a_pct, 1), withinDeadlineShare: ratio(tm.a_in, tm.a_n), count: tm.a_n },
@@ -173,6 +182,6 @@ export async function computeStats(db: Db, config: AppConfig, q: StatsQuery): Pr
       reductionTarget: REDUCTION_TARGET,
       targetMet: changeVsLastYear === null ? null : changeVsLastYear <= REDUCTION_TARGET,
     },
-    helpRequests: await helpFigures(db, scope, q.from, q.to),
+    helpRequests,
   };
 }

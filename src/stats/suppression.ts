@@ -25,10 +25,11 @@
  * printed report, the CSV and the XLSX; the public figures use the primary rule
  * (they publish no total to subtract from).
  */
-import { sql, type SQL } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { mac, type Bytes } from "../crypto/index.js";
 import type { UnitTree } from "../units/directory.js";
+import { monthRows } from "./monthCounts.js";
 
 /** Who sees what: the threshold (0 = exact figures) and the server key that orders complementary cells. */
 export interface Suppression {
@@ -85,25 +86,25 @@ export function hiddenInGroup(cells: ReadonlyArray<{ key: string; value: number 
 export const QUANTITY_COLUMNS = ["qty_plants", "qty_area_m2", "qty_people", "qty_seized_grams"] as const;
 export type QuantityColumn = (typeof QUANTITY_COLUMNS)[number];
 export const QUANTITY_SQL = sql.raw(`
-           coalesce(sum(plants_destroyed) FILTER (WHERE resolved_at IS NOT NULL), 0)::float8 AS qty_plants,
-           coalesce(sum(area_m2) FILTER (WHERE resolved_at IS NOT NULL), 0)::float8 AS qty_area_m2,
-           coalesce(sum(people_handled) FILTER (WHERE resolved_at IS NOT NULL), 0)::float8 AS qty_people,
-           round(coalesce(sum(seized_grams) FILTER (WHERE resolved_at IS NOT NULL), 0), 2)::float8 AS qty_seized_grams`);
+           coalesce(sum(qty_plants), 0)::float8 AS qty_plants,
+           coalesce(sum(qty_area_m2), 0)::float8 AS qty_area_m2,
+           coalesce(sum(qty_people), 0)::float8 AS qty_people,
+           round(coalesce(sum(qty_seized_grams), 0), 2)::float8 AS qty_seized_grams`);
 
-/** The counted columns of the report, as SQL aggregates over `tips`. */
+/** The counted columns of the report, as SQL sums over counted rows (src/stats/monthCounts.ts). */
 export const COLUMN_SQL = sql.raw(`
-           count(*)::int AS received,
-           count(*) FILTER (WHERE urgent)::int AS urgent,
-           count(*) FILTER (WHERE triage_outcome = 'actionable')::int AS actionable,
-           count(*) FILTER (WHERE forwarded_at IS NOT NULL)::int AS forwarded,
-           count(*) FILTER (WHERE resolved_at IS NOT NULL)::int AS resolved,
-           count(*) FILTER (WHERE outcome = 'spot_eliminated')::int AS spot_eliminated,
-           count(*) FILTER (WHERE outcome = 'plants_destroyed')::int AS plants_destroyed,
-           count(*) FILTER (WHERE outcome = 'arrests_made')::int AS arrests_made,
-           count(*) FILTER (WHERE outcome = 'nothing_found')::int AS nothing_found,
-           count(*) FILTER (WHERE category = 'help_request')::int AS help_requests,
-           count(*) FILTER (WHERE category = 'help_request' AND referred)::int AS referred,
-           count(*) FILTER (WHERE not_actionable_reason = 'false_or_malicious')::int AS false_or_malicious`);
+           coalesce(sum(received), 0)::int AS received,
+           coalesce(sum(urgent), 0)::int AS urgent,
+           coalesce(sum(triage_actionable), 0)::int AS actionable,
+           coalesce(sum(forwarded), 0)::int AS forwarded,
+           coalesce(sum(resolved), 0)::int AS resolved,
+           coalesce(sum(outcome_spot_eliminated), 0)::int AS spot_eliminated,
+           coalesce(sum(outcome_plants_destroyed), 0)::int AS plants_destroyed,
+           coalesce(sum(outcome_arrests_made), 0)::int AS arrests_made,
+           coalesce(sum(outcome_nothing_found), 0)::int AS nothing_found,
+           coalesce(sum(received) FILTER (WHERE category = 'help_request'), 0)::int AS help_requests,
+           coalesce(sum(referred), 0)::int AS referred,
+           coalesce(sum(false_or_malicious), 0)::int AS false_or_malicious`);
 
 /**
  * For each column, the communes whose cell over [from, to) must be hidden
@@ -121,11 +122,9 @@ export async function hiddenCommunes<C extends string>(
   const result = new Map<C, Set<string>>(opts.columns.map((c) => [c, new Set<string>()]));
   const { threshold, key } = opts.suppression;
   if (threshold <= 0) return result;
-  const scope: SQL = opts.districtCode ? sql`district_code = ${opts.districtCode}` : sql`true`;
   const r = await db.execute<Record<string, number | string>>(sql`
-    SELECT district_code, commune_code, to_char(received_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM') AS month, ${COLUMN_SQL}
-      FROM tips
-     WHERE ${scope} AND received_at >= ${from.toISOString()} AND received_at < ${to.toISOString()}
+    SELECT district_code, commune_code, to_char(month, 'YYYY-MM') AS month, ${COLUMN_SQL}
+      FROM (${monthRows(from, to, { districtCode: opts.districtCode })}) r
      GROUP BY 1, 2, 3`);
   // district → month → commune → row
   const byGroup = new Map<string, Map<string, Map<string, Record<string, number | string>>>>();
