@@ -146,6 +146,9 @@ async function insertTip(database: Database, row: TipInsert): Promise<boolean> {
       ? `, w AS (INSERT INTO tip_key_wraps (tip_id, user_id, sealed_private_key) SELECT t.id, v.user_id, v.sealed FROM t, (VALUES ${wrapValues.join(", ")}) v(user_id, sealed))`
       : "";
   const text = `WITH cur AS (${check}), ok AS (${ok}), t AS (${tip}), i AS (${items})${wraps} SELECT count(*)::int AS n FROM t`;
-  const { rows } = await database.pool.query<{ n: number }>(text, params);
+  // A named (prepared) statement: PostgreSQL parses and plans it once per connection instead of at every tip, and
+  // later tips send only its parameters. The text depends only on how many items and wraps there are, so that names it.
+  const name = `tip-insert-${row.items.length}-${row.wraps.length}`;
+  const { rows } = await database.pool.query<{ n: number }>({ name, text, values: params });
   return rows[0]?.n === 1;
 }
