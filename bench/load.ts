@@ -4,9 +4,12 @@
  * fixed time or a fixed number of tips. Every tip is valid JSON for a real
  * district and commune, and comes from a different X-Forwarded-For address
  * (the web role trusts loopback proxies), as a burst from many phones would.
+ * Like wrk, it prepares its requests: the bodies are drawn from a set made
+ * before the clock starts, and a tip's bytes are that body behind a head with
+ * the tip's own address (the app needs nothing else to differ).
  */
 import { randomInt } from "node:crypto";
-import type { HttpClient } from "./client.js";
+import { RawConnection, type HttpClient } from "./client.js";
 import { interrupted, now } from "./measure.js";
 
 export interface Place {
@@ -49,17 +52,28 @@ export function tipBody(place: Place, marker = ""): Record<string, unknown> {
 /** A random client address, sent as X-Forwarded-For (the web role trusts loopback proxies). */
 export const address = () => `10.${randomInt(256)}.${randomInt(256)}.${1 + randomInt(254)}`;
 
+/** Tip requests up to their last header: a set of bodies for random places, each with its head. */
+function preparedTips(host: string, places: Place[], count = 256): { head: Buffer; body: Buffer }[] {
+  return Array.from({ length: count }, () => {
+    const body = Buffer.from(JSON.stringify(tipBody(places[randomInt(places.length)]!)));
+    const head = `POST /api/v1/tips HTTP/1.1\r\nHost: ${host}\r\nAccept: application/json\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n`;
+    return { head: Buffer.from(head, "latin1"), body };
+  });
+}
+
 /** Submit tips until `durationMs` has passed or `count` tips were sent, whichever is given. */
 export async function submitTips(client: HttpClient, opts: { concurrency: number; places: Place[]; durationMs?: number; count?: number }): Promise<LoadResult> {
   const result: LoadResult = { latencies: [], accepted: [], failures: {}, elapsedMs: 0, perSecond: 0 };
+  const requests = preparedTips(client.host, opts.places);
+  const connections = await Promise.all(Array.from({ length: opts.concurrency }, () => RawConnection.open(client.host)));
   const start = now();
   const until = opts.durationMs === undefined ? Number.POSITIVE_INFINITY : start + opts.durationMs;
   let left = opts.count ?? Number.POSITIVE_INFINITY;
-  const one = async () => {
-    const place = opts.places[randomInt(opts.places.length)]!;
+  const one = async (lane: number) => {
+    const { head, body } = requests[randomInt(requests.length)]!;
     const t = now();
     try {
-      const reply = await client.request("POST", "/api/v1/tips", { headers: { "x-forwarded-for": address(), accept: "application/json" }, json: tipBody(place) });
+      const reply = await connections[lane]!.send(Buffer.concat([head, Buffer.from(`X-Forwarded-For: ${address()}\r\n\r\n`, "latin1"), body]));
       const latency = now() - t;
       if (reply.status === 201) {
         result.latencies.push(latency);
@@ -68,15 +82,22 @@ export async function submitTips(client: HttpClient, opts: { concurrency: number
     } catch (err) {
       const code = (err as { code?: string }).code ?? "error";
       result.failures[code] = (result.failures[code] ?? 0) + 1;
+      // The connection is gone: the lane goes on over a new one (or fails again, and is counted again).
+      connections[lane]!.close();
+      connections[lane] = await RawConnection.open(client.host).catch(() => connections[lane]!);
     }
   };
-  const loop = async () => {
+  const loop = async (lane: number) => {
     while (now() < until && left > 0 && !interrupted.signal.aborted) {
       left--;
-      await one();
+      await one(lane);
     }
   };
-  await Promise.all(Array.from({ length: opts.concurrency }, loop));
+  try {
+    await Promise.all(connections.map((_, lane) => loop(lane)));
+  } finally {
+    for (const c of connections) c.close();
+  }
   result.elapsedMs = now() - start;
   result.perSecond = (result.latencies.length * 1000) / result.elapsedMs;
   return result;
