@@ -1,21 +1,23 @@
 /*
- * Sends the report form by script when the browser can. Progressive
+ * Sends the report form (report.njk), or the follow-up page's reply form
+ * (followUpTip.njk), by script when the browser can. Progressive
  * enhancement: without this file the form posts as a plain HTML form, exactly
  * as before. With it:
  *   - one send per page: the button is disabled and a second tap does nothing;
  *   - photos are checked against the server's limits before any byte is sent,
  *     and large ones are shrunk first (photoShrink.js);
  *   - "Đang gửi…" shows the upload's progress;
- *   - the server's answer (the receipt page, or the form with its errors)
- *     replaces this page, as the plain post would have shown it.
- * If the connection drops, the form comes back as it was. Sending again uses
- * the same form token, so a tip that did arrive gives back its same receipt.
+ *   - the server's answer (the receipt page or the follow-up page, or the form
+ *     with its errors) replaces this page, as the plain post would have shown it.
+ * If the connection drops, the form comes back as it was. Sending a report
+ * again uses the same form token, so a tip that did arrive gives back its same
+ * receipt (a reply sent again may arrive twice; its page's text says so).
  * Every text and limit comes from the data- attributes of #send-status.
  */
 (function () {
   "use strict";
 
-  var form = document.querySelector("form.report-form");
+  var form = document.querySelector("form.report-form, form.reply-form");
   var status = document.getElementById("send-status");
   var input = document.getElementById("photos");
   if (!form || !status || !input || !window.FormData || !window.XMLHttpRequest) return;

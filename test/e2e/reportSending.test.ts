@@ -10,15 +10,12 @@
  * drops the connection.
  */
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import type { Page } from "playwright-core";
 import { startTestApp, resetData, type TestApp } from "../support/app.js";
 import { anAdministrator, aStaffMember } from "../support/factories.js";
 import { browserAvailable, launch, screenshot } from "../support/browser.js";
 import { tcpProxy, type TcpProxy } from "../support/tcpProxy.js";
-import { cameraLikePhoto } from "../support/photos.js";
+import { cameraLikePhoto, tempFiles } from "../support/photos.js";
 import { UNLIMITED } from "../support/caseDesk.js";
 
 const KB = 1024;
@@ -28,8 +25,8 @@ describe("sending the report form from a slow phone (Chromium)", function () {
   this.timeout(180_000);
   let app: TestApp;
   let proxy: TcpProxy;
-  let dir: string | undefined;
-  const files: Record<"medium" | "large" | "text", { file: string; bytes: number }> = {} as never;
+  let files: Record<"medium" | "large" | "text", { file: string; bytes: number }>;
+  let removeFiles = () => {};
   const count = async (sql: string) => (await app.ctx.database.pool.query(sql)).rows[0].n as number;
   const tips = () => count("SELECT count(*)::int AS n FROM tips");
   const photos = () => count("SELECT count(*)::int AS n FROM tip_items WHERE kind = 'photo'");
@@ -41,19 +38,16 @@ describe("sending the report form from a slow phone (Chromium)", function () {
     await anAdministrator(app.ctx);
     await aStaffMember(app.ctx, "liaison", "831");
     proxy = await tcpProxy(app.url);
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "homthu-sending-"));
-    const write = (name: keyof typeof files, file: string, data: Buffer) => {
-      fs.writeFileSync(path.join(dir!, file), data);
-      files[name] = { file: path.join(dir!, file), bytes: data.length };
-    };
-    write("medium", "vuon.jpg", await cameraLikePhoto(800, 600));
-    write("large", "IMG_20261201_081523.jpg", await cameraLikePhoto(4000, 3000));
-    write("text", "notes.txt", Buffer.from("không phải ảnh"));
+    ({ files, remove: removeFiles } = tempFiles("homthu-sending-", {
+      medium: { name: "vuon.jpg", data: await cameraLikePhoto(800, 600) },
+      large: { name: "IMG_20261201_081523.jpg", data: await cameraLikePhoto(4000, 3000) },
+      text: { name: "notes.txt", data: Buffer.from("không phải ảnh") },
+    }));
   });
   after(async () => {
     await proxy?.close();
     await app?.stop();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    removeFiles();
   });
 
   async function fillReport(page: Page, photo: string) {

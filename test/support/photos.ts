@@ -1,5 +1,8 @@
 /** Photos made at test time: a JPEG carrying a camera make/model and a GPS position in its EXIF. */
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import sharp from "sharp";
 
 export const CANARY_CAMERA = "CanaryCam-7Q";
@@ -42,4 +45,15 @@ export async function cameraLikePhoto(width: number, height: number): Promise<Bu
   const noise = randomBytes(shapes.length);
   for (let i = 0; i < shapes.length; i++) shapes[i] = Math.max(0, Math.min(255, shapes[i]! + (noise[i]! & 0x1f) - 16));
   return sharp(shapes, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+}
+
+/** Files for a browser's file input, written to a fresh temporary folder (named from `prefix`); `remove()` deletes it. */
+export function tempFiles<K extends string>(prefix: string, contents: Record<K, { name: string; data: Buffer }>) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const files = {} as Record<K, { file: string; bytes: number }>;
+  for (const [key, { name, data }] of Object.entries(contents) as Array<[K, { name: string; data: Buffer }]>) {
+    fs.writeFileSync(path.join(dir, name), data);
+    files[key] = { file: path.join(dir, name), bytes: data.length };
+  }
+  return { files, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }

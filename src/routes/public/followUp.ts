@@ -50,6 +50,7 @@ async function renderTip(ctx: AppContext, res: Response, status: number, errors:
     values: { text: textOf(values.text) },
     maxPhotos: ctx.config.limits.maxPhotos,
     maxPhotoMb: Math.round(ctx.config.limits.maxPhotoBytes / 1024 / 1024),
+    maxPhotoBytes: ctx.config.limits.maxPhotoBytes,
   });
 }
 
