@@ -1,14 +1,14 @@
 /**
  * The places register read back: places of a district or commune with their
  * states over time and their linked cases, the suggestions for a case (same
- * commune, the kind its category names), and a place's label and location
- * opened with the reader's own key wrap (none: the label stays locked, the
- * crypto wall behind the policy). Writes are in the place commands.
+ * commune, the kind its category names). Labels and locations stay locked
+ * here (`details: null`): opening them is the audited command
+ * placeDetailsOpener, with the reader's own key wrap. Writes are in the place
+ * commands.
  */
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
-import * as crypto from "../crypto/index.js";
 import type { Db, Tx } from "../db/client.js";
-import { casePlaces, placeKeyWraps, places, placeStates, staffUsers } from "../db/schema.js";
+import { casePlaces, places, placeStates, staffUsers } from "../db/schema.js";
 import { notFound } from "../errors.js";
 import { actorOf, authorize, can, type Actor } from "../policies/index.js";
 import type { UnitTree } from "../units/directory.js";
@@ -60,7 +60,7 @@ export interface PlaceEntry {
   stateOn: string;
   history: StateEntry[];
   caseIds: string[];
-  /** Null when the reader holds no key for this place. */
+  /** Null until placeDetailsOpener opens it, and then when the reader holds no key for this place. */
   details: PlaceDetails | null;
 }
 
@@ -93,35 +93,6 @@ export async function placeRecipients(db: Db | Tx, districtCode: string): Promis
   return rows.filter((u) => can(actorOf(u), "places.view", { districtCode })).map((u) => ({ id: u.id, publicKey: u.publicKey }));
 }
 
-export interface Reader {
-  id: string;
-  privateKey: crypto.Bytes;
-}
-
-/** Open the details of the places `reader` holds a key for; the others are left out. */
-export async function openPlaceDetails(db: Db, reader: Reader, rows: PlaceRow[]): Promise<Map<string, PlaceDetails>> {
-  const out = new Map<string, PlaceDetails>();
-  if (rows.length === 0) return out;
-  const [me] = await db.select({ publicKey: staffUsers.publicKey }).from(staffUsers).where(eq(staffUsers.id, reader.id));
-  if (!me) return out;
-  const wraps = await db
-    .select()
-    .from(placeKeyWraps)
-    .where(and(eq(placeKeyWraps.userId, reader.id), inArray(placeKeyWraps.placeId, rows.map((r) => r.id))));
-  const wrapOf = new Map(wraps.map((w) => [w.placeId, w.sealedPrivateKey]));
-  for (const row of rows) {
-    const sealed = wrapOf.get(row.id);
-    if (!sealed) continue;
-    try {
-      const keys = { publicKey: row.publicKey, privateKey: crypto.openSealed(sealed, { publicKey: me.publicKey, privateKey: reader.privateKey }) };
-      out.set(row.id, JSON.parse(crypto.utf8.decode(crypto.decryptPlace(row, row.id, keys))) as PlaceDetails);
-    } catch {
-      // A wrap that does not open (a key reset since) leaves the label locked, like a case without a key.
-    }
-  }
-  return out;
-}
-
 export interface PlaceFilter {
   districtCode?: string;
   communeCode?: string;
@@ -129,8 +100,8 @@ export interface PlaceFilter {
   ids?: string[];
 }
 
-/** Places within the tree (or one district, commune, kind), in the tree's order, with histories and cases. */
-export async function listPlaces(db: Db, tree: UnitTree, filter: PlaceFilter, reader: Reader): Promise<PlaceEntry[]> {
+/** Places within the tree (or one district, commune, kind), in the tree's order, with histories and cases (labels locked). */
+export async function listPlaces(db: Db, tree: UnitTree, filter: PlaceFilter): Promise<PlaceEntry[]> {
   const communes = tree.districts
     .filter((d) => !filter.districtCode || d.code === filter.districtCode)
     .flatMap((d) => d.communes.map((c) => ({ ...c, districtCode: d.code, districtName: d.name })))
@@ -141,10 +112,9 @@ export async function listPlaces(db: Db, tree: UnitTree, filter: PlaceFilter, re
   if (filter.ids) conds.push(filter.ids.length ? inArray(places.id, filter.ids) : sql`false`);
   const rows = await db.select().from(places).where(and(...conds)).orderBy(asc(places.createdOn), asc(places.id));
   const ids = rows.map((r) => r.id);
-  const [histories, links, details] = await Promise.all([
+  const [histories, links] = await Promise.all([
     historiesOf(db, ids),
     ids.length ? db.select().from(casePlaces).where(inArray(casePlaces.placeId, ids)) : Promise.resolve([]),
-    openPlaceDetails(db, reader, rows),
   ]);
   const order = new Map(communes.map((c, i) => [c.code, i]));
   const commune = new Map(communes.map((c) => [c.code, c]));
@@ -166,7 +136,7 @@ export async function listPlaces(db: Db, tree: UnitTree, filter: PlaceFilter, re
         stateOn: last.onDate,
         history,
         caseIds: links.filter((l) => l.placeId === r.id).map((l) => l.tipId).sort(),
-        details: details.get(r.id) ?? null,
+        details: null,
       };
     });
 }
@@ -186,14 +156,12 @@ export async function placesForCase(
   db: Db,
   tree: UnitTree,
   tip: { id: string; communeCode: string; category: string },
-  reader: Actor & { privateKey: crypto.Bytes },
 ): Promise<{ linked: PlaceEntry[]; suggested: PlaceEntry[] }> {
   const linkedIds = await placesOfCase(db, tip.id);
-  const reading = { id: reader.id, privateKey: reader.privateKey };
   const kind = KIND_OF_CATEGORY[tip.category];
   const [linked, sameCommune] = await Promise.all([
-    listPlaces(db, tree, { ids: linkedIds }, reading),
-    listPlaces(db, tree, { communeCode: tip.communeCode, kind }, reading),
+    listPlaces(db, tree, { ids: linkedIds }),
+    listPlaces(db, tree, { communeCode: tip.communeCode, kind }),
   ]);
   return { linked, suggested: sameCommune.filter((p) => !linkedIds.includes(p.id)) };
 }

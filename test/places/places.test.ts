@@ -73,10 +73,12 @@ describe("places register", function () {
     assert.deepEqual(g.body.history, [{ state: "active", onDate: vnDay(-3) }]);
     assert.deepEqual(g.body.caseIds, [caseId]);
     assert.deepEqual(g.body.details, { label: marker, location: where });
-    const audit = await app.ctx.database.db.execute<{ action: string; district_code: string; details: Record<string, unknown> }>(sql`SELECT action, district_code, details FROM audit_log WHERE subject_id = ${placeId}`);
-    assert.deepEqual(audit.rows.map((a) => a.action), ["place.created"]);
-    assert.equal(audit.rows[0]!.district_code, "831");
-    assert.equal(JSON.stringify(audit.rows[0]!.details).includes(marker), false, "the audit row never holds the label");
+    const audit = await app.ctx.database.db.execute<{ action: string; district_code: string; details: Record<string, unknown> }>(
+      sql`SELECT action, district_code, details FROM audit_log WHERE subject_id = ${placeId} ORDER BY id`,
+    );
+    assert.deepEqual(audit.rows.map((a) => a.action), ["place.created", "place.details_viewed"], "reading the label back is audited, like opening a case");
+    assert.deepEqual(audit.rows.map((a) => a.district_code), ["831", "831"]);
+    assert.equal(JSON.stringify(audit.rows.map((a) => a.details)).includes(marker), false, "the audit rows never hold the label");
   });
 
   it("when the police and the administrator of the district read it, then they see the label too; a liaison of another district gets 403", async () => {
@@ -246,11 +248,15 @@ describe("places register", function () {
     let g = await theirs.agent.get(`/api/v1/places/${placeId}`);
     assert.equal(g.status, 200, "the policy lets them see the place");
     assert.equal(g.body.details, null, "but no key was sealed to them");
+    const viewed = async () =>
+      (await app.ctx.database.db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM audit_log WHERE action = 'place.details_viewed' AND actor_id = ${newcomer.id}`)).rows[0]!.n;
+    assert.equal(await viewed(), 0, "a label that stays locked is not recorded as read");
     await signIn(app, emails.l832);
     assert.equal((await theirs.agent.get(`/api/v1/places/${placeId}`)).body.details, null, "a liaison of another district shares nothing");
     await signIn(app, emails.l831);
     g = await theirs.agent.get(`/api/v1/places/${placeId}`);
     assert.equal(g.body.details.label, marker);
+    assert.equal(await viewed(), 1, "opened once it could be, and recorded");
     const audit = await app.ctx.database.db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM audit_log WHERE action = 'user.pending_place_access_granted' AND subject_id = ${newcomer.id}`);
     assert.equal(audit.rows[0]!.n, 1);
     const other = await aStaffMember(app.ctx, "liaison", "832");

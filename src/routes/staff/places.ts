@@ -11,6 +11,7 @@ import { Router, type Request, type Response } from "express";
 import { linkCaseToPlace, unlinkCaseFromPlace } from "../../commands/placeCaseLinker.js";
 import { createPlace } from "../../commands/placeCreator.js";
 import { recordPlaceState } from "../../commands/placeStateRecorder.js";
+import { openPlaceDetails } from "../../commands/placeDetailsOpener.js";
 import type { AppContext } from "../../context.js";
 import type { TipRow } from "../../db/rows.js";
 import { HttpError } from "../../errors.js";
@@ -55,8 +56,8 @@ async function render(ctx: AppContext, req: Request, res: Response, status: numb
   const q = parsed.success ? parsed.data : {};
   const tree = await ctx.units.tree();
   const district = placesScope(actor, q.district ?? (q.commune ? tree.communeDistrict.get(q.commune) : undefined));
-  const reader = { id: actor.id, privateKey: staffOf(res).session.privateKey };
-  const list = await listPlaces(ctx.database.db, tree, { districtCode: district, communeCode: q.commune, kind: q.kind }, reader);
+  const filter = { districtCode: district, communeCode: q.commune, kind: q.kind };
+  const { places: list } = await openPlaceDetails(ctx, actor, staffOf(res).session.privateKey, { places: await listPlaces(ctx.database.db, tree, filter) });
   const districts = tree.districts.filter((d) => can(actor, "places.view", { districtCode: d.code }));
   res.status(status).render("staff/places/list.njk", {
     places: list.map((p) => shown(p, t, actor)),
@@ -75,7 +76,7 @@ async function render(ctx: AppContext, req: Request, res: Response, status: numb
 /** The places box of a case page: null when the person may not see the district's places. */
 export async function casePlacesBox(ctx: AppContext, actor: Actor, privateKey: Uint8Array, tip: TipRow, t: Translate) {
   if (!can(actor, "places.view", { districtCode: tip.districtCode }) || !canOnCase(actor, "case.view", tip) || tip.category === "help_request") return null;
-  const r = await placesForCase(ctx.database.db, await ctx.units.tree(), tip, { ...actor, privateKey });
+  const r = await openPlaceDetails(ctx, actor, privateKey, await placesForCase(ctx.database.db, await ctx.units.tree(), tip));
   return {
     linked: r.linked.map((p) => shown(p, t, actor)),
     suggested: r.suggested.map((p) => shown(p, t, actor)),

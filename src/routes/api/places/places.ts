@@ -16,13 +16,14 @@ import { loadCase } from "../../../cases/caseView.js";
 import { linkCaseToPlace, unlinkCaseFromPlace } from "../../../commands/placeCaseLinker.js";
 import { createPlace } from "../../../commands/placeCreator.js";
 import { recordPlaceState } from "../../../commands/placeStateRecorder.js";
+import { openPlaceDetails } from "../../../commands/placeDetailsOpener.js";
 import type { AppContext } from "../../../context.js";
 import { reportingDb } from "../../../db/readReplica.js";
 import { invalidInput, notFound } from "../../../errors.js";
 import { noStore } from "../../../middlewares/securityHeaders.js";
 import { requireCsrf, requireStaff, staffOf } from "../../../middlewares/staffSession.js";
 import { placeFigures } from "../../../places/placeFigures.js";
-import { districtOfPlace, KIND_OF_CATEGORY, listPlaces, loadPlace, placesForCase, placesScope } from "../../../places/register.js";
+import { districtOfPlace, KIND_OF_CATEGORY, listPlaces, loadPlace, placesForCase, placesScope, type PlaceEntry } from "../../../places/register.js";
 import { authorize, authorizeCase, type GeneralAction } from "../../../policies/index.js";
 import { newPlaceSchema, placeListQuery, placeStateSchema } from "../../../validation/places.js";
 import { parseOrThrow, uuidParam } from "../../../validation/parse.js";
@@ -46,9 +47,10 @@ function paramsOf<T extends z.ZodType>(schema: T, req: Request): z.output<T> {
 
 const translatorOf = (res: Response) => res.locals.t as Translate;
 
-const readerOf = (res: Response) => {
+/** Open the labels of these lists of places the signed-in person holds keys for (audited). */
+const opened = <L extends Record<string, PlaceEntry[]>>(ctx: AppContext, res: Response, lists: L) => {
   const staff = staffOf(res);
-  return { id: staff.actor.id, privateKey: staff.session.privateKey };
+  return openPlaceDetails(ctx, staff.actor, staff.session.privateKey, lists);
 };
 
 export function placesApi(ctx: AppContext): Router {
@@ -59,7 +61,7 @@ export function placesApi(ctx: AppContext): Router {
     const q = parseOrThrow(placeListQuery, req.query, "invalid_query");
     const tree = await ctx.units.tree();
     const districtCode = placesScope(staffOf(res).actor, q.district ?? (q.commune ? tree.communeDistrict.get(q.commune) : undefined));
-    res.json({ places: await listPlaces(ctx.database.db, tree, { districtCode, communeCode: q.commune, kind: q.kind }, readerOf(res)) });
+    res.json(await opened(ctx, res, { places: await listPlaces(ctx.database.db, tree, { districtCode, communeCode: q.commune, kind: q.kind }) }));
   });
 
   router.post("/api/v1/places", async (req: Request, res: Response) => {
@@ -110,14 +112,14 @@ export function placesApi(ctx: AppContext): Router {
     const tip = await loadCase(ctx, caseId);
     authorizeCase(actor, "case.view", tip);
     authorize(actor, "places.view", { districtCode: tip.districtCode });
-    res.json(await placesForCase(ctx.database.db, await ctx.units.tree(), tip, { ...actor, privateKey: readerOf(res).privateKey }));
+    res.json(await opened(ctx, res, await placesForCase(ctx.database.db, await ctx.units.tree(), tip)));
   });
 
   router.get("/api/v1/places/:id", async (req: Request, res: Response) => {
     const { id } = paramsOf(idParams, req);
     const tree = await ctx.units.tree();
     authorize(staffOf(res).actor, "places.view", { districtCode: districtOfPlace(tree, await loadPlace(ctx.database.db, id)) });
-    const [place] = await listPlaces(ctx.database.db, tree, { ids: [id] }, readerOf(res));
+    const { places: [place] } = await opened(ctx, res, { places: await listPlaces(ctx.database.db, tree, { ids: [id] }) });
     if (!place) throw notFound();
     res.json(place);
   });
