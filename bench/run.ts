@@ -151,6 +151,9 @@ async function bench(cleanups: Array<() => Promise<void>>, children: Child[], sc
   const year = new Date(Date.now() + 7 * 3_600_000).getUTCFullYear() - 1;
   const seeded = await seedCases(database, { cases: CASES, year, deadlines: config.deadlines });
   progress(`seeded ${seeded.inserted.toLocaleString("en")} cases for ${year} in ${(seeded.ms / 1000).toFixed(1)} s`);
+  // What autovacuum does within minutes of a bulk load (and the national scenario does too): the statistics'
+  // index-only reads skip the table only on pages marked all-visible, as they are in a running database.
+  await database.pool.query("VACUUM (ANALYZE) tips");
 
   const client = new HttpClient(web.url!);
   cleanups.push(async () => client.close());

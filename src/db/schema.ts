@@ -8,7 +8,7 @@
  * tip_items, encrypted (see src/crypto and docs/security.md).
  */
 import { sql } from "drizzle-orm";
-import { bigint, bigserial, boolean, check, customType, date, index, integer, jsonb, numeric, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, bigserial, boolean, check, customType, date, doublePrecision, index, integer, jsonb, numeric, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 /** PostgreSQL bytea as Uint8Array (node-postgres returns Buffer, a Uint8Array). */
 const bytea = customType<{ data: Uint8Array; driverData: Buffer }>({
@@ -159,6 +159,9 @@ export const tips = pgTable(
     referred: boolean("referred"),
     /** Help requests: the kind of service the person was referred to (counselling, methadone, voluntary_rehab, community_rehab). */
     referralKind: text("referral_kind"),
+    /** The durations the statistics' percentiles sort, computed by PostgreSQL when the times change (migration 0011). */
+    triageSeconds: doublePrecision("triage_seconds").generatedAlwaysAs(sql`date_part('epoch', triaged_at - received_at)`),
+    acknowledgeSeconds: doublePrecision("acknowledge_seconds").generatedAlwaysAs(sql`date_part('epoch', acknowledged_at - forwarded_at)`),
     /** Set when the content was purged by the retention job; routing fields stay for statistics. */
     purgedAt: timestamp("purged_at", { withTimezone: true }),
     version: integer("version").notNull().default(1),

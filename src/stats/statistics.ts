@@ -6,7 +6,7 @@
  * per month, commune and category, kept in step with the cases); only the
  * duration percentiles and the deadlines read the cases themselves.
  */
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { AppConfig } from "../../config/index.js";
 import type { Db } from "../db/client.js";
 import { helpFigures, type HelpFigures } from "../help/helpFigures.js";
@@ -95,6 +95,26 @@ const pct = (now: number, before: number) => (before > 0 ? Math.round(((now - be
 const counted = (entries: Array<[string | null, number]>) => Object.fromEntries(entries.filter((e): e is [string, number] => e[0] !== null && e[1] > 0));
 const prefixed = (t: Totals, prefix: string, keys: readonly string[]) => counted(keys.map((k) => [k, t[`${prefix}${k}` as keyof Totals]]));
 
+type Duration = {
+  pct: number[] | null;
+  within: number;
+  n: number;
+};
+
+/** Median and 90th percentile of a duration column (seconds) over the cases in `where`, and how many ended within `limit`. */
+async function duration(db: Db, where: SQL, column: SQL, limit: SQL): Promise<Duration> {
+  const r = await db.execute<Duration>(sql`
+    SELECT percentile_cont(ARRAY[0.5, 0.9]::float8[]) WITHIN GROUP (ORDER BY ${column}) AS pct,
+           count(*) FILTER (WHERE ${column} <= ${limit})::int AS within, count(${column})::int AS n
+      FROM tips WHERE ${where}`);
+  return r.rows[0]!;
+}
+
+const round = (x: number | null) => (x === null || x === undefined ? null : Math.round(Number(x) * 100) / 100);
+/** Seconds (a percentile of the period, null when no case had the duration) to hours, two decimals. */
+const hours = (pct: number[] | null, i: number) => round(pct?.[i] == null ? null : Number(pct[i]) / 3600);
+const timingOf = (d: Duration): Timing => ({ medianHours: hours(d.pct, 0), p90Hours: hours(d.pct, 1), withinDeadlineShare: ratio(d.within, d.n), count: d.n });
+
 /** Communes with at least one actionable tip received in [from, to): the plan's "communes with drug problems". */
 async function drugCommunes(db: Db, scope: CountScope, from: Date, to: Date): Promise<number> {
   const r = await db.execute<{ n: number }>(sql`
@@ -109,12 +129,12 @@ export async function computeStats(db: Db, config: AppConfig, q: StatsQuery): Pr
   const inPeriod = sql`${scope} AND received_at >= ${q.from.toISOString()} AND received_at < ${q.to.toISOString()}`;
   // Numbers from the configuration, typed as such (a bound parameter would arrive as text).
   const seconds = (ms: number) => sql.raw(`${Number(ms) / 1000}::float8`);
-  const triageLimit = sql`(CASE WHEN urgent THEN ${seconds(config.deadlines.urgentTriage)} ELSE ${seconds(config.deadlines.triage)} END)`;
+  const triageLimit = sql`CASE WHEN urgent THEN ${seconds(config.deadlines.urgentTriage)} ELSE ${seconds(config.deadlines.triage)} END`;
   const rows = monthRows(q.from, q.to, counts);
   const previous = previousPeriod(q.from, q.to);
   const lastYear = sameLastYear(q.from, q.to);
 
-  const [byCategoryRows, byPlaceRows, timing, overdue, overdueInPeriod, before, yearAgo, helpRequests] = await Promise.all([
+  const [byCategoryRows, byPlaceRows, triage, acknowledge, overdue, overdueInPeriod, before, yearAgo, helpRequests] = await Promise.all([
     // The counts by category (the totals are their sum), and by commune: two passes over the period's counted rows.
     db.execute<Totals & { category: string }>(sql`
       SELECT category, ${SUMS}, ${QUANTITY_SQL}
@@ -123,19 +143,10 @@ export async function computeStats(db: Db, config: AppConfig, q: StatsQuery): Pr
       SELECT district_code, commune_code, sum(received)::int AS received,
              coalesce(sum(triage_actionable) FILTER (WHERE category <> 'help_request'), 0)::int AS drug_actionable
         FROM (${rows}) r GROUP BY district_code, commune_code`),
-    // Each duration computed once per case as float8 (extract() gives numeric, slow to sort), and both percentiles
-    // of a duration from one sort (the array form) instead of one sort each.
-    db.execute<{ t_pct: number[] | null; t_in: number; t_n: number; a_pct: number[] | null; a_in: number; a_n: number }>(sql`
-      SELECT percentile_cont(ARRAY[0.5, 0.9]::float8[]) WITHIN GROUP (ORDER BY t.s) AS t_pct,
-             count(*) FILTER (WHERE t.s <= ${triageLimit})::int AS t_in,
-             count(t.s)::int AS t_n,
-             percentile_cont(ARRAY[0.5, 0.9]::float8[]) WITHIN GROUP (ORDER BY a.s) AS a_pct,
-             count(*) FILTER (WHERE a.s <= ${seconds(config.deadlines.acknowledge)})::int AS a_in,
-             count(a.s)::int AS a_n
-        FROM tips,
-             LATERAL (SELECT date_part('epoch', triaged_at - received_at) AS s) t,
-             LATERAL (SELECT date_part('epoch', acknowledged_at - forwarded_at) AS s) a
-       WHERE ${inPeriod}`),
+    // Each duration's two percentiles from one sort (the array form), one query per duration so that both
+    // sorts can run at once; the durations are stored columns read from the index (migration 0011).
+    duration(db, inPeriod, sql`triage_seconds`, triageLimit),
+    duration(db, inPeriod, sql`acknowledge_seconds`, seconds(config.deadlines.acknowledge)),
     db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM tips WHERE ${scope} AND deadline_at < now()`),
     // A deadline is overdue from due_at until it ended (met, replaced or stopped), or until now while it runs:
     // overdue during [from, to) when that stretch meets the period. Only a missed deadline can be (the
@@ -155,10 +166,6 @@ export async function computeStats(db: Db, config: AppConfig, q: StatsQuery): Pr
   const byDistrict: Record<string, number> = {};
   for (const r of places) if (r.received > 0) byDistrict[r.district_code!] = (byDistrict[r.district_code!] ?? 0) + r.received;
   const now = places.filter((r) => r.drug_actionable > 0).length;
-  const tm = timing.rows[0]!;
-  const round = (x: number | null) => (x === null || x === undefined ? null : Math.round(Number(x) * 100) / 100);
-  /** Seconds (a percentile of the period, null when no case had the duration) to hours, two decimals. */
-  const hours = (pct: number[] | null, i: number) => round(pct?.[i] == null ? null : Number(pct[i]) / 3600);
   const changeVsPrevious = pct(now, before);
   const changeVsLastYear = pct(now, yearAgo);
   return {
@@ -168,8 +175,8 @@ export async function computeStats(db: Db, config: AppConfig, q: StatsQuery): Pr
     forwarded: t.forwarded,
     resolved: { total: t.resolved, byOutcome: prefixed(t, "outcome_", [...POLICE_OUTCOMES, ...HELP_OUTCOMES]), quantities: quantitiesOf(t) },
     timing: {
-      receiptToTriage: { medianHours: hours(tm.t_pct, 0), p90Hours: hours(tm.t_pct, 1), withinDeadlineShare: ratio(tm.t_in, tm.t_n), count: tm.t_n },
-      forwardToAcknowledge: { medianHours: hours(tm.a_pct, 0), p90Hours: hours(tm.a_pct, 1), withinDeadlineShare: ratio(tm.a_in, tm.a_n), count: tm.a_n },
+      receiptToTriage: timingOf(triage),
+      forwardToAcknowledge: timingOf(acknowledge),
     },
     overdueInPeriod: overdueInPeriod.rows[0]?.n ?? 0,
     overdueNow: overdue.rows[0]?.n ?? 0,
