@@ -21,6 +21,18 @@ if n == 1 or redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIREAT', KEYS[1
 return n`;
 /** Sent as EVALSHA: Redis neither receives nor hashes the script's text on every tip (EVAL again after a SCRIPT FLUSH or a restart). */
 const INCREMENT_SHA = createHash("sha1").update(INCREMENT).digest("hex");
+/**
+ * INCREMENT on KEYS[1] (expiring at ARGV[1]) and, only while that count is within ARGV[3], on KEYS[2] (expiring at
+ * ARGV[2]): two limiters one after the other in one round trip. Both keys are under REDIS_PREFIX, one hash slot in a Cluster.
+ */
+const INCREMENT_PAIR = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 or redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIREAT', KEYS[1], ARGV[1]) end
+if n > tonumber(ARGV[3]) then return {n} end
+local m = redis.call('INCR', KEYS[2])
+if m == 1 or redis.call('PTTL', KEYS[2]) < 0 then redis.call('PEXPIREAT', KEYS[2], ARGV[2]) end
+return {n, m}`;
+const INCREMENT_PAIR_SHA = createHash("sha1").update(INCREMENT_PAIR).digest("hex");
 
 /** Entries kept in memory before expired ones are swept out. */
 const SWEEP_AT = 10_000;
@@ -42,28 +54,59 @@ export class AlignedWindowStore implements Store {
   async increment(key: string): Promise<ClientRateLimitInfo> {
     const end = bucketEnd(this.window).getTime();
     try {
-      const hits = Number(await this.incr(this.prefix + key, String(end)));
-      if (this.degraded) {
-        this.degraded = false;
-        this.local.clear();
-        this.onDegraded(false);
-      }
+      const hits = Number(await this.script(INCREMENT_SHA, INCREMENT, [this.prefix + key], [String(end)]));
+      this.counted();
       return { totalHits: hits, resetTime: new Date(end) };
     } catch (err) {
-      if (!this.degraded) {
-        this.degraded = true;
-        this.onDegraded(true, err);
-      }
+      this.failed(err);
       return { totalHits: this.countLocally(key, end), resetTime: new Date(end) };
     }
   }
 
-  private async incr(key: string, end: string): Promise<unknown> {
+  /**
+   * increment(key) here and, while that count is within `limit`, then(otherKey) in `then`, in one Redis round
+   * trip: what two rate limiters one after the other count. The second is undefined when the first is over its limit.
+   */
+  async incrementPair(key: string, limit: number, then: AlignedWindowStore, otherKey: string): Promise<[ClientRateLimitInfo, ClientRateLimitInfo | undefined]> {
+    const end = bucketEnd(this.window).getTime();
+    const otherEnd = bucketEnd(then.window).getTime();
     try {
-      return await this.redis.evalsha(INCREMENT_SHA, 1, key, end);
+      const keys = [this.prefix + key, then.prefix + otherKey];
+      const hits = (await this.script(INCREMENT_PAIR_SHA, INCREMENT_PAIR, keys, [String(end), String(otherEnd), String(limit)])) as unknown[];
+      this.counted();
+      then.counted();
+      const first = { totalHits: Number(hits[0]), resetTime: new Date(end) };
+      return [first, hits.length > 1 ? { totalHits: Number(hits[1]), resetTime: new Date(otherEnd) } : undefined];
+    } catch (err) {
+      this.failed(err);
+      then.failed(err);
+      const first = { totalHits: this.countLocally(key, end), resetTime: new Date(end) };
+      return [first, first.totalHits > limit ? undefined : { totalHits: then.countLocally(otherKey, otherEnd), resetTime: new Date(otherEnd) }];
+    }
+  }
+
+  /** Redis counted: leave the in-memory counting if it was on. */
+  private counted(): void {
+    if (this.degraded) {
+      this.degraded = false;
+      this.local.clear();
+      this.onDegraded(false);
+    }
+  }
+
+  private failed(err: unknown): void {
+    if (!this.degraded) {
+      this.degraded = true;
+      this.onDegraded(true, err);
+    }
+  }
+
+  private async script(sha: string, text: string, keys: string[], args: string[]): Promise<unknown> {
+    try {
+      return await this.redis.evalsha(sha, keys.length, ...keys, ...args);
     } catch (err) {
       if (!String((err as Error)?.message).startsWith("NOSCRIPT")) throw err;
-      return this.redis.eval(INCREMENT, 1, key, end);
+      return this.redis.eval(text, keys.length, ...keys, ...args);
     }
   }
 
