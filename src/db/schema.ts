@@ -184,6 +184,11 @@ export const tips = pgTable(
     index("tips_waiting_idx").on(t.districtCode, t.receivedAt, t.id).where(sql`${t.status} = 'received'`),
     // State and assignee never contradict: "assigned" (Đã giao cán bộ) always names someone.
     check("tips_assigned_has_assignee", sql`${t.status} <> 'assigned' OR ${t.assigneeId} IS NOT NULL`),
+    // Only the workflow's states, src/cases/workflow.ts STATUSES (migration 0012).
+    check(
+      "tips_status_check",
+      sql`${t.status} IN ('received', 'assigned', 'needs_info', 'actionable', 'forwarded', 'acknowledged', 'verifying', 'resolved', 'closed')`,
+    ),
   ],
 );
 

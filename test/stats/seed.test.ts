@@ -46,4 +46,17 @@ describe("seed script: generated cases", function () {
     );
     assert.deepEqual(odd, [], "every generated case is in a workflow state consistent with its columns");
   });
+
+  it("when anything writes a state the workflow does not have, then the database refuses it; its list is the workflow's", async () => {
+    const insert = (status: string) =>
+      app.ctx.database.pool.query(
+        `INSERT INTO tips (id, received_at, category, district_code, commune_code, status, public_key, receipt_lookup, receipt_wrapped_key, recovery_sealed_key)
+         SELECT x.id, now(), 'selling', '831', '28801', $1, '\\x00', uuid_send(x.id), '\\x00', '\\x00' FROM (SELECT gen_random_uuid() AS id) x`,
+        [status],
+      );
+    await assert.rejects(insert("triaged"), /tips_status_check/);
+    await insert("received"); // the same row in a real state is accepted (this app runs no sweep)
+    const { rows } = await app.ctx.database.pool.query<{ def: string }>("SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'tips_status_check'");
+    assert.deepEqual([...rows[0]!.def.matchAll(/'(\w+)'/g)].map((m) => m[1]), [...STATUSES], "a new state needs a migration of this constraint too");
+  });
 });
