@@ -36,4 +36,4 @@ RUN mkdir -p /app/var && chown node:node /app/var
 USER node
 
 EXPOSE 3000
-CMD ["node", "dist/src/launch.cjs", "web"]
+CMD ["node", "--max-semi-space-size=8", "dist/src/launch.cjs", "web"]

@@ -1,6 +1,7 @@
 /**
  * The app under test: its web and worker roles as two Node processes, as they
- * run in production — the production build (`node dist/src/launch.cjs
+ * run in production — the production build, started with package.json's
+ * `web` and `worker` commands (`node <options> dist/src/launch.cjs
  * web|worker`, built by buildApp() first; the bench's default, BENCH_FROM=sources
  * for the other way) or the sources through tsx (`node --import tsx
  * src/main.ts`, no build, more memory) — plus reading a process's memory from /proc.
@@ -17,6 +18,17 @@ import { sleep } from "./measure.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const STOP_TIMEOUT_MS = 30_000;
+
+/**
+ * How production starts a role, from package.json (`npm run web`, `npm run worker`): the node options and the
+ * entry file, e.g. ["--max-semi-space-size=8", "dist/src/launch.cjs"], so the bench runs the build exactly so.
+ */
+export function productionCommand(role: "web" | "worker"): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
+  const words = pkg.scripts[role]!.trim().split(/\s+/);
+  if (words[0] !== "node" || words.at(-1) !== role) throw new Error(`package.json's "${role}" script is not "node … ${role}": ${pkg.scripts[role]}`);
+  return words.slice(1, -1);
+}
 
 /** What the roles run: "dist" (the production build, the default) or "sources" (tsx). */
 export const appFrom = (): "dist" | "sources" => (process.env.BENCH_FROM === "sources" ? "sources" : "dist");
@@ -56,7 +68,7 @@ export async function startRole(role: "web" | "worker", env: Record<string, stri
   // BENCH_CPU_PROF=<folder>: each role writes V8 CPU profiles to <folder>/<role> when it exits (open them in Chrome DevTools).
   // One folder per role: from the sources, the tsx loader thread writes a profile of its own next to the main thread's.
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", path.resolve(process.env.BENCH_CPU_PROF, role)] : [];
-  const entry = from === "dist" ? ["dist/src/launch.cjs"] : ["--import", "tsx", "src/main.ts"];
+  const entry = from === "dist" ? productionCommand(role) : ["--import", "tsx", "src/main.ts"];
   const child: ChildProcess = spawn(process.execPath, [...profile, ...entry, role], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env });
   const chunks: string[] = [];
   const output = () => chunks.join("").slice(-8000);

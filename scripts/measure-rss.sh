@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 mode=${1:?dist or tsx}
 port=${PORT:-3999}
-if [[ $mode == dist ]]; then cmd=(node dist/src/launch.cjs web); else cmd=(node --import tsx src/main.ts web); fi
+if [[ $mode == dist ]]; then cmd=(node --max-semi-space-size=8 dist/src/launch.cjs web); else cmd=(node --import tsx src/main.ts web); fi
 NODE_ENV=production PORT=$port HOST=127.0.0.1 "${cmd[@]}" >/dev/null 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT

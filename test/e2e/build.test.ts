@@ -48,11 +48,20 @@ describe("production build (npm run build, node dist/src/launch.cjs)", function 
     for (const f of files.filter((f) => f.endsWith(".js") || f.endsWith(".cjs"))) assert.doesNotMatch(readFileSync(path.join(tmp, "dist", f), "utf8"), /from "tsx|import\("tsx/, `${f} imports tsx`);
     const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string>; scripts: Record<string, string> };
     assert.equal(pkg.dependencies.tsx, undefined, "tsx is a development dependency only");
-    for (const s of ["start", "web", "worker"]) assert.match(pkg.scripts[s]!, /^node dist\/src\/launch\.cjs /);
+    for (const s of ["start", "web", "worker"]) assert.match(pkg.scripts[s]!, /^node (--[\w-]+=\S+ )*dist\/src\/launch\.cjs /);
+    // The image and compose start the roles exactly as package.json does (node options included).
+    const asWords = (script: string) => JSON.stringify(script.split(" "));
+    const dockerfile = readFileSync(path.join(ROOT, "Dockerfile"), "utf8");
+    assert.equal(JSON.stringify(JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)![1]!)), asWords(pkg.scripts.web!), "Dockerfile CMD = npm run web");
+    const compose = readFileSync(path.join(ROOT, "docker-compose.yml"), "utf8");
+    const commands = [...compose.matchAll(/^\s+command: (\["node".*\])$/gm)].map((m) => JSON.stringify(JSON.parse(m[1]!)));
+    assert.deepEqual(commands, [asWords(pkg.scripts.web!), asWords(pkg.scripts.worker!)], "compose's app and worker = npm run web / worker");
   });
 
   it("serves /healthz, a page and a static file from dist/ in production mode", async () => {
-    web = await spawnRole("dist-web", "web", { NODE_ENV: "production", LOG_LEVEL: "info" }, 120_000, undefined, [path.join(tmp, "dist", "src", "launch.cjs")]);
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
+    const options = pkg.scripts.web!.split(" ").slice(1, -2);
+    web = await spawnRole("dist-web", "web", { NODE_ENV: "production", LOG_LEVEL: "info" }, 120_000, undefined, [...options, path.join(tmp, "dist", "src", "launch.cjs")]);
     const health = await fetch(`${web.url}/healthz`);
     assert.equal(health.status, 200);
     assert.deepEqual(await health.json(), { status: "ok" });
