@@ -6,7 +6,7 @@
  */
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/client.js";
-import { helpTriageRows, monthRows, type CountScope } from "../stats/monthCounts.js";
+import { helpTriageRows, type CountScope } from "../stats/monthCounts.js";
 import { SERVICE_KINDS } from "./directory.js";
 
 export const REFERRAL_TARGET = 0.8;
@@ -24,19 +24,28 @@ export interface HelpFigures {
   byKind: Record<(typeof SERVICE_KINDS)[number] | "unspecified", number>;
 }
 
-export async function helpFigures(db: Db, from: Date, to: Date, scope: CountScope): Promise<HelpFigures> {
+/** The referral side of the figures: help requests triaged in the period, referred, and by kind of service. */
+export type HelpReferrals = Pick<HelpFigures, "triaged" | "referred" | "byKind">;
+
+/** The referrals of [from, to) within a scope (none under a category filter other than help requests). */
+export async function helpReferrals(db: Db, from: Date, to: Date, scope: CountScope): Promise<HelpReferrals> {
   const kinds = [...SERVICE_KINDS, "unspecified"] as const;
-  const help = { ...scope, category: "help_request" };
-  // A category filter other than help requests counts none.
   const none = scope.category !== undefined && scope.category !== "help_request";
-  const r = await db.execute<Record<"total" | "triaged" | "referred" | (typeof kinds)[number], number>>(sql`
-    SELECT (SELECT coalesce(sum(received), 0)::int FROM (${monthRows(from, to, help)}) r) AS total,
-           coalesce(sum(triaged), 0)::int AS triaged, coalesce(sum(referred), 0)::int AS referred,
-           ${sql.raw(kinds.map((k) => `coalesce(sum(referred_${k}), 0)::int AS ${k}`).join(", "))}
-      FROM (${helpTriageRows(from, to, help)}) h
-     WHERE ${none ? sql`false` : sql`true`}`);
-  const row = r.rows[0]!;
-  const byKind = Object.fromEntries(kinds.map((k) => [k, none ? 0 : row[k]])) as HelpFigures["byKind"];
-  const [total, triaged, referred] = none ? [0, 0, 0] : [row.total, row.triaged, row.referred];
-  return { total, triaged, referred, referredShare: triaged > 0 ? referred / triaged : null, target: REFERRAL_TARGET, byKind };
+  const r = none
+    ? null
+    : await db.execute<Record<"triaged" | "referred" | (typeof kinds)[number], number>>(sql`
+        SELECT coalesce(sum(triaged), 0)::int AS triaged, coalesce(sum(referred), 0)::int AS referred,
+               ${sql.raw(kinds.map((k) => `coalesce(sum(referred_${k}), 0)::int AS ${k}`).join(", "))}
+          FROM (${helpTriageRows(from, to, scope)}) h`);
+  const row = r?.rows[0];
+  return {
+    triaged: row?.triaged ?? 0,
+    referred: row?.referred ?? 0,
+    byKind: Object.fromEntries(kinds.map((k) => [k, row?.[k] ?? 0])) as HelpFigures["byKind"],
+  };
+}
+
+/** The figures, from the help requests received in the period (counted with the other counts) and the referrals. */
+export function helpFigures(received: number, r: HelpReferrals): HelpFigures {
+  return { total: received, ...r, referredShare: r.triaged > 0 ? r.referred / r.triaged : null, target: REFERRAL_TARGET };
 }

@@ -9,7 +9,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { AppConfig } from "../../config/index.js";
 import type { Db } from "../db/client.js";
-import { helpFigures, type HelpFigures } from "../help/helpFigures.js";
+import { helpFigures, helpReferrals, type HelpFigures } from "../help/helpFigures.js";
 import { previousPeriod, sameLastYear } from "./periods.js";
 import { HELP_OUTCOMES, POLICE_OUTCOMES, TRIAGE_OUTCOMES, type Outcome } from "../cases/workflow.js";
 import { countScopeSql, monthRows, type CountScope } from "./monthCounts.js";
@@ -134,7 +134,7 @@ export async function computeStats(db: Db, config: AppConfig, q: StatsQuery): Pr
   const previous = previousPeriod(q.from, q.to);
   const lastYear = sameLastYear(q.from, q.to);
 
-  const [byCategoryRows, byPlaceRows, triage, acknowledge, overdue, overdueInPeriod, before, yearAgo, helpRequests] = await Promise.all([
+  const [byCategoryRows, byPlaceRows, triage, acknowledge, overdue, overdueInPeriod, before, yearAgo, referrals] = await Promise.all([
     // The counts by category (the totals are their sum), and by commune: two passes over the period's counted rows.
     db.execute<Totals & { category: string }>(sql`
       SELECT category, ${SUMS}, ${QUANTITY_SQL}
@@ -157,7 +157,7 @@ export async function computeStats(db: Db, config: AppConfig, q: StatsQuery): Pr
          AND greatest(d.due_at, ${q.from.toISOString()}::timestamptz) < least(coalesce(d.ended_at, now()), ${q.to.toISOString()}::timestamptz)`),
     drugCommunes(db, counts, previous.from, previous.to),
     drugCommunes(db, counts, lastYear.from, lastYear.to),
-    helpFigures(db, q.from, q.to, counts),
+    helpReferrals(db, q.from, q.to, counts),
   ]);
   const t = sumOf(byCategoryRows.rows);
   const byCategory = counted(byCategoryRows.rows.map((r) => [r.category, r.received]));
@@ -189,6 +189,6 @@ export async function computeStats(db: Db, config: AppConfig, q: StatsQuery): Pr
       reductionTarget: REDUCTION_TARGET,
       targetMet: changeVsLastYear === null ? null : changeVsLastYear <= REDUCTION_TARGET,
     },
-    helpRequests,
+    helpRequests: helpFigures(byCategory.help_request ?? 0, referrals),
   };
 }
