@@ -320,7 +320,8 @@ describe("the case workflow, from a tipster's submission to closure", function (
     assert.equal(recorded.status, 201, JSON.stringify(recorded.body));
     const id: string = recorded.body.id;
     const row = await routed(app.ctx, id);
-    assert.ok(Date.now() - recordedAt < 1000, "routed within a second");
+    const tookMs = Date.now() - recordedAt;
+    assert.ok(tookMs < 3000, `routed in ${tookMs} ms, expected by the next sweep (one a second here), like a web tip`);
     assert.equal(row.status, "assigned");
     assert.ok([liaison.id, otherLiaison.id].includes(row.assignee_id!));
     assert.equal(row.deadline_kind, "triage");
