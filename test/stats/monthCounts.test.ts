@@ -101,6 +101,53 @@ describe("counted rows kept in step with the cases", function () {
     assert.equal(Number(left.rows[0]!.n), 0, "TRUNCATE takes the counts with it");
   });
 
+  it("when the update trigger is compared with the facts functions, then it watches exactly the columns they read", async () => {
+    const def = await db().execute<{ d: string }>(sql`SELECT pg_get_triggerdef(oid) AS d FROM pg_trigger WHERE tgname = 'tip_counts_update'`);
+    const watched = new Set([...def.rows[0]!.d.matchAll(/\bold\.(\w+)/gi)].map((m) => m[1]));
+    const bodies = await db().execute<{ d: string }>(sql`SELECT pg_get_functiondef(oid) AS d FROM pg_proc WHERE proname IN ('tip_month_facts', 'help_triage_facts')`);
+    assert.equal(bodies.rows.length, 2);
+    const read = new Set(bodies.rows.flatMap((r) => [...r.d.matchAll(/\bt\.(\w+)/g)].map((m) => m[1])));
+    assert.deepEqual([...watched].sort(), [...read].sort(), "a counted column the trigger does not watch would leave its counters stale");
+  });
+
+  it("when each counted column changes on its own, then the counts follow", async () => {
+    const id = await insertTip(db(), { received: "2025-04-10T09:00:00+07:00", category: "help_request", district: "831", commune: "28756", triageH: 2, triage: "actionable", forwardH: 1, ackH: 1, outcome: "spot_eliminated", referred: false });
+    const changes = [
+      sql`received_at = received_at + interval '25 days'`,
+      sql`district_code = '832', commune_code = '28810'`,
+      sql`commune_code = '28813'`,
+      sql`category = 'selling'`,
+      sql`category = 'help_request'`,
+      sql`urgent = true`,
+      sql`source = 'phone'`,
+      sql`triaged_at = triaged_at + interval '40 days'`,
+      sql`triage_outcome = 'not_actionable'`,
+      sql`not_actionable_reason = 'false_or_malicious'`,
+      sql`forwarded_at = NULL`,
+      sql`acknowledged_at = acknowledged_at + interval '1 hour'`,
+      sql`outcome = 'nothing_found'`,
+      sql`plants_destroyed = 40`,
+      sql`area_m2 = 1200`,
+      sql`people_handled = 2`,
+      sql`seized_grams = 3.75`,
+      sql`referred = true`,
+      sql`referral_kind = 'community_rehab'`,
+      sql`resolved_at = NULL`,
+    ];
+    for (const [i, change] of changes.entries()) {
+      await db().execute(sql`UPDATE tips SET ${change} WHERE id = ${id}`);
+      await assertInStep(db(), `after change ${i + 1} of ${changes.length}`);
+    }
+  });
+
+  it("when a commune's results in one month add up past 2^31 square metres, then they are still counted", async () => {
+    const field = { received: "2025-06-02T08:00:00+07:00", category: "cultivation", district: "831", commune: "28756", triageH: 1, triage: "actionable" as const, forwardH: 1, ackH: 1, outcome: "plants_destroyed" as const, areaM2: 100_000_000 };
+    for (let i = 0; i < 25; i++) await insertTip(db(), field);
+    const r = await db().execute<{ m2: string }>(sql`SELECT qty_area_m2::text AS m2 FROM tip_month_counts WHERE month = '2025-06-01' AND commune_code = '28756' AND category = 'cultivation'`);
+    assert.equal(r.rows[0]!.m2, "2500000000");
+    await assertInStep(db(), "after large quantities");
+  });
+
   it("when many writers add cases to the same counter row at once, then none is lost", async () => {
     const one = { received: "2025-05-10T08:00:00+07:00", category: "using", district: "831", commune: "28756" };
     await Promise.all(Array.from({ length: 24 }, () => insertTip(db(), one)));
