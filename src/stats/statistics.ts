@@ -6,12 +6,13 @@
  * per month, commune and category, kept in step with the cases); only the
  * duration percentiles and the deadlines read the cases themselves.
  */
-import { sql, type SQL } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { AppConfig } from "../../config/index.js";
 import type { Db } from "../db/client.js";
 import { helpFigures, helpReferrals, type HelpFigures } from "../help/helpFigures.js";
 import { previousPeriod, sameLastYear } from "./periods.js";
 import { HELP_OUTCOMES, POLICE_OUTCOMES, TRIAGE_OUTCOMES, type Outcome } from "../cases/workflow.js";
+import { durationFigures, type DurationFigures } from "./durations.js";
 import { countScopeSql, monthRows, type CountScope } from "./monthCounts.js";
 import { QUANTITY_COLUMNS, QUANTITY_SQL, type QuantityColumn } from "./suppression.js";
 
@@ -95,25 +96,15 @@ const pct = (now: number, before: number) => (before > 0 ? Math.round(((now - be
 const counted = (entries: Array<[string | null, number]>) => Object.fromEntries(entries.filter((e): e is [string, number] => e[0] !== null && e[1] > 0));
 const prefixed = (t: Totals, prefix: string, keys: readonly string[]) => counted(keys.map((k) => [k, t[`${prefix}${k}` as keyof Totals]]));
 
-type Duration = {
-  pct: number[] | null;
-  within: number;
-  n: number;
-};
-
-/** Median and 90th percentile of a duration column (seconds) over the cases in `where`, and how many ended within `limit`. */
-async function duration(db: Db, where: SQL, column: SQL, limit: SQL): Promise<Duration> {
-  const r = await db.execute<Duration>(sql`
-    SELECT percentile_cont(ARRAY[0.5, 0.9]::float8[]) WITHIN GROUP (ORDER BY ${column}) AS pct,
-           count(*) FILTER (WHERE ${column} <= ${limit})::int AS within, count(${column})::int AS n
-      FROM tips WHERE ${where}`);
-  return r.rows[0]!;
-}
-
 const round = (x: number | null) => (x === null || x === undefined ? null : Math.round(Number(x) * 100) / 100);
 /** Seconds (a percentile of the period, null when no case had the duration) to hours, two decimals. */
 const hours = (pct: number[] | null, i: number) => round(pct?.[i] == null ? null : Number(pct[i]) / 3600);
-const timingOf = (d: Duration): Timing => ({ medianHours: hours(d.pct, 0), p90Hours: hours(d.pct, 1), withinDeadlineShare: ratio(d.within, d.n), count: d.n });
+const timingOf = (d: DurationFigures): Timing => ({
+  medianHours: hours(d.pct, 0),
+  p90Hours: hours(d.pct, 1),
+  withinDeadlineShare: ratio(d.within, d.n),
+  count: d.n,
+});
 
 /** Communes with at least one actionable tip received in [from, to): the plan's "communes with drug problems". */
 async function drugCommunes(db: Db, scope: CountScope, from: Date, to: Date): Promise<number> {
@@ -143,10 +134,9 @@ export async function computeStats(db: Db, config: AppConfig, q: StatsQuery): Pr
       SELECT district_code, commune_code, sum(received)::int AS received,
              coalesce(sum(triage_actionable) FILTER (WHERE category <> 'help_request'), 0)::int AS drug_actionable
         FROM (${rows}) r GROUP BY district_code, commune_code`),
-    // Each duration's two percentiles from one sort (the array form), one query per duration so that both
-    // sorts can run at once; the durations are stored columns read from the index (migration 0011).
-    duration(db, inPeriod, sql`triage_seconds`, triageLimit),
-    duration(db, inPeriod, sql`acknowledge_seconds`, seconds(config.deadlines.acknowledge)),
+    // Each duration's median and 90th percentile (src/stats/durations.ts), both durations at once.
+    durationFigures(db, inPeriod, "triage_seconds", triageLimit),
+    durationFigures(db, inPeriod, "acknowledge_seconds", seconds(config.deadlines.acknowledge)),
     db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM tips WHERE ${scope} AND deadline_at < now()`),
     // A deadline is overdue from due_at until it ended (met, replaced or stopped), or until now while it runs:
     // overdue during [from, to) when that stretch meets the period. Only a missed deadline can be (the
