@@ -42,6 +42,10 @@ const UNAVAILABLE_CODES = new Set([
   "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN",
   // PostgreSQL: admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections, connection exceptions
   "57P01", "57P02", "57P03", "53300", "08000", "08001", "08003", "08004", "08006", "08P01",
+  // PostgreSQL ended this transaction so that another could go on (deadlock_detected; serialization_failure,
+  // which a replica also raises when replay cancels a report's query): nothing was written, the same request
+  // can simply be sent again, so the answer is "try again", never a 500.
+  "40P01", "40001",
 ]);
 const UNAVAILABLE_MESSAGE =
   /Connection terminated|terminating connection|timeout exceeded when trying to connect|Connection is closed|enableOfflineQueue|max retries per request|^(OOM|READONLY|LOADING|MISCONF|MASTERDOWN|NOREPLICAS)\b|Client has encountered a connection error|Client was closed|Cannot use a pool after calling end/;
