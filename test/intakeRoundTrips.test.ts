@@ -15,6 +15,9 @@ import { randomBytes } from "node:crypto";
 import { openSealed } from "../src/crypto/index.js";
 import { openTipByReceipt } from "../src/tips/tipReader.js";
 import { invalidateIntakeRecipients } from "../src/tips/intakeRecipients.js";
+import { createTip } from "../src/commands/tipCreator.js";
+import { openDatabase } from "../src/db/client.js";
+import type { TipInput } from "../src/validation/tip.js";
 import { useTestApp, resetData, type TestApp } from "./support/app.js";
 import { anAdministrator, aStaffMember, aTip } from "./support/factories.js";
 
@@ -135,5 +138,24 @@ describe("intake round trips to PostgreSQL", () => {
     assert.equal(res.status, 503);
     const { rows } = await app.ctx.database.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM tips");
     assert.equal(rows[0]?.n, 1);
+  });
+
+  it("when the server has lost the prepared INSERT (a pooler that does not track prepared statements), then the tip is still stored, from the statement's text", async () => {
+    await anAdministrator(app.ctx);
+    // One connection, so that DEALLOCATE reaches the connection pg prepared the statement on.
+    const single = openDatabase(app.ctx.config.databaseUrl!, 1);
+    try {
+      const ctx = { ...app.ctx, database: single };
+      const input = { category: "selling", districtCode: "831", communeCode: "28801", description: "Có người bán ma túy ở quán nước gần bến phà.", urgent: false, sharePhotoLocation: false } as TipInput;
+      const first = await createTip(ctx, input, []);
+      await single.pool.query("DEALLOCATE ALL");
+      const second = await countQueries(() => createTip(ctx, input, []));
+      assert.equal(second.texts.filter((t) => t.startsWith("WITH cur")).length, 2, "the named statement, then its text");
+      const third = await countQueries(() => createTip(ctx, input, []));
+      assert.equal(third.count, 1, "the text straight away from then on");
+      for (const created of [first, second.result, third.result]) assert.equal(await tipIdOf(app, created.receipt), created.tipId);
+    } finally {
+      await single.close();
+    }
   });
 });

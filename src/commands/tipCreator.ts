@@ -10,7 +10,7 @@
  * Nothing here records who sent the tip or from where, and it touches only
  * PostgreSQL: routing is the minute sweep's work (workers/processors/maintenance.ts).
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { AppContext } from "../context.js";
 import * as crypto from "../crypto/index.js";
 import type { Database } from "../db/client.js";
@@ -147,8 +147,30 @@ async function insertTip(database: Database, row: TipInsert): Promise<boolean> {
       : "";
   const text = `WITH cur AS (${check}), ok AS (${ok}), t AS (${tip}), i AS (${items})${wraps} SELECT count(*)::int AS n FROM t`;
   // A named (prepared) statement: PostgreSQL parses and plans it once per connection instead of at every tip, and
-  // later tips send only its parameters. The text depends only on how many items and wraps there are, so that names it.
-  const name = `tip-insert-${row.items.length}-${row.wraps.length}`;
-  const { rows } = await database.pool.query<{ n: number }>({ name, text, values: params });
+  // later tips send only its parameters. The text depends only on how many items and wraps there are; the name
+  // carries a hash of it, so that a server connection shared through a pooler never runs another version's text.
+  const shape = `${row.items.length}-${row.wraps.length}`;
+  let name = statementNames.get(shape);
+  if (!name) statementNames.set(shape, (name = `tip-insert-${createHash("sha256").update(text).digest("hex").slice(0, 20)}`));
+  if (!unprepared.has(database)) {
+    try {
+      const { rows } = await database.pool.query<{ n: number }>({ name, text, values: params });
+      return rows[0]?.n === 1;
+    } catch (err) {
+      if ((err as { code?: string }).code !== UNDEFINED_PREPARED_STATEMENT) throw err;
+      // The server no longer knows a statement pg prepared on this connection: a pooler in transaction mode
+      // that does not track prepared statements (PgBouncer before 1.21, or max_prepared_statements = 0) sent the
+      // execution to another server connection. Nothing was inserted; from now on this process sends the text.
+      unprepared.add(database);
+    }
+  }
+  const { rows } = await database.pool.query<{ n: number }>(text, params);
   return rows[0]?.n === 1;
 }
+
+/** The prepared statement's name for each shape (items-wraps) of the INSERT. */
+const statementNames = new Map<string, string>();
+/** SQLSTATE invalid_sql_statement_name: "prepared statement … does not exist". */
+const UNDEFINED_PREPARED_STATEMENT = "26000";
+/** Databases whose connections lost a prepared statement once (see insertTip): they get the statement's text. */
+const unprepared = new WeakSet<Database>();
