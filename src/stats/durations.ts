@@ -30,8 +30,8 @@ export interface DurationFigures {
 }
 
 const PERCENTILES = [0.5, 0.9] as const;
-/** Below this many durations sorting is cheap whatever else there is. */
-const WALK_FROM = 20_000;
+/** Below this many durations in all, sorting the period's is cheap (a few tens of milliseconds at most). */
+const WALK_FROM = 250_000;
 /** The walk reads the index from the start; it pays when the period holds at least this share of it. */
 const WALK_SHARE = 0.3;
 
@@ -48,16 +48,26 @@ export function interpolate(p: number, n: number, at: (rank: number) => Promise<
 /**
  * The figures of `column` over the cases in `where` (a condition on tips), `limit` the deadline in seconds
  * (SQL: it may depend on the case, e.g. urgent). `strategy` forces one way (tests); by default the walk is
- * chosen when the period holds most of the durations there are.
+ * chosen when there are many durations and the period holds a good share of them.
  */
 export async function durationFigures(db: Db, where: SQL, column: DurationColumn, limit: SQL, strategy?: "sort" | "walk"): Promise<DurationFigures> {
   const col = sql.raw(column);
+  // Few durations in all (PostgreSQL's own estimate of the index's size): one query counts and sorts.
+  const entries = strategy ? null : await indexEntries(db, column);
+  if (strategy === "sort" || (entries !== null && entries < WALK_FROM)) {
+    const r = await db.execute<{ pct: number[] | null; n: number; within: number }>(sql`
+      SELECT percentile_cont(ARRAY[${sql.raw(PERCENTILES.join(", "))}]::float8[]) WITHIN GROUP (ORDER BY ${col}) AS pct,
+             count(*)::int AS n, count(*) FILTER (WHERE ${col} <= ${limit})::int AS within
+        FROM tips WHERE ${col} IS NOT NULL AND ${where}`);
+    const { pct, n, within } = r.rows[0]!;
+    return { pct: pct ? [Number(pct[0]), Number(pct[1])] : null, within, n };
+  }
   // Counted from the duration's own index (only cases that have the duration are in it).
   const counted = await db.execute<{ n: number; within: number }>(sql`
     SELECT count(*)::int AS n, count(*) FILTER (WHERE ${col} <= ${limit})::int AS within FROM tips WHERE ${col} IS NOT NULL AND ${where}`);
   const { n, within } = counted.rows[0]!;
   if (n === 0) return { pct: null, within, n };
-  if ((strategy ?? (await chooseWalk(db, column, n))) === "walk") {
+  if (strategy === "walk" || n >= WALK_SHARE * entries!) {
     // Two neighbours at each rank, read from the duration's index in order.
     const at = async (rank: number): Promise<[number, number]> => {
       const r = await db.execute<{ s: number }>(sql`
@@ -69,15 +79,14 @@ export async function durationFigures(db: Db, where: SQL, column: DurationColumn
     return { pct: [median!, p90!], within, n };
   }
   const r = await db.execute<{ pct: number[] }>(sql`
-    SELECT percentile_cont(ARRAY[${sql.raw(PERCENTILES.join(", "))}]::float8[]) WITHIN GROUP (ORDER BY ${col}) AS pct FROM tips WHERE ${where}`);
+    SELECT percentile_cont(ARRAY[${sql.raw(PERCENTILES.join(", "))}]::float8[]) WITHIN GROUP (ORDER BY ${col}) AS pct
+      FROM tips WHERE ${col} IS NOT NULL AND ${where}`);
   const [median, p90] = r.rows[0]!.pct.map(Number);
   return { pct: [median!, p90!], within, n };
 }
 
-/** Walk when there are many durations and the period holds a good share of the index (PostgreSQL's own estimate of its size). */
-async function chooseWalk(db: Db, column: DurationColumn, n: number): Promise<"sort" | "walk"> {
-  if (n < WALK_FROM) return "sort";
+/** How many cases have the duration, as PostgreSQL last estimated its index's size (0 when never estimated). */
+async function indexEntries(db: Db, column: DurationColumn): Promise<number> {
   const r = await db.execute<{ entries: number }>(sql`SELECT reltuples::float8 AS entries FROM pg_class WHERE relname = ${WALK_INDEX[column]}`);
-  const entries = Number(r.rows[0]?.entries ?? -1);
-  return entries > 0 && n >= WALK_SHARE * entries ? "walk" : "sort";
+  return Math.max(0, Number(r.rows[0]?.entries ?? 0));
 }
