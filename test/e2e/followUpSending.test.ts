@@ -10,12 +10,12 @@
 import assert from "node:assert/strict";
 import request from "supertest";
 import type { Page } from "playwright-core";
-import { startTestApp, resetData, type TestApp } from "../support/app.js";
-import { anAdministrator, aStaffMember, aTip } from "../support/factories.js";
-import { browserAvailable, launch } from "../support/browser.js";
-import { tcpProxy, type TcpProxy } from "../support/tcpProxy.js";
-import { cameraLikePhoto, tempFiles } from "../support/photos.js";
-import { UNLIMITED } from "../support/caseDesk.js";
+import type { TestApp } from "../support/app.js";
+import { aTip } from "../support/factories.js";
+import { launch } from "../support/browser.js";
+import type { TcpProxy } from "../support/tcpProxy.js";
+import { cameraLikePhoto } from "../support/photos.js";
+import { startPhoneSending, type PhoneSending } from "../support/phoneSending.js";
 
 const KB = 1024;
 const TEXT = "Tối nay họ lại tụ tập ở bến đò, em gửi thêm ảnh chụp từ xa.";
@@ -26,31 +26,22 @@ describe("sending a reply with photos from the follow-up page (Chromium)", funct
   let proxy: TcpProxy;
   let receipt: string;
   let files: Record<"large" | "text", { file: string; bytes: number }>;
-  let removeFiles = () => {};
+  let phone: PhoneSending<"large" | "text"> | undefined;
   const count = async (sql: string) => (await app.ctx.database.pool.query(sql)).rows[0].n as number;
   const messages = () => count("SELECT count(*)::int AS n FROM tip_items WHERE kind = 'message' AND author = 'tipster'");
   const photos = () => count("SELECT count(*)::int AS n FROM tip_items WHERE kind = 'photo'");
 
   before(async function () {
-    if (!browserAvailable()) throw new Error("Chromium is missing at /usr/bin/chromium (.ci/run installs the chromium package)");
-    app = await startTestApp({ env: UNLIMITED });
-    await resetData(app);
-    await anAdministrator(app.ctx);
-    await aStaffMember(app.ctx, "liaison", "831");
+    phone = await startPhoneSending("homthu-reply-", {
+      large: { name: "IMG_20261201_201533.jpg", data: await cameraLikePhoto(4000, 3000) },
+      text: { name: "notes.txt", data: Buffer.from("không phải ảnh") },
+    });
+    ({ app, proxy, files } = phone);
     const sent = await request(app.url).post("/api/v1/tips").send(aTip());
     assert.equal(sent.status, 201, JSON.stringify(sent.body));
     receipt = sent.body.receipt as string;
-    proxy = await tcpProxy(app.url);
-    ({ files, remove: removeFiles } = tempFiles("homthu-reply-", {
-      large: { name: "IMG_20261201_201533.jpg", data: await cameraLikePhoto(4000, 3000) },
-      text: { name: "notes.txt", data: Buffer.from("không phải ảnh") },
-    }));
   });
-  after(async () => {
-    await proxy?.close();
-    await app?.stop();
-    removeFiles();
-  });
+  after(async () => phone?.stop());
 
   /** Sign in with the receipt, then type a reply and attach `photo` on the follow-up page. */
   async function fillReply(page: Page, photo: string) {

@@ -11,12 +11,11 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { startTestApp, resetData, type TestApp } from "../support/app.js";
-import { anAdministrator, aStaffMember } from "../support/factories.js";
-import { browserAvailable, launch, screenshot } from "../support/browser.js";
-import { tcpProxy, type TcpProxy } from "../support/tcpProxy.js";
-import { cameraLikePhoto, tempFiles } from "../support/photos.js";
-import { UNLIMITED } from "../support/caseDesk.js";
+import type { TestApp } from "../support/app.js";
+import { launch, screenshot } from "../support/browser.js";
+import type { TcpProxy } from "../support/tcpProxy.js";
+import { cameraLikePhoto } from "../support/photos.js";
+import { startPhoneSending, type PhoneSending } from "../support/phoneSending.js";
 
 const KB = 1024;
 const RECEIPT = /\d{4} \d{4} \d{4} \d{4}/g;
@@ -26,29 +25,20 @@ describe("sending the report form from a slow phone (Chromium)", function () {
   let app: TestApp;
   let proxy: TcpProxy;
   let files: Record<"medium" | "large" | "text", { file: string; bytes: number }>;
-  let removeFiles = () => {};
+  let phone: PhoneSending<"medium" | "large" | "text"> | undefined;
   const count = async (sql: string) => (await app.ctx.database.pool.query(sql)).rows[0].n as number;
   const tips = () => count("SELECT count(*)::int AS n FROM tips");
   const photos = () => count("SELECT count(*)::int AS n FROM tip_items WHERE kind = 'photo'");
 
   before(async function () {
-    if (!browserAvailable()) throw new Error("Chromium is missing at /usr/bin/chromium (.ci/run installs the chromium package)");
-    app = await startTestApp({ env: UNLIMITED });
-    await resetData(app);
-    await anAdministrator(app.ctx);
-    await aStaffMember(app.ctx, "liaison", "831");
-    proxy = await tcpProxy(app.url);
-    ({ files, remove: removeFiles } = tempFiles("homthu-sending-", {
+    phone = await startPhoneSending("homthu-sending-", {
       medium: { name: "vuon.jpg", data: await cameraLikePhoto(800, 600) },
       large: { name: "IMG_20261201_081523.jpg", data: await cameraLikePhoto(4000, 3000) },
       text: { name: "notes.txt", data: Buffer.from("không phải ảnh") },
-    }));
+    });
+    ({ app, proxy, files } = phone);
   });
-  after(async () => {
-    await proxy?.close();
-    await app?.stop();
-    removeFiles();
-  });
+  after(async () => phone?.stop());
 
   async function fillReport(page: Page, photo: string) {
     await page.goto(proxy.url + "/report");
