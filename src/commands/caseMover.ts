@@ -70,7 +70,9 @@ export async function moveCase(
   let emailsBySweep = false;
   let notificationIds: string[] = [];
   const updated = await ctx.database.db.transaction(async (tx) => {
-    const [tip] = await tx.select().from(tips).where(eq(tips.id, tipId));
+    // Read under the row's lock: a sweep or another person changing the case meanwhile is waited for, then read,
+    // so a move without an expected version never fails on a change that had simply not committed yet.
+    const [tip] = await tx.select().from(tips).where(eq(tips.id, tipId)).for("update");
     if (!tip || tip.purgedAt) throw notFound();
     if (actor) authorizeCase(actor, RULES[transition].action, tip);
     if (opts.expectedVersion !== undefined && opts.expectedVersion !== tip.version) throw conflict();

@@ -30,7 +30,7 @@ async function statuses(app: TestApp): Promise<Map<string, string>> {
 }
 
 describe("Redis Cluster and Sentinel (real redis-server processes)", function () {
-  this.timeout(180_000);
+  this.timeout(240_000);
 
   describe("on a 3-node Redis Cluster", () => {
     const fleet = new RedisFleet();
@@ -123,7 +123,9 @@ describe("Redis Cluster and Sentinel (real redis-server processes)", function ()
       const { rows } = await app.ctx.database.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM tips");
       assert.equal(rows[0]!.n, accepted.length, "one stored tip per receipt, none lost, none extra");
       let lastError: unknown;
-      await within(60_000, "every tip routed after the failover", async () => {
+      // A routing job the dead primary held is retried once its lock expires; on a loaded machine that and the
+      // sweep's own recovery took longer than a minute once, so the bound is two (none may stay "received").
+      await within(120_000, "every tip routed after the failover", async () => {
         await sweep(app!.ctx).catch((err: unknown) => (lastError = err));
         return [...(await statuses(app!)).values()].every((st) => st !== "received");
       }).catch((err: unknown) => {
