@@ -154,7 +154,7 @@ export async function computeStats(db: Db, config: AppConfig, q: StatsQuery): Pr
   const places = byPlaceRows.rows;
   const byCommune = counted(places.map((r) => [r.commune_code, r.received]));
   const byDistrict: Record<string, number> = {};
-  for (const r of places) if (r.received > 0) byDistrict[r.district_code!] = (byDistrict[r.district_code!] ?? 0) + r.received;
+  for (const r of places) if (r.received > 0) byDistrict[r.district_code] = (byDistrict[r.district_code] ?? 0) + r.received;
   const now = places.filter((r) => r.drug_actionable > 0).length;
   const changeVsPrevious = pct(now, before);
   const changeVsLastYear = pct(now, yearAgo);
