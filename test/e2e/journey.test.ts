@@ -16,7 +16,7 @@ import type { Page } from "playwright-core";
 import { createPoliceUnit } from "../../src/commands/policeUnitCreator.js";
 import { createStaff } from "../../src/commands/staffCreator.js";
 import { startTestApp, resetData, type TestApp } from "../support/app.js";
-import { axeViolations, browserAvailable, launch, screenshot, SCREENSHOT_DIR, type Browser } from "../support/browser.js";
+import { axeViolations, browserAvailable, imageLoads, launch, screenshot, SCREENSHOT_DIR, type Browser } from "../support/browser.js";
 import { anAdministrator, aStaffMember, PASSWORD } from "../support/factories.js";
 import { photoWithGps } from "../support/photos.js";
 
@@ -101,7 +101,7 @@ describe("the whole journey in a real browser", function () {
     await liaison.goto(app.url + caseLink);
     assert.ok((await liaison.textContent("body"))!.includes("ba mươi cây"), "the liaison reads the decrypted description");
     const img = liaison.locator('img[src*="/photos/"]').first();
-    assert.ok(await img.evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0), "the decrypted photo loads");
+    assert.ok(await imageLoads(img), "the decrypted photo loads");
     await screenshot(liaison, "11-staff-case");
     assert.deepEqual(await axeViolations(liaison), [], "axe on the case page");
     await liaison.click('summary:has-text("Nhắn tin hoặc hỏi thêm người báo tin")');

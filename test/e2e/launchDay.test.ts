@@ -18,7 +18,7 @@ import type { Page } from "playwright-core";
 import { createPoliceUnit } from "../../src/commands/policeUnitCreator.js";
 import { createStaff } from "../../src/commands/staffCreator.js";
 import { startTestApp, resetData, type TestApp } from "../support/app.js";
-import { browserAvailable, launch, screenshot, scrollsSideways, type Browser } from "../support/browser.js";
+import { browserAvailable, imageLoads, launch, screenshot, scrollsSideways, type Browser } from "../support/browser.js";
 import { anAdministrator, PASSWORD } from "../support/factories.js";
 import { photoWithGps } from "../support/photos.js";
 import { within } from "../support/caseDesk.js";
@@ -184,7 +184,7 @@ describe("launch day in a real browser", function () {
     const end = (await tipster.textContent("body"))!;
     assert.ok(end.includes("Đã xử lý xong"));
     assert.ok((await tipster.textContent("#sent"))!.includes("ba mươi cây"), "their own report");
-    assert.ok(await tipster.locator('#sent img[src^="/follow-up/photos/"]').evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0), "their photo loads");
+    assert.ok(await imageLoads(tipster.locator('#sent img[src^="/follow-up/photos/"]')), "their photo loads");
     assert.ok(!end.includes("Công an huyện Châu Thành") && !end.includes("cong.an"), "never the unit or a person");
     await screenshot(tipster, "27-tipster-done-own-report-phone");
   });

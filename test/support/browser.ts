@@ -9,7 +9,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
-import { chromium, type Browser as Chromium, type BrowserContext, type Page } from "playwright-core";
+import { chromium, type Browser as Chromium, type BrowserContext, type Locator, type Page } from "playwright-core";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const SCREENSHOT_DIR = path.resolve("test-output", "screenshots");
@@ -76,3 +76,13 @@ export async function scrollsSideways(page: Page): Promise<boolean> {
 }
 
 export const browserAvailable = () => fs.existsSync(CHROMIUM);
+
+/**
+ * Whether an image shows a picture. Photos are loading="lazy", so they do not hold up the page's load event:
+ * wait until the browser is done with this one (`complete` is true for a broken image too), then look.
+ */
+export async function imageLoads(img: Locator, timeout = 15_000): Promise<boolean> {
+  await img.scrollIntoViewIfNeeded();
+  await img.page().waitForFunction((el) => (el as HTMLImageElement).complete, await img.elementHandle(), { timeout });
+  return img.evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0);
+}
