@@ -68,6 +68,9 @@ export async function startRole(role: "web" | "worker", env: Record<string, stri
   // BENCH_CPU_PROF=<folder>: each role writes V8 CPU profiles to <folder>/<role> when it exits (open them in Chrome DevTools).
   // One folder per role: from the sources, the tsx loader thread writes a profile of its own next to the main thread's.
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", path.resolve(process.env.BENCH_CPU_PROF, role)] : [];
+  // BENCH_PERF=1: V8 writes /tmp/perf-<pid>.map, so that Linux `perf record -t <pid>` names the JavaScript it samples
+  // (perf counts CPU time, where --cpu-prof samples wall time: a thread waiting for a core shows up there as busy).
+  if (process.env.BENCH_PERF) profile.push("--perf-basic-prof");
   const entry = from === "dist" ? productionCommand(role) : ["--import", "tsx", "src/main.ts"];
   const child: ChildProcess = spawn(process.execPath, [...profile, ...entry, role], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env });
   const chunks: string[] = [];

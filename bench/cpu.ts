@@ -16,6 +16,8 @@ interface Snapshot {
   machineBusyMs: number;
   /** CPU time per process id, and the group it belongs to. */
   processes: Map<number, { group: Group; ms: number }>;
+  /** CPU time of the web process's main thread (its JavaScript), the rest being argon2's pool threads and V8's helpers. */
+  webMainMs: number;
 }
 
 export interface CpuUse {
@@ -23,10 +25,13 @@ export interface CpuUse {
   /** Busy time of all cores together. */
   machineBusyMs: number;
   byGroup: Record<Group | "other processes", number>;
+  /** Of byGroup.web, what its main thread used: the per-tip work besides the derivation, which runs on the pool. */
+  webMainMs: number;
 }
 
-function processCpuMs(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+/** CPU time of a process (all its threads), or of one thread with `/proc/<pid>/task/<tid>`. */
+function processCpuMs(pid: number, path = `/proc/${pid}`): number {
+  const stat = fs.readFileSync(`${path}/stat`, "utf8");
   // Fields after the command name, which is in parentheses and may contain spaces.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
@@ -63,7 +68,9 @@ export class CpuMeter {
         // the process ended while we looked
       }
     }
-    return { at: performance.now(), machineBusyMs: machineBusyMs(), processes };
+    // Node's main thread has the process's id as its thread id.
+    const webMainMs = processCpuMs(this.known.web, `/proc/${this.known.web}/task/${this.known.web}`);
+    return { at: performance.now(), machineBusyMs: machineBusyMs(), processes, webMainMs };
   }
 
   /** CPU used between two snapshots; a process that ended in between is not counted (it lands in "other"). */
@@ -73,7 +80,7 @@ export class CpuMeter {
     const busy = b.machineBusyMs - a.machineBusyMs;
     const ours = Object.values(byGroup).reduce((x, y) => x + y, 0);
     byGroup["other processes"] = Math.max(0, busy - ours);
-    return { wallMs: b.at - a.at, machineBusyMs: busy, byGroup };
+    return { wallMs: b.at - a.at, machineBusyMs: busy, byGroup, webMainMs: b.webMainMs - a.webMainMs };
   }
 }
 

@@ -3,7 +3,7 @@
  * met? — under a short header naming the machine and the parameters.
  */
 import type { Compared } from "./scenarios/queries.js";
-import type { IntakeResult } from "./scenarios/intake.js";
+import { SLICES, type IntakeResult } from "./scenarios/intake.js";
 import type { RoutingResult } from "./scenarios/routing.js";
 import { latencies, mb, ms, ratio, type Summary } from "./measure.js";
 import { perItem } from "./cpu.js";
@@ -69,9 +69,10 @@ function intakeRows(f: BenchFigures): Row[] {
   for (const level of f.intake.levels.filter((l) => l.concurrency === 4 || l.concurrency === 16)) {
     const webMs = level.cpu.byGroup.web / Math.max(1, level.accepted);
     const derivation = level.floor.cpuMs;
+    const mainMs = level.cpu.webMainMs / Math.max(1, level.accepted);
     out.push({
       figure: `1. Intake, ${clients(level.concurrency)}: web CPU per tip beyond its derivation`,
-      value: `${(webMs - derivation).toFixed(1)} ms (web ${webMs.toFixed(1)} ms per tip)`,
+      value: `${(webMs - derivation).toFixed(1)} ms (web ${webMs.toFixed(1)} ms per tip, main thread ${mainMs.toFixed(1)} ms)`,
       baseline: `one derivation ${derivation.toFixed(1)} ms CPU (the floor's)`,
       ratio: ratio(webMs, derivation),
       goal: "≤ 3 ms",
@@ -174,7 +175,7 @@ export function notes(f: BenchFigures, appError: string): string[] {
   if (f.stats) compared.push(["statistics", f.stats]);
   const failures = [...levels.map((l) => l.failures), ...routed.map((r) => r.failures)].flatMap((x) => Object.entries(x));
   return [
-    ...(f.intake ? [`Intake levels last ${f.levelSeconds} s each; each level's floor is argon2id receipt derivations alone in the bench process (same parameters, same bound), measured for 3 s just before the level while the app is idle.`] : []),
+    ...(f.intake ? [`Intake levels last ${f.levelSeconds} s each, in ${SLICES} slices; each level's floor is argon2id receipt derivations alone in the bench process (same parameters, same bound), measured while the app is idle in ${SLICES + 1} slices of 1 s around the level's ${SLICES} (floor, level, floor, …, level, floor), so that a drift of the machine's speed during the level weighs on both alike. "Main thread" is the web process's main thread alone (/proc/<pid>/task/<pid>): the JavaScript of a request besides its derivation, which runs on libuv's pool threads like the rest of the process's CPU (V8's helper threads too).`] : []),
     ...(f.routing && f.routingQuiet
       ? [
           `Routing time: intake adds no job; the worker's minute sweep (on the minute) adds one routing batch per district with tips waiting, which routes them 500 to a transaction. tips.assigned_at is kept to the minute on purpose, so "assigned" is when the bench, polling PostgreSQL every ${f.routing.pollMs} ms, first saw the tip out of "received", minus the time its 201 arrived (so up to ${f.routing.pollMs} ms late); receipts were mapped to tips through argon2id → receipt_lookup. A tip waits for the next minute boundary (0–60 s) plus its batch's run. ${f.routing.assigned}/${f.routing.tips} and ${f.routingQuiet.assigned}/${f.routingQuiet.tips} tips ended assigned to the liaison.`,

@@ -24,7 +24,11 @@ export interface IntakeLevel {
   perSecond: number;
   latency: Summary;
   failures: Record<string, number>;
-  /** The floor this level is compared with (parallel derivations = min(concurrency, bound)). */
+  /**
+   * The floor this level is compared with (parallel derivations = min(concurrency, bound)), measured in
+   * slices between the level's own slices (floor, level, floor, …, level, floor): a machine whose speed
+   * drifts (a neighbour starting or stopping, a shared host's clock) slows both alike.
+   */
   floor: Floor;
   /** Largest VmRSS sampled during the level, and VmHWM after it. */
   maxRssKiB: number;
@@ -40,10 +44,21 @@ export interface IntakeResult {
   levels: IntakeLevel[];
 }
 
+/** How many slices a level is cut into, each preceded and the last followed by a floor slice. */
+export const SLICES = 4;
+const FLOOR_SLICE_MS = 1000;
+
+/** One run of derivations alone: how many, in how long, with how much of this process's CPU, and each one's time. */
+interface FloorSlice {
+  times: number[];
+  elapsedMs: number;
+  cpuMs: number;
+}
+
+const derive = (salt: crypto.Bytes) => crypto.deriveReceiptKeys(crypto.normalizeReceipt(crypto.generateReceipt())!, salt);
+
 /** Receipt derivations alone: `parallel` callers one after the other for `durationMs` (the argon2 gate bounds them as in the app). */
-export async function derivationFloor(parallel: number, durationMs: number, salt: crypto.Bytes): Promise<Floor> {
-  const derive = () => crypto.deriveReceiptKeys(crypto.normalizeReceipt(crypto.generateReceipt())!, salt);
-  for (let i = 0; i < 3; i++) await derive();
+async function floorSlice(parallel: number, durationMs: number, salt: crypto.Bytes): Promise<FloorSlice> {
   const times: number[] = [];
   const cpu = process.cpuUsage();
   const start = now();
@@ -52,14 +67,39 @@ export async function derivationFloor(parallel: number, durationMs: number, salt
     Array.from({ length: parallel }, async () => {
       while (now() < until && !interrupted.signal.aborted) {
         const t = now();
-        await derive();
+        await derive(salt);
         times.push(now() - t);
       }
     }),
   );
   const used = process.cpuUsage(cpu);
-  const cpuMs = (used.user + used.system) / 1000 / Math.max(1, times.length);
-  return { parallel, perSecond: (times.length * 1000) / (now() - start), latency: summarize(times), cpuMs };
+  return { times, elapsedMs: now() - start, cpuMs: (used.user + used.system) / 1000 };
+}
+
+/** Slices of the same parallelism as one floor: derivations per second over their time, CPU per derivation. */
+function floorOf(parallel: number, slices: FloorSlice[]): Floor {
+  const times = slices.flatMap((s) => s.times);
+  const elapsed = slices.reduce((a, s) => a + s.elapsedMs, 0);
+  const cpu = slices.reduce((a, s) => a + s.cpuMs, 0);
+  return { parallel, perSecond: (times.length * 1000) / elapsed, latency: summarize(times), cpuMs: cpu / Math.max(1, times.length) };
+}
+
+/** Receipt derivations alone for `durationMs` in one run, after three to warm up. */
+export async function derivationFloor(parallel: number, durationMs: number, salt: crypto.Bytes): Promise<Floor> {
+  for (let i = 0; i < 3; i++) await derive(salt);
+  return floorOf(parallel, [await floorSlice(parallel, durationMs, salt)]);
+}
+
+/** The CPU of consecutive measurements as one. */
+function sumCpu(parts: CpuUse[]): CpuUse {
+  const total: CpuUse = { wallMs: 0, machineBusyMs: 0, byGroup: { ...parts[0]!.byGroup }, webMainMs: 0 };
+  for (const key of Object.keys(total.byGroup) as (keyof CpuUse["byGroup"])[]) total.byGroup[key] = parts.reduce((a, p) => a + p.byGroup[key], 0);
+  for (const p of parts) {
+    total.wallMs += p.wallMs;
+    total.machineBusyMs += p.machineBusyMs;
+    total.webMainMs += p.webMainMs;
+  }
+  return total;
 }
 
 export async function intake(opts: {
@@ -82,18 +122,30 @@ export async function intake(opts: {
 
   const levels: IntakeLevel[] = [];
   for (const concurrency of opts.levels) {
-    // Each level's floor is measured just before it, so both see the same background load.
     const parallel = Math.min(concurrency, opts.bound);
-    const floor = parallel === 1 && levels.length === 0 ? single : await derivationFloor(parallel, 3000, opts.salt);
+    const floors = [await floorSlice(parallel, FLOOR_SLICE_MS, opts.salt)];
+    const latencies: number[] = [];
+    const failures: Record<string, number> = {};
+    const cpu: CpuUse[] = [];
+    let elapsedMs = 0;
     const sampler = sampleRss(opts.webPid);
-    const before = opts.meter.snapshot();
-    const r = await submitTips(opts.client, { concurrency, places: opts.places, durationMs: opts.durationMs });
-    const cpu = CpuMeter.between(before, opts.meter.snapshot());
+    for (let slice = 0; slice < SLICES; slice++) {
+      const before = opts.meter.snapshot();
+      const r = await submitTips(opts.client, { concurrency, places: opts.places, durationMs: opts.durationMs / SLICES });
+      cpu.push(CpuMeter.between(before, opts.meter.snapshot()));
+      latencies.push(...r.latencies);
+      for (const [k, v] of Object.entries(r.failures)) failures[k] = (failures[k] ?? 0) + v;
+      elapsedMs += r.elapsedMs;
+      floors.push(await floorSlice(parallel, FLOOR_SLICE_MS, opts.salt));
+    }
     const maxRssKiB = sampler.stop();
     const { peakKiB } = memoryOf(opts.webPid);
-    levels.push({ concurrency, perSecond: r.perSecond, latency: summarize(r.latencies), failures: r.failures, floor, maxRssKiB, peakKiB, accepted: r.latencies.length, cpu });
-    const failed = Object.values(r.failures).reduce((a, b) => a + b, 0);
-    progress(`intake: ${concurrency} client${concurrency > 1 ? "s" : ""} → ${r.perSecond.toFixed(1)} tips/s against a floor of ${floor.perSecond.toFixed(1)}/s (${r.latencies.length} accepted, ${failed} failed), RSS max ${(maxRssKiB / 1024).toFixed(0)} MB`);
+    const floor = floorOf(parallel, floors);
+    const perSecond = (latencies.length * 1000) / elapsedMs;
+    levels.push({ concurrency, perSecond, latency: summarize(latencies), failures, floor, maxRssKiB, peakKiB, accepted: latencies.length, cpu: sumCpu(cpu) });
+    const failed = Object.values(failures).reduce((a, b) => a + b, 0);
+    const slices = floors.map((f) => ((f.times.length * 1000) / f.elapsedMs).toFixed(0)).join(", ");
+    progress(`intake: ${concurrency} client${concurrency > 1 ? "s" : ""} → ${perSecond.toFixed(1)} tips/s against a floor of ${floor.perSecond.toFixed(1)}/s (slices ${slices}; ${latencies.length} accepted, ${failed} failed), RSS max ${(maxRssKiB / 1024).toFixed(0)} MB`);
   }
   return { single, idleRssKiB, levels };
 }
