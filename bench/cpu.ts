@@ -84,6 +84,18 @@ export class CpuMeter {
   }
 }
 
+/** The CPU of consecutive measurements as one. */
+export function sumCpu(parts: CpuUse[]): CpuUse {
+  const total: CpuUse = { wallMs: 0, machineBusyMs: 0, byGroup: { ...parts[0]!.byGroup }, webMainMs: 0 };
+  for (const key of Object.keys(total.byGroup) as (keyof CpuUse["byGroup"])[]) total.byGroup[key] = parts.reduce((a, p) => a + p.byGroup[key], 0);
+  for (const p of parts) {
+    total.wallMs += p.wallMs;
+    total.machineBusyMs += p.machineBusyMs;
+    total.webMainMs += p.webMainMs;
+  }
+  return total;
+}
+
 /** "web 31 · worker 12 · … ms per tip (machine 95% busy)". */
 export function perItem(use: CpuUse, items: number, cores: number): string {
   const parts = Object.entries(use.byGroup)

@@ -7,7 +7,7 @@
 import * as crypto from "../../src/crypto/index.js";
 import type { HttpClient } from "../client.js";
 import { memoryOf, sampleRss } from "../children.js";
-import { CpuMeter, type CpuUse } from "../cpu.js";
+import { CpuMeter, sumCpu, type CpuUse } from "../cpu.js";
 import { submitTips, type Place } from "../load.js";
 import { interrupted, now, progress, summarize, type Summary } from "../measure.js";
 
@@ -88,18 +88,6 @@ function floorOf(parallel: number, slices: FloorSlice[]): Floor {
 export async function derivationFloor(parallel: number, durationMs: number, salt: crypto.Bytes): Promise<Floor> {
   for (let i = 0; i < 3; i++) await derive(salt);
   return floorOf(parallel, [await floorSlice(parallel, durationMs, salt)]);
-}
-
-/** The CPU of consecutive measurements as one. */
-function sumCpu(parts: CpuUse[]): CpuUse {
-  const total: CpuUse = { wallMs: 0, machineBusyMs: 0, byGroup: { ...parts[0]!.byGroup }, webMainMs: 0 };
-  for (const key of Object.keys(total.byGroup) as (keyof CpuUse["byGroup"])[]) total.byGroup[key] = parts.reduce((a, p) => a + p.byGroup[key], 0);
-  for (const p of parts) {
-    total.wallMs += p.wallMs;
-    total.machineBusyMs += p.machineBusyMs;
-    total.webMainMs += p.webMainMs;
-  }
-  return total;
 }
 
 export async function intake(opts: {
