@@ -9,7 +9,8 @@ import type { AppContext } from "../context.js";
 import { createTip, type AcceptedPhoto, type CreatedTip } from "../commands/tipCreator.js";
 import { PhotoError, sanitizePhoto } from "../photos/sanitizePhoto.js";
 import { validateTip } from "../validation/tip.js";
-import type { KeptAnswer } from "../redis/replayStore.js";
+import type { TipAnswer } from "../redis/replayStore.js";
+import { submitOnce, type Once, type OnceResult } from "./submitOnce.js";
 
 export type IntakeResult = { ok: true; created: CreatedTip; category: string } | { ok: false; fields: Record<string, string> };
 
@@ -53,43 +54,20 @@ export async function acceptTip(ctx: AppContext, fields: unknown, files: Express
   return { ok: true, created, category: checked.value.category };
 }
 
-/** How long a repeated submission waits for the first one's answer while that one is still being processed. */
-export const REPLAY_WAIT_MS = 25_000;
-
-export type OnceResult =
-  | ({ kind: "created" | "replayed" } & KeptAnswer)
-  | { kind: "invalid"; fields: Record<string, string> }
-  /** The first submission with this token is still being processed after REPLAY_WAIT_MS. */
-  | { kind: "pending" }
-  /** The token was used and its answer is no longer kept. */
-  | { kind: "used" };
-
 /**
- * acceptTip, once per token: the first submission with `token` creates the
- * tip and keeps its answer (encrypted, see redis/replayStore.ts); a repeat
- * gets that same answer. A refused or failed submission frees the token.
+ * acceptTip, once per token (the report form's token, or the API's
+ * Idempotency-Key): the first submission with `token` creates the tip and
+ * keeps its receipt; a repeat gets that same receipt (flows/submitOnce.ts).
  */
 export async function acceptTipOnce(
   ctx: AppContext,
-  once: { ns: "form" | "api"; token: string; claimUntil: number },
+  once: Once<"form" | "api">,
   fields: unknown,
   files: Express.Multer.File[] = [],
-): Promise<OnceResult> {
-  const claim = await ctx.replays.claim(once.ns, once.token, REPLAY_WAIT_MS);
-  if (claim.state === "replay") return { kind: "replayed", ...claim.answer };
-  if (claim.state !== "first") return { kind: claim.state };
-  let result: IntakeResult;
-  try {
-    result = await acceptTip(ctx, fields, files);
-  } catch (err) {
-    await ctx.replays.release(claim);
-    throw err;
-  }
-  if (!result.ok) {
-    await ctx.replays.release(claim);
-    return { kind: "invalid", fields: result.fields };
-  }
-  const answer = { receipt: result.created.receipt, helpRequest: result.category === "help_request" };
-  await ctx.replays.settle(claim, answer, once.claimUntil);
-  return { kind: "created", ...answer };
+): Promise<OnceResult<TipAnswer>> {
+  return submitOnce(ctx, once, async () => {
+    const result = await acceptTip(ctx, fields, files);
+    if (!result.ok) return result;
+    return { ok: true, answer: { receipt: result.created.receipt, helpRequest: result.category === "help_request" } };
+  });
 }

@@ -1,8 +1,12 @@
 /**
  * Answers kept for a submission sent twice: the same form token (a second tap
  * on a slow connection, a reload after the connection dropped) or the same
- * API Idempotency-Key gets the receipt the first one got, not an error and not
- * a second tip.
+ * API Idempotency-Key gets the answer the first one got, not an error and not
+ * a second tip or a second follow-up message. The namespace of a claim says
+ * what was submitted and so what its kept answer holds (KeptAnswer): a new tip
+ * ("form", "api") keeps its receipt; a tipster's follow-up message
+ * ("reply:<form|api>:<tip id>", scoped to the tip so that two tipsters' keys
+ * never meet) keeps only that it was sent.
  *
  * Redis holds, under names derived from the token (crypto.deriveReplayKeys):
  *  - the claim, "p" while the first submission is being processed (until the
@@ -24,21 +28,38 @@ import type { Redis } from "ioredis";
 import { deriveReplayKeys, unwrapWithKey, utf8, wrapWithKey, type Bytes } from "../crypto/index.js";
 import { bucketEnd } from "../time/coarse.js";
 
-export interface KeptAnswer {
+/** What a repeat of a new tip gets back: the first one's receipt. */
+export interface TipAnswer {
   receipt: string;
   helpRequest: boolean;
 }
 
+/** What a repeat of a tipster's follow-up message gets back: that it was sent (a message has no receipt). */
+export interface ReplyAnswer {
+  status: "sent";
+}
+
+/** Where a token is claimed: a new tip from the form or the API, or a follow-up message to one tip. */
+export type ReplayNamespace = "form" | "api" | `reply:${string}`;
+
+/** The answer kept for the submissions of namespace `N`. */
+export type KeptAnswer<N extends ReplayNamespace = ReplayNamespace> = N extends `reply:${string}` ? ReplyAnswer : TipAnswer;
+
 /** A claim that this request is the first with its token; settle or release it. */
-export interface FirstClaim {
+export interface FirstClaim<N extends ReplayNamespace = ReplayNamespace> {
   state: "first";
+  ns: N;
   /** Where the claim is kept: Redis, or this process's memory while Redis cannot be written. */
   kept: "redis" | "memory";
   id: string;
   key: Bytes;
 }
 
-export type Claim = FirstClaim | { state: "replay"; answer: KeptAnswer } | { state: "pending" } | { state: "used" };
+export type Claim<N extends ReplayNamespace = ReplayNamespace> =
+  | FirstClaim<N>
+  | { state: "replay"; answer: KeptAnswer<N> }
+  | { state: "pending" }
+  | { state: "used" };
 
 /** How many times a kept answer is shown again before it is deleted. */
 export const REPLAYS = 2;
@@ -73,10 +94,10 @@ export class ReplayStore {
   }
 
   /**
-   * Claim `token` (in namespace `ns`: "form" or "api"). A repeat waits up to
-   * `waitMs` for the first one's answer while it is still being processed.
+   * Claim `token` in namespace `ns`. A repeat waits up to `waitMs` for the
+   * first one's answer while it is still being processed.
    */
-  async claim(ns: string, token: string, waitMs: number): Promise<Claim> {
+  async claim<N extends ReplayNamespace>(ns: N, token: string, waitMs: number): Promise<Claim<N>> {
     const { id, key } = deriveReplayKeys(this.secret, `${ns}:${token}`);
     const pendingUntil = bucketEnd("minute", new Date(Date.now() + 60_000)).getTime();
     const deadline = Date.now() + waitMs;
@@ -85,16 +106,16 @@ export class ReplayStore {
     if (!this.liveLocal(id)) {
       try {
         const first = await this.redis.set(this.claimKey(id), "p", "PXAT", pendingUntil, "NX");
-        if (first === "OK") return { state: "first", kept: "redis", id, key };
+        if (first === "OK") return { state: "first", ns, kept: "redis", id, key };
         for (;;) {
-          const answer = (await this.takeAnswer(id, key)) ?? this.takeLocalAnswer(id, key);
+          const answer = (await this.takeAnswer<KeptAnswer<N>>(id, key)) ?? this.takeLocalAnswer<KeptAnswer<N>>(id, key);
           if (answer) return { state: "replay", answer };
           const claim = await this.redis.get(this.claimKey(id));
           // The first one crashed and its claim lapsed: this one is the first now.
           if (claim === null) return this.claim(ns, token, 0);
           if (claim === "d") {
             // The first may have settled between the two reads above (answer and claim change in one MULTI): look once more.
-            const late = (await this.takeAnswer(id, key)) ?? this.takeLocalAnswer(id, key);
+            const late = (await this.takeAnswer<KeptAnswer<N>>(id, key)) ?? this.takeLocalAnswer<KeptAnswer<N>>(id, key);
             return late ? { state: "replay", answer: late } : { state: "used" };
           }
           if (Date.now() >= deadline) return { state: "pending" };
@@ -104,7 +125,7 @@ export class ReplayStore {
         // Redis cannot be asked or written: the same claim in this process's memory.
       }
     }
-    return this.claimLocally(id, key, pendingUntil, deadline);
+    return this.claimLocally(ns, id, key, pendingUntil, deadline);
   }
 
   /** This process's entry for `id`, unless both its claim and its answer have lapsed. */
@@ -115,18 +136,18 @@ export class ReplayStore {
     return this.local.get(id);
   }
 
-  private async claimLocally(id: string, key: Bytes, pendingUntil: number, deadline: number): Promise<Claim> {
+  private async claimLocally<N extends ReplayNamespace>(ns: N, id: string, key: Bytes, pendingUntil: number, deadline: number): Promise<Claim<N>> {
     if (!this.liveLocal(id)) {
       this.local.set(id, { claim: "p", claimUntil: pendingUntil });
-      return { state: "first", kept: "memory", id, key };
+      return { state: "first", ns, kept: "memory", id, key };
     }
     for (;;) {
-      const answer = this.takeLocalAnswer(id, key);
+      const answer = this.takeLocalAnswer<KeptAnswer<N>>(id, key);
       if (answer) return { state: "replay", answer };
       const entry = this.local.get(id);
       if (!entry || entry.claimUntil <= Date.now()) {
         this.local.set(id, { claim: "p", claimUntil: pendingUntil });
-        return { state: "first", kept: "memory", id, key };
+        return { state: "first", ns, kept: "memory", id, key };
       }
       if (entry.claim === "d") return { state: "used" };
       if (Date.now() >= deadline) return { state: "pending" };
@@ -134,17 +155,18 @@ export class ReplayStore {
     }
   }
 
-  private takeLocalAnswer(id: string, key: Bytes): KeptAnswer | null {
+  private takeLocalAnswer<A>(id: string, key: Bytes): A | null {
     const entry = this.liveLocal(id);
     const answer = entry?.answer;
     if (!answer || answer.until <= Date.now()) return null;
     if (++answer.shown >= REPLAYS) delete entry.answer;
-    return this.open(answer.sealed, key);
+    return this.open<A>(answer.sealed, key);
   }
 
-  private open(sealed: string, key: Bytes): KeptAnswer | null {
+  /** The kept answer, as its namespace's claim settled it (the key is derived from namespace and token). */
+  private open<A>(sealed: string, key: Bytes): A | null {
     try {
-      return JSON.parse(utf8.decode(unwrapWithKey(Buffer.from(sealed, "base64"), key, LABEL))) as KeptAnswer;
+      return JSON.parse(utf8.decode(unwrapWithKey(Buffer.from(sealed, "base64"), key, LABEL))) as A;
     } catch {
       return null;
     }
@@ -156,17 +178,17 @@ export class ReplayStore {
     for (const id of [...this.local.keys()]) this.liveLocal(id);
   }
 
-  private async takeAnswer(id: string, key: Bytes): Promise<KeptAnswer | null> {
+  private async takeAnswer<A>(id: string, key: Bytes): Promise<A | null> {
     const sealed = await this.redis.hget(this.answerKey(id), "a");
     if (!sealed) return null;
     // Counting the showing is a write: a Redis that refuses writes still shows the answer it holds.
     const shown = await this.redis.hincrby(this.answerKey(id), "n", 1).catch(() => 0);
     if (shown >= REPLAYS) await this.redis.del(this.answerKey(id)).catch(() => undefined);
-    return this.open(sealed, key);
+    return this.open<A>(sealed, key);
   }
 
   /** The first submission is done: keep its answer (encrypted) until the end of this hour; the claim stays until `claimUntil`. */
-  async settle(claim: FirstClaim, answer: KeptAnswer, claimUntil: number): Promise<void> {
+  async settle<N extends ReplayNamespace>(claim: FirstClaim<N>, answer: KeptAnswer<N>, claimUntil: number): Promise<void> {
     const sealed = Buffer.from(wrapWithKey(utf8.encode(JSON.stringify(answer)), claim.key, LABEL)).toString("base64");
     const answerUntil = bucketEnd("hour").getTime();
     const doneUntil = Math.max(claimUntil, bucketEnd("minute").getTime());

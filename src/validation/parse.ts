@@ -45,3 +45,12 @@ export const textOf = (v: unknown): string => (typeof v === "string" ? v : "");
 
 /** A posted or query value as a number, 0 when it is none (counts shown after a redirect). */
 export const countOf = (v: unknown): number => Number(textOf(v)) || 0;
+
+/** A client's Idempotency-Key: a UUID or any 16 to 128 URL-safe characters. */
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{16,128}$/;
+
+/** The Idempotency-Key header's value (undefined when none was sent), or a 400 field error for a malformed one. */
+export function idempotencyKeyOf(header: string | undefined): string | undefined {
+  if (header !== undefined && !IDEMPOTENCY_KEY.test(header)) throw invalidInput("invalid_idempotency_key", { "Idempotency-Key": "errors.invalid_idempotency_key" });
+  return header;
+}
