@@ -1,7 +1,8 @@
 /**
  * The tipster follow-up steps shared by the JSON API and the HTML pages:
  * sign in with the receipt, and add a message with photos (same photo rules
- * as at intake: size, real type, metadata removed).
+ * as at intake: size, real type, metadata removed), once per form token or
+ * Idempotency-Key.
  */
 import type { Request, Response } from "express";
 import { addTipsterMessage } from "../commands/tipsterMessageCreator.js";
@@ -14,6 +15,7 @@ import { TIPSTER_COOKIE } from "../sessions/sessionStore.js";
 import { validate } from "../validation/parse.js";
 import { tipsterMessageSchema } from "../validation/cases.js";
 import type { AcceptedPhoto } from "../commands/tipCreator.js";
+import { submitOnce } from "./submitOnce.js";
 
 /** True when signed in (cookie set); false for a wrong receipt. */
 export async function receiptSignIn(ctx: AppContext, req: Request, res: Response, receipt: string): Promise<boolean> {
@@ -41,4 +43,32 @@ export async function postTipsterMessage(ctx: AppContext, res: Response, body: u
   if (!checked.ok || photoError) return { ...(checked.ok ? {} : checked.fields), ...(photoError ? { photos: photoError } : {}) };
   await addTipsterMessage(ctx, tipsterOf(res).tipId, checked.value.text, photos);
   return null;
+}
+
+export type ReplyResult = { kind: "sent" } | { kind: "invalid"; fields: Record<string, string> } | { kind: "pending" };
+
+/**
+ * postTipsterMessage once per token: the follow-up form's token (`via`
+ * "form") or the API's Idempotency-Key ("api"), claimed in a namespace of the
+ * signed-in tip, so a token means nothing to another tip. A repeat (a double
+ * tap, a reload after the connection dropped) stores nothing and is told the
+ * message was sent; one sent while the first is still being processed waits
+ * for it ("pending" if it is still not done). A refused message frees the
+ * token: the tipster corrects it and sends again.
+ */
+export async function postTipsterMessageOnce(
+  ctx: AppContext,
+  res: Response,
+  once: { via: "form" | "api"; token: string; claimUntil: number },
+  body: unknown,
+  files: Express.Multer.File[],
+): Promise<ReplyResult> {
+  const ns = `reply:${once.via}:${tipsterOf(res).tipId}` as const;
+  const result = await submitOnce(ctx, { ns, token: once.token, claimUntil: once.claimUntil }, async () => {
+    const fields = await postTipsterMessage(ctx, res, body, files);
+    return fields ? { ok: false, fields } : { ok: true, answer: { status: "sent" } };
+  });
+  if (result.kind === "invalid" || result.kind === "pending") return result;
+  // "used" too: a reply's kept answer says no more than its claim does (done means the message was stored).
+  return { kind: "sent" };
 }

@@ -9,9 +9,9 @@
  *   - "Đang gửi…" shows the upload's progress;
  *   - the server's answer (the receipt page or the follow-up page, or the form
  *     with its errors) replaces this page, as the plain post would have shown it.
- * If the connection drops, the form comes back as it was. Sending a report
- * again uses the same form token, so a tip that did arrive gives back its same
- * receipt (a reply sent again may arrive twice; its page's text says so).
+ * If the connection drops, the form comes back as it was. Sending again uses
+ * the same form token, so a tip that did arrive gives back its same receipt,
+ * and a reply that did arrive is not stored a second time.
  * Every text and limit comes from the data- attributes of #send-status.
  */
 (function () {

@@ -3,17 +3,19 @@
  *   GET/POST /follow-up            type the receipt
  *   GET      /follow-up/tip        status, what they sent, conversation, reply form
  *   GET      /follow-up/photos/:id one of their own photos, decrypted with the receipt's key (no-store)
- *   POST     /follow-up/messages   text and photos (multipart)
+ *   POST     /follow-up/messages   text and photos (multipart), once per form token
  *   POST     /follow-up/logout
  * Forms after sign-in carry the session's token; cross-site posts are refused.
+ * The reply form also carries a single-use form token (middlewares/formToken.ts),
+ * so a second tap or a reload stores the message once and ends on the same page.
  */
 import { formBody } from "../../middlewares/bodies.js";
 import { Router, type Request, type Response } from "express";
 import type { AppContext } from "../../context.js";
-import { forbidden, notFound } from "../../errors.js";
+import { forbidden, notFound, RETRY_AFTER_SECONDS } from "../../errors.js";
 import { textOf, uuidOr404 } from "../../validation/parse.js";
 import { formatDateTime, formatIsoDay } from "../../i18n/format.js";
-import { isCrossSite } from "../../middlewares/formToken.js";
+import { formTokenLapse, isCrossSite, issueFormToken } from "../../middlewares/formToken.js";
 import { messageLimits, receiptLimits } from "../../middlewares/rateLimit.js";
 import { noStore } from "../../middlewares/securityHeaders.js";
 import { readCookie } from "../../middlewares/staffSession.js";
@@ -25,7 +27,7 @@ import { TIPSTER_COOKIE } from "../../sessions/sessionStore.js";
 import { tipsterPhoto, tipsterView } from "../../tipster/tipsterView.js";
 import { runUpload } from "../../flows/tipIntake.js";
 import { sendPhoto } from "../../flows/photoDownload.js";
-import { postTipsterMessage, receiptSignIn } from "../../flows/tipsterFlow.js";
+import { postTipsterMessageOnce, receiptSignIn } from "../../flows/tipsterFlow.js";
 
 type T = (k: string, p?: Record<string, string | number>) => string;
 
@@ -46,6 +48,7 @@ async function renderTip(ctx: AppContext, res: Response, status: number, errors:
       report: view.report && { ...view.report, observedAt: view.report.observedAt ? formatIsoDay(view.report.observedAt) : undefined },
     },
     csrf: s.csrf,
+    formToken: issueFormToken(ctx),
     errors: Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, translateField(t, v)])),
     values: { text: textOf(values.text) },
     maxPhotos: ctx.config.limits.maxPhotos,
@@ -95,9 +98,17 @@ export function followUpPages(ctx: AppContext): Router {
       return renderTip(ctx, res, http.status, http.fields, req.body as Record<string, unknown>);
     }
     checkTipsterForm(req, res);
-    const { _csrf: _c, lang: _l, ...body } = req.body as Record<string, unknown>;
-    const fields = await postTipsterMessage(ctx, res, body, (req.files as Express.Multer.File[] | undefined) ?? []);
-    if (fields) return renderTip(ctx, res, 400, fields, body);
+    const { _csrf: _c, lang: _l, formToken, ...body } = req.body as Record<string, unknown>;
+    const claimUntil = formTokenLapse(ctx, formToken);
+    if (claimUntil === null) return renderTip(ctx, res, 400, { formToken: "errors.reply_form_expired" }, body);
+    const once = { via: "form" as const, token: formToken as string, claimUntil };
+    const result = await postTipsterMessageOnce(ctx, res, once, body, (req.files as Express.Multer.File[] | undefined) ?? []);
+    if (result.kind === "invalid") return renderTip(ctx, res, 400, result.fields, body);
+    if (result.kind === "pending") {
+      res.setHeader("Retry-After", String(RETRY_AFTER_SECONDS));
+      return renderTip(ctx, res, 409, { _: "errors.message_still_sending" }, body);
+    }
+    // The first post and a repeat of it (a second tap, a reload) end on the same page, with the message shown once.
     res.redirect(303, `/follow-up/tip${res.locals.langQuery}`);
   });
 

@@ -2,7 +2,8 @@
  * The tipster's follow-up API (no account: the receipt is the only key):
  *   POST /api/v1/tipster/session   { receipt }      → 200 and a 20-minute session cookie; 401 for a wrong receipt
  *   GET  /api/v1/tipster/tip                         → status in plain words and the conversation
- *   POST /api/v1/tipster/messages  JSON { text } or multipart (text, photos)
+ *   POST /api/v1/tipster/messages  JSON { text } or multipart (text, photos); an optional Idempotency-Key
+ *                                  makes a repeat answer 201 again without storing the message twice
  *   POST /api/v1/tipster/logout
  * A wrong receipt gets the same body and, within milliseconds, the same time.
  */
@@ -17,10 +18,11 @@ import { requireTipster, tipsterCookieOptions, tipsterOf } from "../../../middle
 import { TIPSTER_COOKIE } from "../../../sessions/sessionStore.js";
 import { tipsterView } from "../../../tipster/tipsterView.js";
 import type { Locale } from "../../../i18n/index.js";
-import { parseOrThrow } from "../../../validation/parse.js";
+import { idempotencyKeyOf, parseOrThrow } from "../../../validation/parse.js";
+import { bucketEnd } from "../../../time/coarse.js";
 import { receiptSchema } from "../../../validation/cases.js";
 import { photoUpload } from "../../../flows/tipIntake.js";
-import { postTipsterMessage, receiptSignIn } from "../../../flows/tipsterFlow.js";
+import { postTipsterMessage, postTipsterMessageOnce, receiptSignIn } from "../../../flows/tipsterFlow.js";
 
 export const wrongReceipt = () => new HttpError(401, "invalid_receipt", "errors.invalid_receipt");
 
@@ -47,8 +49,17 @@ export function tipsterApi(ctx: AppContext): Router {
     jsonBody("64kb", "invalid_message"),
     (req: Request, res: Response, next: NextFunction) => (req.is("multipart/form-data") ? photoUpload(ctx)(req, res, next) : next()),
     async (req: Request, res: Response) => {
-      const fields = await postTipsterMessage(ctx, res, req.body, (req.files as Express.Multer.File[] | undefined) ?? []);
-      if (fields) throw invalidInput("invalid_message", fields);
+      const files = (req.files as Express.Multer.File[] | undefined) ?? [];
+      const key = idempotencyKeyOf(req.get("idempotency-key"));
+      if (key === undefined) {
+        const fields = await postTipsterMessage(ctx, res, req.body, files);
+        if (fields) throw invalidInput("invalid_message", fields);
+        return void res.status(201).json({ status: "sent" });
+      }
+      // A repeat of the key within its hour, from this tip's session, gets the same 201 and stores nothing.
+      const result = await postTipsterMessageOnce(ctx, res, { via: "api", token: key, claimUntil: bucketEnd("hour").getTime() }, req.body, files);
+      if (result.kind === "invalid") throw invalidInput("invalid_message", result.fields);
+      if (result.kind === "pending") throw new HttpError(409, "request_in_progress", "errors.message_still_sending");
       res.status(201).json({ status: "sent" });
     },
   );
