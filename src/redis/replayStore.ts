@@ -48,6 +48,7 @@ export type KeptAnswer<N extends ReplayNamespace = ReplayNamespace> = N extends 
 /** A claim that this request is the first with its token; settle or release it. */
 export interface FirstClaim<N extends ReplayNamespace = ReplayNamespace> {
   state: "first";
+  /** Its namespace, which decides the answer `settle` keeps. */
   ns: N;
   /** Where the claim is kept: Redis, or this process's memory while Redis cannot be written. */
   kept: "redis" | "memory";
