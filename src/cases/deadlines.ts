@@ -15,7 +15,8 @@ import type { AppConfig } from "../../config/index.js";
 import type { Tx } from "../db/client.js";
 import { caseDeadlines } from "../db/schema.js";
 
-export type DeadlineKind = "triage" | "forward" | "needs_info" | "acknowledge" | "verify";
+export const DEADLINE_KINDS = ["triage", "forward", "needs_info", "acknowledge", "verify"] as const;
+export type DeadlineKind = (typeof DEADLINE_KINDS)[number];
 
 export interface Deadline {
   kind: DeadlineKind;

@@ -22,6 +22,7 @@ export const TRIAGE_OUTCOMES = ["actionable", "duplicate", "needs_info", "not_ac
 export type TriageOutcome = (typeof TRIAGE_OUTCOMES)[number];
 /** Why a case is not actionable, as a code the statistics count (false_or_malicious is the misuse rate). */
 export const NOT_ACTIONABLE_REASONS = ["insufficient", "out_of_scope", "false_or_malicious", "other"] as const;
+export type NotActionableReason = (typeof NOT_ACTIONABLE_REASONS)[number];
 export const POLICE_OUTCOMES = ["spot_eliminated", "plants_destroyed", "arrests_made", "nothing_found", "handed_over"] as const;
 export const HELP_OUTCOMES = ["referred_counselling", "referred_treatment", "not_referred"] as const;
 export type Outcome = (typeof POLICE_OUTCOMES)[number] | (typeof HELP_OUTCOMES)[number];

@@ -7,6 +7,7 @@ import { eq } from "drizzle-orm";
 import { addEncryptedItem } from "../cases/caseNotes.js";
 import { triageDeadline } from "../cases/deadlines.js";
 import { HELP_OUTCOMES } from "../cases/workflow.js";
+import type { ServiceKind } from "../help/directory.js";
 import type { AppContext } from "../context.js";
 import { staffUsers } from "../db/schema.js";
 import { HttpError, invalidInput } from "../errors.js";
@@ -18,7 +19,7 @@ import { moveCase, type MoveOptions } from "./caseMover.js";
  * service (counselling, methadone, voluntary_rehab, community_rehab); a
  * counselling referral without one counts as counselling.
  */
-export async function referHelpRequest(ctx: AppContext, actor: Actor, tipId: string, outcome: string, opts: MoveOptions = {}, serviceKind?: string) {
+export async function referHelpRequest(ctx: AppContext, actor: Actor, tipId: string, outcome: string, opts: MoveOptions = {}, serviceKind?: ServiceKind) {
   if (!(HELP_OUTCOMES as readonly string[]).includes(outcome)) throw invalidInput("invalid_outcome", { outcome: "errors.invalid_outcome" });
   if (serviceKind && outcome === "not_referred") throw invalidInput("invalid_outcome", { serviceKind: "errors.service_kind_without_referral" });
   if (serviceKind && outcome === "referred_counselling" && serviceKind !== "counselling") throw invalidInput("invalid_outcome", { serviceKind: "errors.invalid_service_kind" });

@@ -9,7 +9,7 @@ import { and, eq } from "drizzle-orm";
 import { caseScope } from "../cases/caseQueries.js";
 import { addEncryptedItem } from "../cases/caseNotes.js";
 import { forwardDeadline, needsInfoDeadline } from "../cases/deadlines.js";
-import { statusAfterTriage, type NOT_ACTIONABLE_REASONS, type TriageOutcome } from "../cases/workflow.js";
+import { statusAfterTriage, type NotActionableReason, type TriageOutcome } from "../cases/workflow.js";
 import type { AppContext } from "../context.js";
 import { tips } from "../db/schema.js";
 import { invalidInput } from "../errors.js";
@@ -19,7 +19,7 @@ import { moveCase, type MoveOptions } from "./caseMover.js";
 export interface TriageInput {
   outcome: TriageOutcome;
   /** Required for not_actionable: why, as a code the statistics count (false_or_malicious is the misuse rate). */
-  reasonCode?: (typeof NOT_ACTIONABLE_REASONS)[number];
+  reasonCode?: NotActionableReason;
   duplicateOfId?: string;
   /** Why it is not actionable, or the question for the tipster. */
   text?: string;

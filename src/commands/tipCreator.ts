@@ -18,7 +18,7 @@ import { notReady } from "../errors.js";
 import { coarse } from "../time/coarse.js";
 import { intakeKeys, recipientsFor } from "../tips/intakeRecipients.js";
 import type { ReportContent } from "../tips/reportContent.js";
-import type { TipInput } from "../validation/tip.js";
+import type { TipInput, TipSource } from "../validation/tip.js";
 
 export interface AcceptedPhoto {
   jpeg: Buffer;
@@ -45,7 +45,7 @@ const MAX_ATTEMPTS = 3;
  *
  * @throws HttpError not_ready (503) while no recovery key exists: a tip nobody could ever decrypt is refused.
  */
-export async function createTip(ctx: AppContext, input: TipInput, photos: AcceptedPhoto[], source: "web" | "mailbox" | "phone" = "web"): Promise<CreatedTip> {
+export async function createTip(ctx: AppContext, input: TipInput, photos: AcceptedPhoto[], source: TipSource = "web"): Promise<CreatedTip> {
   const { database } = ctx;
   const tipId = randomUUID();
   const receipt = crypto.generateReceipt();
@@ -105,7 +105,7 @@ interface TipInsert {
   tipId: string;
   receivedAt: Date;
   input: TipInput;
-  source: "web" | "mailbox" | "phone";
+  source: TipSource;
   noLiaison: boolean;
   publicKey: Uint8Array;
   lookup: Uint8Array;

@@ -19,11 +19,10 @@ import { periodOfData, type ReportData, type WrittenReport } from "../stats/repo
 import { REPORT_COLUMNS, reportColumnKey, type ReportRow } from "../stats/reportTable.js";
 import { unitTypeLabel } from "../units/unitTypes.js";
 import { issuerOf } from "../units/youthUnion.js";
-import { CATEGORIES } from "../validation/tip.js";
+import { CATEGORIES, TIP_SOURCES } from "../validation/tip.js";
 
 const OFFSET_MS = 7 * 3_600_000;
 const OUTCOMES = [...POLICE_OUTCOMES, ...HELP_OUTCOMES] as const;
-const SOURCES = ["web", "mailbox", "phone"] as const;
 
 /** A date as Vietnam's calendar sees it (the UTC fields of the shifted date). */
 export const vietnamLocal = (d: Date) => new Date(d.getTime() + OFFSET_MS);
@@ -92,7 +91,7 @@ export async function presentReport(ctx: AppContext, t: Translate, lang: Locale,
     fmt,
     threshold: data.threshold,
     byCategory,
-    bySource: count(stats.received.bySource, SOURCES, "dashboard.sources"),
+    bySource: count(stats.received.bySource, TIP_SOURCES, "dashboard.sources"),
     byTriage: count(stats.triage.byOutcome, TRIAGE_OUTCOMES, "triageOutcomes"),
     byOutcome: count(stats.resolved.byOutcome, OUTCOMES, "outcomes"),
     charts: {

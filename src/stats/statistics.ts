@@ -15,6 +15,7 @@ import { HELP_OUTCOMES, POLICE_OUTCOMES, TRIAGE_OUTCOMES, type Outcome } from ".
 import { durationFigures, type DurationFigures } from "./durations.js";
 import { countScopeSql, monthRows, type CountScope } from "./monthCounts.js";
 import { QUANTITY_COLUMNS, QUANTITY_SQL, type QuantityColumn } from "./suppression.js";
+import { TIP_SOURCES, type TipSource } from "../validation/tip.js";
 
 export interface StatsQuery {
   from: Date;
@@ -63,7 +64,7 @@ export interface ResultQuantities {
 }
 
 /** The sums of the counted rows the figures need (src/stats/monthCounts.ts); zero over no rows. */
-const COUNT_COLUMNS: Array<"received" | "urgent" | "forwarded" | "resolved" | "false_or_malicious" | "triaged" | "referred" | `source_${"web" | "mailbox" | "phone"}` | `triage_${(typeof TRIAGE_OUTCOMES)[number]}` | `outcome_${Outcome}`> = [
+const COUNT_COLUMNS: Array<"received" | "urgent" | "forwarded" | "resolved" | "false_or_malicious" | "triaged" | "referred" | `source_${TipSource}` | `triage_${(typeof TRIAGE_OUTCOMES)[number]}` | `outcome_${Outcome}`> = [
   "received", "urgent", "forwarded", "resolved", "false_or_malicious", "triaged", "referred",
   "source_web", "source_mailbox", "source_phone",
   "triage_actionable", "triage_duplicate", "triage_needs_info", "triage_not_actionable",
@@ -160,7 +161,7 @@ export async function computeStats(db: Db, config: AppConfig, q: StatsQuery): Pr
   const changeVsLastYear = pct(now, yearAgo);
   return {
     period: { from: q.from.toISOString(), to: q.to.toISOString() },
-    received: { total: t.received, urgent: t.urgent, byCategory, bySource: prefixed(t, "source_", ["web", "mailbox", "phone"]), byDistrict, byCommune },
+    received: { total: t.received, urgent: t.urgent, byCategory, bySource: prefixed(t, "source_", TIP_SOURCES), byDistrict, byCommune },
     triage: { byOutcome: prefixed(t, "triage_", TRIAGE_OUTCOMES), falseOrMalicious: t.false_or_malicious, misuseRate: ratio(t.false_or_malicious, t.triaged) },
     forwarded: t.forwarded,
     resolved: { total: t.resolved, byOutcome: prefixed(t, "outcome_", [...POLICE_OUTCOMES, ...HELP_OUTCOMES]), quantities: quantitiesOf(t) },

@@ -1,7 +1,7 @@
 /** Schemas of the case API and forms: list filters and one body per transition. */
 import { z } from "zod";
 import { serviceKindField } from "./help.js";
-import { CATEGORIES } from "./tip.js";
+import { CATEGORIES, TIP_SOURCES } from "./tip.js";
 import { HELP_OUTCOMES, NOT_ACTIONABLE_REASONS, POLICE_OUTCOMES, STATUSES, TRIAGE_OUTCOMES } from "../cases/workflow.js";
 import { uuidField, uuidParam } from "./parse.js";
 import { formBoolean } from "./fields.js";
@@ -71,7 +71,7 @@ export type TransitionName = keyof typeof transitionSchemas;
 export const grantAccessSchema = z.strictObject({ userId: uuidField, _csrf: z.string().optional() });
 
 /** A tip received on paper (the school or village mailbox) or by phone, typed in by a liaison. */
-export const recordedSourceSchema = z.enum(["mailbox", "phone"], { error: "errors.invalid_source" });
+export const recordedSourceSchema = z.enum(TIP_SOURCES, { error: "errors.invalid_source" }).exclude(["web"], { error: "errors.invalid_source" });
 
 export const staffMessageSchema = z.strictObject({
   text: z.string({ error: "errors.required" }).trim().min(1, "errors.required").max(5000, "errors.too_long"),

@@ -10,6 +10,9 @@ import type { Validation } from "./parse.js";
 
 export const CATEGORIES = ["selling", "using", "storage", "cultivation", "luring_minors", "help_request", "other"] as const;
 export type Category = (typeof CATEGORIES)[number];
+/** How a tip reached us: the web form, or typed in by a liaison from the mailbox or a phone call. */
+export const TIP_SOURCES = ["web", "mailbox", "phone"] as const;
+export type TipSource = (typeof TIP_SOURCES)[number];
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?$/;

@@ -141,7 +141,7 @@ describe("counted rows kept in step with the cases", function () {
   });
 
   it("when a commune's results in one month add up past 2^31 square metres, then they are still counted", async () => {
-    const field = { received: "2025-06-02T08:00:00+07:00", category: "cultivation", district: "831", commune: "28756", triageH: 1, triage: "actionable" as const, forwardH: 1, ackH: 1, outcome: "plants_destroyed" as const, areaM2: 100_000_000 };
+    const field = { received: "2025-06-02T08:00:00+07:00", category: "cultivation" as const, district: "831", commune: "28756", triageH: 1, triage: "actionable" as const, forwardH: 1, ackH: 1, outcome: "plants_destroyed" as const, areaM2: 100_000_000 };
     for (let i = 0; i < 25; i++) await insertTip(db(), field);
     const r = await db().execute<{ m2: string }>(sql`SELECT qty_area_m2::text AS m2 FROM tip_month_counts WHERE month = '2025-06-01' AND commune_code = '28756' AND category = 'cultivation'`);
     assert.equal(r.rows[0]!.m2, "2500000000");
@@ -149,7 +149,7 @@ describe("counted rows kept in step with the cases", function () {
   });
 
   it("when many writers add cases to the same counter row at once, then none is lost", async () => {
-    const one = { received: "2025-05-10T08:00:00+07:00", category: "using", district: "831", commune: "28756" };
+    const one = { received: "2025-05-10T08:00:00+07:00", category: "using" as const, district: "831", commune: "28756" };
     await Promise.all(Array.from({ length: 24 }, () => insertTip(db(), one)));
     const r = await db().execute<{ n: number }>(sql`SELECT received AS n FROM tip_month_counts WHERE month = '2025-05-01' AND commune_code = '28756' AND category = 'using'`);
     assert.equal(r.rows[0]!.n, 24);

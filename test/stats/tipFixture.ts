@@ -6,24 +6,25 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Db } from "../../src/db/client.js";
-import { statusAfterTriage, type Outcome, type Status, type TriageOutcome } from "../../src/cases/workflow.js";
+import { statusAfterTriage, type NotActionableReason, type Outcome, type Status, type TriageOutcome } from "../../src/cases/workflow.js";
+import type { Category, TipSource } from "../../src/validation/tip.js";
 
 const HOUR = 3_600_000;
 
 export interface FixtureTip {
   /** An ISO time; write it with +07:00 to think in Bến Tre's time. */
   received: string;
-  category: string;
+  category: Category;
   district: string;
   commune: string;
   urgent?: boolean;
-  source?: "web" | "mailbox" | "phone";
+  source?: TipSource;
   /** A workflow state; by default the one the other fields lead to (`stateOf`). */
   status?: Status;
   /** Hours from receipt to triage. */
   triageH?: number;
   triage?: TriageOutcome;
-  reason?: string;
+  reason?: NotActionableReason;
   /** Hours from triage to forwarding. */
   forwardH?: number;
   /** Hours from forwarding to the police's acknowledgement. */
