@@ -189,6 +189,19 @@ export const tips = pgTable(
       "tips_status_check",
       sql`${t.status} IN ('received', 'assigned', 'needs_info', 'actionable', 'forwarded', 'acknowledged', 'verifying', 'resolved', 'closed')`,
     ),
+    // The other enumerated columns hold only the code's values, the sets the statistics count (migration 0015;
+    // test/stats/valueChecks.test.ts keeps each list equal to its constant). NULL passes a CHECK.
+    check("tips_source_check", sql`${t.source} IN ('web', 'mailbox', 'phone')`), // src/validation/tip.ts TIP_SOURCES
+    check("tips_category_check", sql`${t.category} IN ('selling', 'using', 'storage', 'cultivation', 'luring_minors', 'help_request', 'other')`), // CATEGORIES
+    // src/cases/workflow.ts TRIAGE_OUTCOMES, NOT_ACTIONABLE_REASONS, POLICE_OUTCOMES + HELP_OUTCOMES
+    check("tips_triage_outcome_check", sql`${t.triageOutcome} IN ('actionable', 'duplicate', 'needs_info', 'not_actionable')`),
+    check("tips_not_actionable_reason_check", sql`${t.notActionableReason} IN ('insufficient', 'out_of_scope', 'false_or_malicious', 'other')`),
+    check(
+      "tips_outcome_check",
+      sql`${t.outcome} IN ('spot_eliminated', 'plants_destroyed', 'arrests_made', 'nothing_found', 'handed_over', 'referred_counselling', 'referred_treatment', 'not_referred')`,
+    ),
+    check("tips_referral_kind_check", sql`${t.referralKind} IN ('counselling', 'methadone', 'voluntary_rehab', 'community_rehab')`), // src/help/directory.ts SERVICE_KINDS
+    check("tips_deadline_kind_check", sql`${t.deadlineKind} IN ('triage', 'forward', 'needs_info', 'acknowledge', 'verify')`), // src/cases/deadlines.ts DEADLINE_KINDS
   ],
 );
 
