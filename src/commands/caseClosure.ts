@@ -45,10 +45,13 @@ export async function reopenCase(ctx: AppContext, actor: Actor, tipId: string, r
     const assigneeId = holder?.active ? tip.assigneeId : null;
     return {
       status: "assigned",
-      // triagedAt keeps the first triage, so the time-to-triage statistics stay true.
+      // triagedAt keeps the first triage, so the time-to-triage statistics stay true. The triage decision goes
+      // whole, its reason and duplicate link with it: a reason left behind would still count the case as
+      // misuse ("false or malicious") while it no longer counts as triaged (migration 0016 forbids it).
       // The old result's quantities go with its outcome: a reopened case counts nothing until it has a new result.
       set: {
-        assigneeId, closedAt: null, resolvedAt: null, outcome: null, triageOutcome: null, referred: null, referralKind: null,
+        assigneeId, closedAt: null, resolvedAt: null, outcome: null, triageOutcome: null, notActionableReason: null, duplicateOfId: null,
+        referred: null, referralKind: null,
         plantsDestroyed: null, areaM2: null, peopleHandled: null, seizedGrams: null,
       },
       deadline: triageDeadline(ctx.config, now, tip.urgent),

@@ -202,6 +202,9 @@ export const tips = pgTable(
     ),
     check("tips_referral_kind_check", sql`${t.referralKind} IN ('counselling', 'methadone', 'voluntary_rehab', 'community_rehab')`), // src/help/directory.ts SERVICE_KINDS
     check("tips_deadline_kind_check", sql`${t.deadlineKind} IN ('triage', 'forward', 'needs_info', 'acknowledge', 'verify')`), // src/cases/deadlines.ts DEADLINE_KINDS
+    // A triage decision is whole (0016): its reason and its duplicate link only with their outcome.
+    check("tips_reason_with_not_actionable", sql`${t.notActionableReason} IS NULL OR ${t.triageOutcome} IS NOT DISTINCT FROM 'not_actionable'`),
+    check("tips_duplicate_with_outcome", sql`${t.duplicateOfId} IS NULL OR ${t.triageOutcome} IS NOT DISTINCT FROM 'duplicate'`),
   ],
 );
 

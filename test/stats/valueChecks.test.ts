@@ -10,12 +10,15 @@ import { SERVICE_KINDS } from "../../src/help/directory.js";
 import { CATEGORIES, TIP_SOURCES } from "../../src/validation/tip.js";
 import { resetData, startTestApp, type TestApp } from "../support/app.js";
 
-/** Each checked column, the code's list of its values, and a value a writer might plausibly get wrong. */
+/**
+ * Each checked column, the code's list of its values, and a value a writer might plausibly get wrong;
+ * `with`: what the row needs besides (a reason only with its outcome, migration 0016).
+ */
 const COLUMNS = [
   { column: "source", values: TIP_SOURCES, nullable: false, wrong: "email" },
   { column: "category", values: CATEGORIES, nullable: false, wrong: "luring" },
   { column: "triage_outcome", values: TRIAGE_OUTCOMES, nullable: true, wrong: "triaged" },
-  { column: "not_actionable_reason", values: NOT_ACTIONABLE_REASONS, nullable: true, wrong: "spam" },
+  { column: "not_actionable_reason", values: NOT_ACTIONABLE_REASONS, nullable: true, wrong: "spam", with: { triage_outcome: "not_actionable" } },
   { column: "outcome", values: [...POLICE_OUTCOMES, ...HELP_OUTCOMES], nullable: true, wrong: "referred" },
   { column: "referral_kind", values: SERVICE_KINDS, nullable: true, wrong: "pharmacy" },
   { column: "deadline_kind", values: DEADLINE_KINDS, nullable: true, wrong: "resolve" },
@@ -32,9 +35,9 @@ describe("database: the enumerated columns of a case hold only the code's values
   });
   after(async () => app?.stop());
 
-  /** A closed case (no sweep or page moves it) with `column` set to `value`; returns its id. */
-  const insert = async (column?: string, value?: string | null) => {
-    const set: Record<string, string | null> = { category: "selling", status: "closed", ...(column ? { [column]: value ?? null } : {}) };
+  /** A closed case (no sweep or page moves it) with `column` set to `value` (and `extra`); returns its id. */
+  const insert = async (column?: string, value?: string | null, extra: Record<string, string> = {}) => {
+    const set: Record<string, string | null> = { category: "selling", status: "closed", ...extra, ...(column ? { [column]: value ?? null } : {}) };
     const names = Object.keys(set).map((c) => `, "${c}"`).join("");
     const params = Object.keys(set).map((_, i) => `, $${i + 1}`).join("");
     const { rows } = await app.ctx.database.pool.query<{ id: string }>(
@@ -51,23 +54,25 @@ describe("database: the enumerated columns of a case hold only the code's values
     return true;
   };
 
-  for (const { column, values, nullable, wrong } of COLUMNS) {
+  for (const entry of COLUMNS) {
+    const { column, values, nullable, wrong } = entry;
+    const extra: Record<string, string> = "with" in entry ? entry.with : {};
     const constraint = `tips_${column}_check`;
 
     it(`when anything writes ${column} = '${wrong}', then the database refuses it with 23514 (${constraint})`, async () => {
-      await assert.rejects(insert(column, wrong), refusedBy(constraint));
-      const id = await insert();
+      await assert.rejects(insert(column, wrong, extra), refusedBy(constraint));
+      const id = await insert(undefined, undefined, extra);
       await assert.rejects(app.ctx.database.pool.query(`UPDATE tips SET "${column}" = $1 WHERE id = $2`, [wrong, id]), refusedBy(constraint));
       // Case matters: the statistics compare exactly.
       await assert.rejects(app.ctx.database.pool.query(`UPDATE tips SET "${column}" = $1 WHERE id = $2`, [values[0].toUpperCase(), id]), refusedBy(constraint));
     });
 
     it(`when ${column} takes each value the code defines${nullable ? ", or NULL" : ""}, then the database accepts it`, async () => {
-      for (const value of values) await insert(column, value);
-      const id = await insert();
+      for (const value of values) await insert(column, value, extra);
+      const id = await insert(undefined, undefined, extra);
       for (const value of values) await app.ctx.database.pool.query(`UPDATE tips SET "${column}" = $1 WHERE id = $2`, [value, id]);
       if (nullable) {
-        await insert(column, null);
+        await insert(column, null, extra);
         await app.ctx.database.pool.query(`UPDATE tips SET "${column}" = NULL WHERE id = $1`, [id]);
       }
     });

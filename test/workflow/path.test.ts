@@ -355,4 +355,31 @@ describe("the case workflow, from a tipster's submission to closure", function (
     const after = await opened(asNewcomer, id);
     assert.equal(after.content?.report.description, "Điểm bán ở nhà trọ số 7, thường có người ra vào ban đêm.");
   });
+  it("when a case triaged as false or malicious is reopened, then it stops counting as misuse until it is triaged again", async () => {
+    const today = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10);
+    const triage = async () => {
+      const r = await desk.admin.get(`/api/v1/stats?from=${today}&to=${today}`);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      const t = r.body.triage as { byOutcome: Record<string, number>; falseOrMalicious: number };
+      return { triaged: Object.values(t.byOutcome).reduce((a, b) => a + b, 0), falseOrMalicious: t.falseOrMalicious };
+    };
+    const id = await submitAndFind(app, aTip({ communeCode: DISTRICT_COMMUNE }));
+    await routed(app.ctx, id);
+    const before = await triage();
+    expectOk(await act(desk.liaison, id, "triage", { outcome: "not_actionable", reasonCode: "false_or_malicious", text: "Tin sai sự thật, đã xác minh với ấp." }), "triage");
+    assert.deepEqual(await triage(), { triaged: before.triaged + 1, falseOrMalicious: before.falseOrMalicious + 1 });
+
+    expectOk(await act(desk.admin, id, "reopen", { reason: "Người báo tin bổ sung thông tin mới" }), "reopen");
+    const { rows } = await app.ctx.database.pool.query("SELECT triage_outcome, not_actionable_reason FROM tips WHERE id = $1", [id]);
+    assert.deepEqual(rows[0], { triage_outcome: null, not_actionable_reason: null }, "the reason goes with the decision it explained");
+    assert.deepEqual(await triage(), before, "neither triaged nor misuse until triaged again");
+
+    expectOk(await act(desk.liaison, id, "triage", { outcome: "actionable" }), "triage again");
+    assert.deepEqual(await triage(), { triaged: before.triaged + 1, falseOrMalicious: before.falseOrMalicious });
+    await assert.rejects(
+      // What a reopening used to leave: a reason without its outcome.
+      app.ctx.database.pool.query("UPDATE tips SET triage_outcome = NULL, not_actionable_reason = 'other' WHERE id = $1", [id]),
+      (err: { code?: string; constraint?: string }) => err.code === "23514" && err.constraint === "tips_reason_with_not_actionable",
+    );
+  });
 });
