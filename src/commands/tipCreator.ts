@@ -17,13 +17,9 @@ import type { Database } from "../db/client.js";
 import { notReady } from "../errors.js";
 import { coarse } from "../time/coarse.js";
 import { intakeKeys, recipientsFor } from "../tips/intakeRecipients.js";
+import type { CleanPhoto } from "../photos/sanitizePhoto.js";
 import type { ReportContent } from "../tips/reportContent.js";
 import type { TipInput, TipSource } from "../validation/tip.js";
-
-export interface AcceptedPhoto {
-  jpeg: Buffer;
-  gps?: { lat: number; lon: number };
-}
 
 export interface CreatedTip {
   tipId: string;
@@ -45,7 +41,7 @@ const MAX_ATTEMPTS = 3;
  *
  * @throws HttpError not_ready (503) while no recovery key exists: a tip nobody could ever decrypt is refused.
  */
-export async function createTip(ctx: AppContext, input: TipInput, photos: AcceptedPhoto[], source: TipSource = "web"): Promise<CreatedTip> {
+export async function createTip(ctx: AppContext, input: TipInput, photos: CleanPhoto[], source: TipSource = "web"): Promise<CreatedTip> {
   const { database } = ctx;
   const tipId = randomUUID();
   const receipt = crypto.generateReceipt();

@@ -15,7 +15,7 @@ import * as crypto from "../crypto/index.js";
 import { tipItems, tips } from "../db/schema.js";
 import { conflict, HttpError } from "../errors.js";
 import { addNotifications, adminIds } from "../notifications/notifications.js";
-import type { AcceptedPhoto } from "./tipCreator.js";
+import type { CleanPhoto } from "../photos/sanitizePhoto.js";
 import { moveCase } from "./caseMover.js";
 import { coarse } from "../time/coarse.js";
 
@@ -28,7 +28,7 @@ const ATTEMPTS = 3;
  * act on "changed by someone else", and nothing was written by the attempt that
  * lost (one transaction), so read the case again and write on its new state.
  */
-export async function addTipsterMessage(ctx: AppContext, tipId: string, text: string, photos: AcceptedPhoto[]): Promise<void> {
+export async function addTipsterMessage(ctx: AppContext, tipId: string, text: string, photos: CleanPhoto[]): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await addOnce(ctx, tipId, text, photos);
@@ -39,7 +39,7 @@ export async function addTipsterMessage(ctx: AppContext, tipId: string, text: st
   }
 }
 
-async function addOnce(ctx: AppContext, tipId: string, text: string, photos: AcceptedPhoto[]): Promise<void> {
+async function addOnce(ctx: AppContext, tipId: string, text: string, photos: CleanPhoto[]): Promise<void> {
   const [tip] = await ctx.database.db.select().from(tips).where(eq(tips.id, tipId));
   if (!tip || tip.purgedAt || tip.status === "closed") throw new HttpError(409, "case_closed", "errors.case_closed");
   const write = async (tx: Parameters<Parameters<typeof ctx.database.db.transaction>[0]>[0]) => {

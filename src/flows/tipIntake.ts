@@ -6,8 +6,8 @@
 import type { NextFunction, Request, Response } from "express";
 import multer from "multer";
 import type { AppContext } from "../context.js";
-import { createTip, type AcceptedPhoto, type CreatedTip } from "../commands/tipCreator.js";
-import { PhotoError, sanitizePhoto } from "../photos/sanitizePhoto.js";
+import { createTip, type CreatedTip } from "../commands/tipCreator.js";
+import { sanitizePhotos } from "../photos/sanitizePhoto.js";
 import { validateTip } from "../validation/tip.js";
 import type { TipAnswer } from "../redis/replayStore.js";
 import { submitOnce, type Once, type OnceResult } from "./submitOnce.js";
@@ -28,25 +28,12 @@ export function runUpload(ctx: AppContext, req: Request, res: Response): Promise
   return new Promise((resolve) => photoUpload(ctx)(req, res, ((err?: unknown) => resolve(err ?? null)) as NextFunction));
 }
 
-async function cleanPhotos(files: Express.Multer.File[], keepGps: boolean): Promise<{ photos: AcceptedPhoto[]; error?: string }> {
-  const photos: AcceptedPhoto[] = [];
-  for (const file of files) {
-    try {
-      photos.push(await sanitizePhoto(file.buffer, keepGps));
-    } catch (e) {
-      if (e instanceof PhotoError) return { photos: [], error: `errors.${e.reason}` };
-      throw e;
-    }
-  }
-  return { photos };
-}
-
 /** Validate fields and photos together, so the tipster sees every problem at once; create the tip when all is well. */
 export async function acceptTip(ctx: AppContext, fields: unknown, files: Express.Multer.File[] = []): Promise<IntakeResult> {
   const tree = await ctx.units.tree();
   const checked = validateTip(fields, tree);
   const keepGps = checked.ok && checked.value.sharePhotoLocation;
-  const { photos, error } = await cleanPhotos(files, keepGps);
+  const { photos, error } = await sanitizePhotos(files.map((f) => f.buffer), keepGps);
   const errors = checked.ok ? {} : { ...checked.fields };
   if (error) errors.photos ??= error;
   if (!checked.ok || error) return { ok: false, fields: errors };

@@ -10,11 +10,10 @@ import { tipsterSignIn } from "../commands/tipsterSignIn.js";
 import type { AppContext } from "../context.js";
 import { readCookie } from "../middlewares/staffSession.js";
 import { tipsterCookieOptions, tipsterOf } from "../middlewares/tipsterSession.js";
-import { PhotoError, sanitizePhoto } from "../photos/sanitizePhoto.js";
+import { sanitizePhotos } from "../photos/sanitizePhoto.js";
 import { TIPSTER_COOKIE } from "../sessions/sessionStore.js";
 import { validate } from "../validation/parse.js";
 import { tipsterMessageSchema } from "../validation/cases.js";
-import type { AcceptedPhoto } from "../commands/tipCreator.js";
 import { submitOnce } from "./submitOnce.js";
 
 /** True when signed in (cookie set); false for a wrong receipt. */
@@ -30,16 +29,7 @@ export async function receiptSignIn(ctx: AppContext, req: Request, res: Response
 /** Validate and store a tipster message; returns field errors (locale keys) or null. */
 export async function postTipsterMessage(ctx: AppContext, res: Response, body: unknown, files: Express.Multer.File[]): Promise<Record<string, string> | null> {
   const checked = validate(tipsterMessageSchema, body);
-  const photos: AcceptedPhoto[] = [];
-  let photoError: string | undefined;
-  for (const f of files) {
-    try {
-      photos.push(await sanitizePhoto(f.buffer, false));
-    } catch (e) {
-      if (!(e instanceof PhotoError)) throw e;
-      photoError = `errors.${e.reason}`;
-    }
-  }
+  const { photos, error: photoError } = await sanitizePhotos(files.map((f) => f.buffer), false);
   if (!checked.ok || photoError) return { ...(checked.ok ? {} : checked.fields), ...(photoError ? { photos: photoError } : {}) };
   await addTipsterMessage(ctx, tipsterOf(res).tipId, checked.value.text, photos);
   return null;

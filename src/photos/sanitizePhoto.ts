@@ -74,3 +74,20 @@ export async function sanitizePhoto(input: Buffer, keepGps: boolean): Promise<Cl
     throw new PhotoError("photo_unreadable");
   }
 }
+
+/**
+ * Every photo of one submission, in order; at the first one refused, no photo and its reason as a
+ * locale key (errors.<reason>), so the form can show it beside the other fields' errors.
+ */
+export async function sanitizePhotos(inputs: Buffer[], keepGps: boolean): Promise<{ photos: CleanPhoto[]; error?: string }> {
+  const photos: CleanPhoto[] = [];
+  for (const input of inputs) {
+    try {
+      photos.push(await sanitizePhoto(input, keepGps));
+    } catch (e) {
+      if (e instanceof PhotoError) return { photos: [], error: `errors.${e.reason}` };
+      throw e;
+    }
+  }
+  return { photos };
+}
