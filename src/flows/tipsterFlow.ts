@@ -56,9 +56,9 @@ export async function postTipsterMessageOnce(
   const ns = `reply:${once.via}:${tipsterOf(res).tipId}` as const;
   const result = await submitOnce(ctx, { ns, token: once.token, claimUntil: once.claimUntil }, async () => {
     const fields = await postTipsterMessage(ctx, res, body, files);
-    return fields ? { ok: false, fields } : { ok: true, answer: { status: "sent" } };
+    return fields ? { ok: false, fields } : { ok: true, answer: null };
   });
   if (result.kind === "invalid" || result.kind === "pending") return result;
-  // "used" too: a reply's kept answer says no more than its claim does (done means the message was stored).
+  // A reply keeps no answer, so a repeat finds its token "used": done, which means the message was stored.
   return { kind: "sent" };
 }

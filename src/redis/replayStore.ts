@@ -34,16 +34,14 @@ export interface TipAnswer {
   helpRequest: boolean;
 }
 
-/** What a repeat of a tipster's follow-up message gets back: that it was sent (a message has no receipt). */
-export interface ReplyAnswer {
-  status: "sent";
-}
-
 /** Where a token is claimed: a new tip from the form or the API, or a follow-up message to one tip. */
 export type ReplayNamespace = "form" | "api" | `reply:${string}`;
 
-/** The answer kept for the submissions of namespace `N`. */
-export type KeptAnswer<N extends ReplayNamespace = ReplayNamespace> = N extends `reply:${string}` ? ReplyAnswer : TipAnswer;
+/**
+ * The answer kept for the submissions of namespace `N`. A follow-up message keeps none: a repeat needs
+ * only to know that the first was stored, which its claim ("d") says, so Redis holds one key less.
+ */
+export type KeptAnswer<N extends ReplayNamespace = ReplayNamespace> = N extends `reply:${string}` ? null : TipAnswer;
 
 /** A claim that this request is the first with its token; settle or release it. */
 export interface FirstClaim<N extends ReplayNamespace = ReplayNamespace> {
@@ -188,23 +186,25 @@ export class ReplayStore {
     return this.open<A>(sealed, key);
   }
 
-  /** The first submission is done: keep its answer (encrypted) until the end of this hour; the claim stays until `claimUntil`. */
+  /**
+   * The first submission is done: keep its answer (encrypted; none for a namespace that keeps none) until
+   * the end of this hour; the claim stays until `claimUntil`.
+   */
   async settle<N extends ReplayNamespace>(claim: FirstClaim<N>, answer: KeptAnswer<N>, claimUntil: number): Promise<void> {
-    const sealed = Buffer.from(wrapWithKey(utf8.encode(JSON.stringify(answer)), claim.key, LABEL)).toString("base64");
+    const sealed = answer === null ? null : Buffer.from(wrapWithKey(utf8.encode(JSON.stringify(answer)), claim.key, LABEL)).toString("base64");
     const answerUntil = bucketEnd("hour").getTime();
     const doneUntil = Math.max(claimUntil, bucketEnd("minute").getTime());
     if (claim.kept === "redis") {
-      const kept = await this.redis
-        .multi()
-        .hset(this.answerKey(claim.id), "a", sealed, "n", "0")
-        .pexpireat(this.answerKey(claim.id), answerUntil)
+      const multi = this.redis.multi();
+      if (sealed !== null) multi.hset(this.answerKey(claim.id), "a", sealed, "n", "0").pexpireat(this.answerKey(claim.id), answerUntil);
+      const kept = await multi
         .set(this.claimKey(claim.id), "d", "PXAT", doneUntil)
         .exec()
         .then((results) => !!results && results.every(([err]) => !err), () => false);
       if (kept) return;
     }
     // Kept in memory (or Redis failed since the claim): a repeat reaching this process still gets the answer.
-    this.local.set(claim.id, { claim: "d", claimUntil: doneUntil, answer: { sealed, shown: 0, until: answerUntil } });
+    this.local.set(claim.id, { claim: "d", claimUntil: doneUntil, ...(sealed === null ? {} : { answer: { sealed, shown: 0, until: answerUntil } }) });
   }
 
   /** Nothing was stored (refused or failed): the token may be used again. */
