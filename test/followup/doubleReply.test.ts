@@ -79,6 +79,27 @@ describe("a follow-up message sent twice", function () {
     }
   });
 
+  it("when a reply is still being processed after the wait, then the page comes back as 409 with the same token, so one more tap counts as a repeat", async () => {
+    const agent = await signedIn();
+    const { csrf, formToken } = await replyForm(agent);
+    const tipId = (await app.ctx.database.pool.query("SELECT id FROM tips")).rows[0].id as string;
+    // Another request holds the token's claim and has not finished (REPLAY_WAIT_MS, 25 s, passes while this one waits).
+    const first = await app.ctx.replays.claim(`reply:form:${tipId}`, formToken, 0);
+    assert.equal(first.state, "first");
+    const waited = await agent.post("/follow-up/messages").field("_csrf", csrf).field("formToken", formToken).field("text", "Họ vẫn còn bán ở đó.");
+    assert.equal(waited.status, 409, waited.text.slice(0, 300));
+    assert.ok(waited.headers["retry-after"], "says when to try again");
+    assert.equal(field(waited.text, "formToken"), formToken, "the page keeps the token that was posted");
+    assert.equal(field(waited.text, "text"), undefined, "no input named text: the message is in the textarea");
+    assert.match(waited.text, /Họ vẫn còn bán ở đó\./, "what was typed is kept");
+
+    // The first one ends (it stored its message); the tap from the 409 page is its repeat and stores nothing.
+    if (first.state === "first") await app.ctx.replays.settle(first, null, Date.now() + 3_600_000 - (Date.now() % 3_600_000));
+    const again = await agent.post("/follow-up/messages").field("_csrf", csrf).field("formToken", formToken).field("text", "Họ vẫn còn bán ở đó.");
+    assert.equal(again.status, 303, again.text.slice(0, 300));
+    assert.equal(await messages(), 0, "the repeat stored nothing (the first, simulated here, would have)");
+  });
+
   it("when a refused reply is corrected and sent with the same token, then it is stored (a refusal does not use up the token)", async () => {
     const agent = await signedIn();
     const { csrf, formToken } = await replyForm(agent);
@@ -97,7 +118,7 @@ describe("a follow-up message sent twice", function () {
     for (const formToken of [`${payload}.${mac(app.ctx.keys.formToken, payload)}`, `${Date.now()}.${"cd".repeat(16)}.forged`]) {
       const r = await agent.post("/follow-up/messages").field("_csrf", csrf).field("formToken", formToken).field("text", "Tin nhắn với biểu mẫu cũ.");
       assert.equal(r.status, 400, r.text.slice(0, 300));
-      assert.match(r.text, /Ô trả lời đã hết hạn nên tin nhắn của bạn CHƯA được gửi/);
+      assert.match(r.text, /Ô trả lời đã hết hạn. Nếu tin nhắn của bạn chưa có trong cuộc trao đổi ở trên/);
       assert.match(r.text, /Tin nhắn với biểu mẫu cũ\./, "what was typed is kept");
       assert.ok(field(r.text, "formToken"), "with a fresh form token");
     }

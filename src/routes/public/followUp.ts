@@ -36,7 +36,15 @@ function hourLabel(iso: string, _lang?: Locale): string {
   return formatDateTime(new Date(iso));
 }
 
-async function renderTip(ctx: AppContext, res: Response, status: number, errors: Record<string, string> = {}, values: Record<string, unknown> = {}) {
+/** The follow-up page; `formToken`: the one just posted, kept when a further tap must count as a repeat of that post. */
+async function renderTip(
+  ctx: AppContext,
+  res: Response,
+  status: number,
+  errors: Record<string, string> = {},
+  values: Record<string, unknown> = {},
+  formToken?: string,
+) {
   const s = tipsterOf(res);
   const lang = res.locals.lang as Locale;
   const t = res.locals.t as T;
@@ -48,7 +56,7 @@ async function renderTip(ctx: AppContext, res: Response, status: number, errors:
       report: view.report && { ...view.report, observedAt: view.report.observedAt ? formatIsoDay(view.report.observedAt) : undefined },
     },
     csrf: s.csrf,
-    formToken: issueFormToken(ctx),
+    formToken: formToken ?? issueFormToken(ctx),
     errors: Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, translateField(t, v)])),
     values: { text: textOf(values.text) },
     maxPhotos: ctx.config.limits.maxPhotos,
@@ -106,7 +114,8 @@ export function followUpPages(ctx: AppContext): Router {
     if (result.kind === "invalid") return renderTip(ctx, res, 400, result.fields, body);
     if (result.kind === "pending") {
       res.setHeader("Retry-After", String(RETRY_AFTER_SECONDS));
-      return renderTip(ctx, res, 409, { _: "errors.message_still_sending" }, body);
+      // The same token: one more tap while the first is still being processed is a repeat of it, not a second message.
+      return renderTip(ctx, res, 409, { _: "errors.message_still_sending" }, body, once.token);
     }
     // The first post and a repeat of it (a second tap, a reload) end on the same page, with the message shown once.
     res.redirect(303, `/follow-up/tip${res.locals.langQuery}`);

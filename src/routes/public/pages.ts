@@ -33,13 +33,14 @@ async function isOpenForIntake(ctx: AppContext): Promise<boolean> {
 }
 
 /** Render the report form with the typed values kept and the messages translated. */
-async function renderForm(ctx: AppContext, res: Response, status: number, values: Record<string, unknown>, errors: Record<string, string>) {
+/** The report form; `token`: the one just posted, kept when a further tap must count as a repeat of that post. */
+async function renderForm(ctx: AppContext, res: Response, status: number, values: Record<string, unknown>, errors: Record<string, string>, token?: string) {
   const t = res.locals.t as (k: string, p?: Record<string, string | number>) => string;
   const tree = await ctx.units.tree();
   const kept = Object.fromEntries(FORM_FIELDS.map((f) => [f, typeof values[f] === "string" ? values[f] : ""]));
   res.status(status).render("report.njk", {
     form: {
-      token: issueFormToken(ctx),
+      token: token ?? issueFormToken(ctx),
       values: { ...kept, urgent: values.urgent === "true", sharePhotoLocation: values.sharePhotoLocation === "true" },
       errors: Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, translateField(t, v)])),
     },
@@ -98,7 +99,8 @@ export function publicPages(ctx: AppContext): Router {
       if (result.kind === "used") return renderForm(ctx, res, 400, body, { formToken: "errors.form_expired" });
       if (result.kind === "pending") {
         res.setHeader("Retry-After", String(RETRY_AFTER_SECONDS));
-        return renderForm(ctx, res, 409, body, { _: "errors.still_sending" });
+        // The same token: one more tap while the first is still being processed is a repeat of it, not a second tip.
+        return renderForm(ctx, res, 409, body, { _: "errors.still_sending" }, once.token);
       }
       // The first post and a repeat of it (a second tap, a reload) end on the same receipt page.
       res.status(201).render("receipt.njk", { receipt: result.receipt, isHelpRequest: result.helpRequest });
