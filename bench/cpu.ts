@@ -68,8 +68,13 @@ export class CpuMeter {
         // the process ended while we looked
       }
     }
-    // Node's main thread has the process's id as its thread id.
-    const webMainMs = processCpuMs(this.known.web, `/proc/${this.known.web}/task/${this.known.web}`);
+    // Node's main thread has the process's id as its thread id (NaN once the process is gone: the figure says n/a).
+    let webMainMs = Number.NaN;
+    try {
+      webMainMs = processCpuMs(this.known.web, `/proc/${this.known.web}/task/${this.known.web}`);
+    } catch {
+      // the web process ended; the bench reports that on its own
+    }
     return { at: performance.now(), machineBusyMs: machineBusyMs(), processes, webMainMs };
   }
 

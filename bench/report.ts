@@ -42,9 +42,11 @@ export function rows(f: BenchFigures): Row[] {
 function intakeRows(f: BenchFigures): Row[] {
   if (!f.intake) return [];
   const out: Row[] = [];
-  const one = f.intake.single.latency.p50;
   for (const level of f.intake.levels) {
     const floor = level.floor;
+    // "One derivation": the p50 of the derivations measured between this level's slices when they ran one at
+    // a time (the 1-client level), else of those measured before the levels.
+    const one = floor.parallel === 1 ? floor.latency.p50 : f.intake.single.latency.p50;
     const who = clients(level.concurrency);
     out.push({
       figure: `1. Intake, ${who}: throughput`,
