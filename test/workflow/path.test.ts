@@ -382,4 +382,20 @@ describe("the case workflow, from a tipster's submission to closure", function (
       (err: { code?: string; constraint?: string }) => err.code === "23514" && err.constraint === "tips_reason_with_not_actionable",
     );
   });
+  it("when a case triaged as a duplicate is reopened, then it no longer points to the original, and the database refuses a link without its outcome", async () => {
+    const original = await submitAndFind(app, aTip({ communeCode: DISTRICT_COMMUNE }));
+    const copy = await submitAndFind(app, aTip({ communeCode: DISTRICT_COMMUNE }));
+    await routed(app.ctx, original);
+    await routed(app.ctx, copy);
+    expectOk(await act(desk.liaison, copy, "triage", { outcome: "duplicate", duplicateOfId: original }), "triage as duplicate");
+    const link = async () => (await app.ctx.database.pool.query("SELECT triage_outcome, duplicate_of_id FROM tips WHERE id = $1", [copy])).rows[0];
+    assert.deepEqual(await link(), { triage_outcome: "duplicate", duplicate_of_id: original });
+
+    expectOk(await act(desk.admin, copy, "reopen", { reason: "Không trùng: khác địa điểm" }), "reopen");
+    assert.deepEqual(await link(), { triage_outcome: null, duplicate_of_id: null }, "the link goes with the decision");
+    await assert.rejects(
+      app.ctx.database.pool.query("UPDATE tips SET duplicate_of_id = $1 WHERE id = $2", [original, copy]),
+      (err: { code?: string; constraint?: string }) => err.code === "23514" && err.constraint === "tips_duplicate_with_outcome",
+    );
+  });
 });
