@@ -60,7 +60,7 @@ export const envSchema = z.object({
   TIP_RATE_LIMIT_PER_HOUR: int(1, 100000).default(20).describe("Tips accepted per hashed client address per hour."),
   RECEIPT_RATE_LIMIT_PER_HOUR: int(1, 100000).default(30).describe("Receipt sign-ins per hashed client address per hour."),
   TIP_RATE_LIMIT_GLOBAL_PER_MINUTE: int(1, 1000000).default(600).describe("Tips accepted per minute across all clients."),
-  FORM_TOKEN_TTL_MINUTES: int(5, 24 * 60).default(120).describe("How long a report form stays valid."),
+  FORM_TOKEN_TTL_MINUTES: int(5, 24 * 60).default(120).describe("How long a report form (or a follow-up reply form) stays valid."),
   MAX_PHOTO_MB: int(1, 50).default(10).describe("Largest photo accepted, in MB."),
   MAX_PHOTOS: int(0, 20).default(5).describe("Photos per report."),
   QUICK_EXIT_URL: z.url().default("https://www.google.com/").describe("Neutral site the quick-exit button goes to."),

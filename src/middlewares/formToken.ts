@@ -1,10 +1,11 @@
 /**
- * The report form's token: signed (keyed BLAKE2b), expiring, single-use, and
- * without a cookie (a cookie would be one more thing on a tipster's phone).
- * It stops the form being posted from another site, and a second post of the
- * same form gets the first one's receipt instead of a second tip (the claim
- * and the kept answer live in Redis under names derived from the whole token:
- * redis/replayStore.ts, flows/tipIntake.ts acceptTipOnce).
+ * The token of a tipster's form (the report form, the follow-up reply form):
+ * signed (keyed BLAKE2b), expiring, single-use, and without a cookie (a cookie
+ * would be one more thing on a tipster's phone). It stops the form being
+ * posted from another site, and a second post of the same form ends as the
+ * first did instead of making a second tip or message (the claim, and a tip's
+ * kept answer, live in Redis under names derived from the whole token:
+ * redis/replayStore.ts, flows/submitOnce.ts).
  */
 import type { Request } from "express";
 import type { AppContext } from "../context.js";
