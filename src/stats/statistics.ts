@@ -66,8 +66,8 @@ export interface ResultQuantities {
 /** The sums of the counted rows the figures need (src/stats/monthCounts.ts); zero over no rows. */
 const COUNT_COLUMNS: Array<"received" | "urgent" | "forwarded" | "resolved" | "false_or_malicious" | "triaged" | "referred" | `source_${TipSource}` | `triage_${(typeof TRIAGE_OUTCOMES)[number]}` | `outcome_${Outcome}`> = [
   "received", "urgent", "forwarded", "resolved", "false_or_malicious", "triaged", "referred",
-  "source_web", "source_mailbox", "source_phone",
-  "triage_actionable", "triage_duplicate", "triage_needs_info", "triage_not_actionable",
+  ...TIP_SOURCES.map((s) => `source_${s}` as const),
+  ...TRIAGE_OUTCOMES.map((o) => `triage_${o}` as const),
   ...[...POLICE_OUTCOMES, ...HELP_OUTCOMES].map((o) => `outcome_${o}` as const),
 ];
 const SUMS = sql.raw(COUNT_COLUMNS.map((c) => `coalesce(sum(${c}), 0)::int AS ${c}`).join(", "));

@@ -127,13 +127,19 @@ describe("metadata: no Redis key, job, stream entry, expiry, email or log line d
 
     const receipts: string[] = [];
     for (const i of [1, 2]) {
-      const res = await request(app.url).post("/api/v1/tips").set("X-Forwarded-For", clientAddress(7000 + i)).send(aTip({ description: `Tin thứ ${i}: có người bán ma túy gần trường học.` }));
+      // The second with an Idempotency-Key: its replay claim and kept answer are searched too.
+      const post = request(app.url).post("/api/v1/tips").set("X-Forwarded-For", clientAddress(7000 + i));
+      const res = await (i === 2 ? post.set("Idempotency-Key", "metadata-test-tip-key-2") : post).send(aTip({ description: `Tin thứ ${i}: có người bán ma túy gần trường học.` }));
       assert.equal(res.status, 201, JSON.stringify(res.body));
       receipts.push(res.body.receipt as string);
     }
     const tipster = request.agent(app.url);
     assert.equal((await tipster.post("/api/v1/tipster/session").set("X-Forwarded-For", clientAddress(7003)).send({ receipt: receipts[0]!.replace(/ /g, "") })).status, 200);
-    const message = await tipster.post("/api/v1/tipster/messages").set("X-Forwarded-For", clientAddress(7003)).send({ text: "Thêm: họ thường đến lúc 7 giờ tối." });
+    const message = await tipster
+      .post("/api/v1/tipster/messages")
+      .set("X-Forwarded-For", clientAddress(7003))
+      .set("Idempotency-Key", "metadata-test-reply-key")
+      .send({ text: "Thêm: họ thường đến lúc 7 giờ tối." });
     assert.equal(message.status, 201, JSON.stringify(message.body));
     const last = Date.now();
     assert.ok(last - minute < 35_000, `the requests stayed in the middle of the minute (${last - minute} ms in)`);
