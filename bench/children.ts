@@ -7,6 +7,7 @@
  * src/main.ts`, no build, more memory) — plus reading a process's memory from /proc.
  */
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { promisify } from "node:util";
@@ -70,7 +71,8 @@ export async function startRole(role: "web" | "worker", env: Record<string, stri
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", path.resolve(process.env.BENCH_CPU_PROF, role)] : [];
   // BENCH_PERF=1: V8 writes /tmp/perf-<pid>.map, so that Linux `perf record -t <pid>` names the JavaScript it samples
   // (perf counts CPU time, where --cpu-prof samples wall time: a thread waiting for a core shows up there as busy).
-  if (process.env.BENCH_PERF) profile.push("--perf-basic-prof");
+  // V8 then also keeps an event log; it goes to the temporary folder rather than an isolate-*.log in the repository.
+  if (process.env.BENCH_PERF) profile.push("--perf-basic-prof", `--logfile=${path.join(os.tmpdir(), `homthu-bench-${role}-v8.log`)}`, "--no-logfile-per-isolate");
   const entry = from === "dist" ? productionCommand(role) : ["--import", "tsx", "src/main.ts"];
   const child: ChildProcess = spawn(process.execPath, [...profile, ...entry, role], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env });
   const chunks: string[] = [];
