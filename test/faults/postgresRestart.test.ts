@@ -85,4 +85,36 @@ describe("a PostgreSQL restart under a burst of tips", function () {
     assert.equal((await request(app.url).get("/readyz")).status, 200, "ready again");
     assert.ok(!app.logs.some((l) => l.includes("unhandled error")), "no unhandled error was logged");
   });
+  it("when PostgreSQL is away as a signed-in tipster sends a reply, then the reply form comes back (503, Retry-After) with what was typed and the same token, and the same post stores it once the database is back", async () => {
+    const sent = await request(app.url).post("/api/v1/tips").set("X-Forwarded-For", clientAddress(90_001)).send(aTip());
+    assert.equal(sent.status, 201, JSON.stringify(sent.body));
+    const tipster = request.agent(app.url);
+    assert.equal((await tipster.post("/follow-up").set("X-Forwarded-For", clientAddress(90_002)).type("form").send({ receipt: sent.body.receipt })).status, 303);
+    const page = await tipster.get("/follow-up/tip");
+    const field = (html: string, name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1];
+    const csrf = field(page.text, "_csrf");
+    const formToken = field(page.text, "formToken");
+    assert.ok(csrf && formToken, "the reply form carries its tokens");
+    const text = "Họ chuyển sang bán ở bến đò, khoảng 9 giờ tối.";
+    const reply = () => tipster.post("/follow-up/messages").field("_csrf", csrf).field("formToken", formToken).field("text", text);
+    const messages = async () => (await app.ctx.database.pool.query("SELECT count(*)::int AS n FROM tip_items WHERE kind = 'message'")).rows[0].n as number;
+
+    await pg.stop();
+    try {
+      const away = await reply();
+      assert.equal(away.status, 503, away.text.slice(0, 300));
+      assert.ok(Number(away.headers["retry-after"]) > 0, "with Retry-After");
+      assert.ok(away.text.includes(text), "what was typed comes back");
+      assert.equal(field(away.text, "formToken"), formToken, "with the same form token");
+      assert.match(away.text, /tin nhắn của bạn CHƯA được gửi/, "and says the message was not sent");
+    } finally {
+      await pg.start();
+    }
+    await within(30_000, "the database answers again", async () => (await request(app.url).get("/readyz")).status === 200, 200);
+    const back = await reply();
+    assert.equal(back.status, 303, back.text.slice(0, 300));
+    assert.equal(await messages(), 1, "the same post stored the message once");
+    assert.equal((await reply()).status, 303, "and a further tap is its repeat");
+    assert.equal(await messages(), 1);
+  });
 });

@@ -12,7 +12,7 @@
 import { formBody } from "../../middlewares/bodies.js";
 import { Router, type Request, type Response } from "express";
 import type { AppContext } from "../../context.js";
-import { forbidden, notFound, RETRY_AFTER_SECONDS } from "../../errors.js";
+import { forbidden, isStoreUnavailable, notFound, RETRY_AFTER_SECONDS } from "../../errors.js";
 import { textOf, uuidOr404 } from "../../validation/parse.js";
 import { formatDateTime, formatIsoDay } from "../../i18n/format.js";
 import { formTokenLapse, isCrossSite, issueFormToken } from "../../middlewares/formToken.js";
@@ -36,7 +36,21 @@ function hourLabel(iso: string, _lang?: Locale): string {
   return formatDateTime(new Date(iso));
 }
 
-/** The follow-up page; `formToken`: the one just posted, kept when a further tap must count as a repeat of that post. */
+/** What the reply form needs (_replyForm.njk); `formToken`: the one just posted, kept when a further tap must count as a repeat of that post. */
+function replyForm(ctx: AppContext, res: Response, errors: Record<string, string>, values: Record<string, unknown>, formToken?: string) {
+  const t = res.locals.t as T;
+  return {
+    csrf: tipsterOf(res).csrf,
+    formToken: formToken ?? issueFormToken(ctx),
+    errors: Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, translateField(t, v)])),
+    values: { text: textOf(values.text) },
+    maxPhotos: ctx.config.limits.maxPhotos,
+    maxPhotoMb: Math.round(ctx.config.limits.maxPhotoBytes / 1024 / 1024),
+    maxPhotoBytes: ctx.config.limits.maxPhotoBytes,
+  };
+}
+
+/** The follow-up page: the tip as the tipster may see it, the conversation and the reply form. */
 async function renderTip(
   ctx: AppContext,
   res: Response,
@@ -47,7 +61,6 @@ async function renderTip(
 ) {
   const s = tipsterOf(res);
   const lang = res.locals.lang as Locale;
-  const t = res.locals.t as T;
   const view = await tipsterView(ctx, s.tipId, s.privateKey, lang);
   res.status(status).render("followUpTip.njk", {
     view: {
@@ -55,13 +68,7 @@ async function renderTip(
       messages: view.messages.map((m) => ({ ...m, hourLabel: hourLabel(m.hour, lang) })),
       report: view.report && { ...view.report, observedAt: view.report.observedAt ? formatIsoDay(view.report.observedAt) : undefined },
     },
-    csrf: s.csrf,
-    formToken: formToken ?? issueFormToken(ctx),
-    errors: Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, translateField(t, v)])),
-    values: { text: textOf(values.text) },
-    maxPhotos: ctx.config.limits.maxPhotos,
-    maxPhotoMb: Math.round(ctx.config.limits.maxPhotoBytes / 1024 / 1024),
-    maxPhotoBytes: ctx.config.limits.maxPhotoBytes,
+    ...replyForm(ctx, res, errors, values, formToken),
   });
 }
 
@@ -110,7 +117,16 @@ export function followUpPages(ctx: AppContext): Router {
     const claimUntil = formTokenLapse(ctx, formToken);
     if (claimUntil === null) return renderTip(ctx, res, 400, { formToken: "errors.reply_form_expired" }, body);
     const once = { via: "form" as const, token: formToken as string, claimUntil };
-    const result = await postTipsterMessageOnce(ctx, res, once, body, (req.files as Express.Multer.File[] | undefined) ?? []);
+    let result: Awaited<ReturnType<typeof postTipsterMessageOnce>>;
+    try {
+      result = await postTipsterMessageOnce(ctx, res, once, body, (req.files as Express.Multer.File[] | undefined) ?? []);
+    } catch (err) {
+      if (!isStoreUnavailable(err)) throw err;
+      // PostgreSQL is away: nothing was stored and the token was freed. The tip's page cannot be read either, so
+      // the reply form comes back alone, with what was typed and the same token; the tipster sends it again later.
+      res.setHeader("Retry-After", String(RETRY_AFTER_SECONDS));
+      return res.status(503).render("followUpUnavailable.njk", replyForm(ctx, res, { _: "errors.store_unavailable_message" }, body, once.token));
+    }
     if (result.kind === "invalid") return renderTip(ctx, res, 400, result.fields, body);
     if (result.kind === "pending") {
       res.setHeader("Retry-After", String(RETRY_AFTER_SECONDS));
