@@ -319,7 +319,11 @@ export const caseDeadlines = pgTable(
     dueAt: timestamp("due_at", { withTimezone: true }).notNull(),
     endedAt: timestamp("ended_at", { withTimezone: true }),
   },
-  (t) => [index("case_deadlines_tip_idx").on(t.tipId), index("case_deadlines_open_due_idx").on(t.dueAt).where(sql`ended_at IS NULL`)],
+  (t) => [
+    index("case_deadlines_tip_idx").on(t.tipId),
+    index("case_deadlines_open_due_idx").on(t.dueAt).where(sql`ended_at IS NULL`),
+    check("case_deadlines_kind_check", sql`${t.kind} IN ('triage', 'forward', 'needs_info', 'acknowledge', 'verify')`), // DEADLINE_KINDS (0017)
+  ],
 );
 
 /**

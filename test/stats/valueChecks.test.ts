@@ -78,6 +78,16 @@ describe("database: the enumerated columns of a case hold only the code's values
     });
   }
 
+  it("when a deadline of the history gets a kind outside the code's, then the database refuses it, and its constraint lists exactly DEADLINE_KINDS", async () => {
+    const id = await insert();
+    const add = (kind: string) =>
+      app.ctx.database.pool.query("INSERT INTO case_deadlines (tip_id, kind, started_at, due_at) VALUES ($1, $2, date_trunc('minute', now()), date_trunc('minute', now()) + interval '1 day')", [id, kind]);
+    await assert.rejects(add("resolve"), refusedBy("case_deadlines_kind_check"));
+    for (const kind of DEADLINE_KINDS) await add(kind);
+    const { rows } = await app.ctx.database.pool.query<{ def: string }>("SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'case_deadlines_kind_check'");
+    assert.deepEqual([...rows[0]!.def.matchAll(/'(\w+)'/g)].map((m) => m[1]).sort(), [...DEADLINE_KINDS].sort());
+  });
+
   it("when the constraints are read back, then each lists exactly the code's values and has been validated", async () => {
     const { rows } = await app.ctx.database.pool.query<{ name: string; def: string; validated: boolean }>(
       `SELECT conname AS name, pg_get_constraintdef(oid) AS def, convalidated AS validated FROM pg_constraint
