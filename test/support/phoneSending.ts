@@ -6,6 +6,8 @@
  * and can drop a connection, and the files to attach, in a temporary folder.
  * `stop()` takes all of it down again, whatever part was made.
  */
+import assert from "node:assert/strict";
+import type { Page } from "playwright-core";
 import { startTestApp, resetData, type TestApp } from "./app.js";
 import { anAdministrator, aStaffMember } from "./factories.js";
 import { browserAvailable } from "./browser.js";
@@ -46,4 +48,19 @@ export async function startPhoneSending<K extends string>(prefix: string, conten
     await app.stop();
     throw err;
   }
+}
+
+/**
+ * A file that is not a photo, already attached on `page`: the form's script refuses it next to the field
+ * when the form is sent (`submit`), keeps the button (`button`) usable, and nothing leaves the phone.
+ */
+export async function assertNotAPhotoRefused(page: Page, proxy: TcpProxy, submit: () => Promise<void>, button: string): Promise<void> {
+  await page.waitForSelector("#photos-error");
+  proxy.reset();
+  await submit();
+  assert.match((await page.textContent("#photos-error"))!, /JPEG, PNG hoặc WebP/);
+  assert.equal(await page.getAttribute("#photos", "aria-invalid"), "true");
+  assert.equal(await page.isEnabled(button), true);
+  await page.waitForTimeout(500);
+  assert.equal(proxy.sent(), 0, "nothing was sent");
 }
