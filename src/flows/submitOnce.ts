@@ -1,7 +1,8 @@
 /**
  * One submission per token, for every kind of submission a tipster can send
  * twice (a new tip from the form or the API, a follow-up message): the first
- * submission with a token does the work and keeps its answer (encrypted, see
+ * submission with a token does the work and keeps its answer (a tip's receipt,
+ * encrypted; a message keeps none, its done claim says enough: see
  * redis/replayStore.ts); a repeat gets that same answer, or waits for it while
  * the first one is still being processed. A refused or failed submission frees
  * the token, so the tipster can correct a field and send again.

@@ -27,7 +27,7 @@ import { TIPSTER_COOKIE } from "../../sessions/sessionStore.js";
 import { tipsterPhoto, tipsterView } from "../../tipster/tipsterView.js";
 import { runUpload } from "../../flows/tipIntake.js";
 import { sendPhoto } from "../../flows/photoDownload.js";
-import { postTipsterMessageOnce, receiptSignIn } from "../../flows/tipsterFlow.js";
+import { postTipsterMessageOnce, receiptSignIn, type ReplyResult } from "../../flows/tipsterFlow.js";
 
 type T = (k: string, p?: Record<string, string | number>) => string;
 
@@ -117,7 +117,7 @@ export function followUpPages(ctx: AppContext): Router {
     const claimUntil = formTokenLapse(ctx, formToken);
     if (claimUntil === null) return renderTip(ctx, res, 400, { formToken: "errors.reply_form_expired" }, body);
     const once = { via: "form" as const, token: formToken as string, claimUntil };
-    let result: Awaited<ReturnType<typeof postTipsterMessageOnce>>;
+    let result: ReplyResult;
     try {
       result = await postTipsterMessageOnce(ctx, res, once, body, (req.files as Express.Multer.File[] | undefined) ?? []);
     } catch (err) {
