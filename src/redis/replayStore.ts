@@ -6,7 +6,7 @@
  * what was submitted and so what its kept answer holds (KeptAnswer): a new tip
  * ("form", "api") keeps its receipt; a tipster's follow-up message
  * ("reply:<form|api>:<tip id>", scoped to the tip so that two tipsters' keys
- * never meet) keeps only that it was sent.
+ * never meet) keeps no answer: its done claim already says it was stored.
  *
  * Redis holds, under names derived from the token (crypto.deriveReplayKeys):
  *  - the claim, "p" while the first submission is being processed (until the
